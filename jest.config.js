@@ -1,0 +1,15 @@
+/** Unit tests (nock, injected clock) run first; end-to-end tests drive the built dist/ against the local fake Azure. */
+const transform = { '^.+\\.ts$': ['ts-jest', { useESM: true }] };
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node'
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
+  ]
+};

@@ -1,0 +1,89 @@
+/**
+ * `oidc`: GitHub's OIDC token, presented to Entra ID as a federated client assertion.
+ * Wire format: ../shared/reference/azure-protocol.md §1 (GitHub) and §2 (Entra ID).
+ */
+import type { Config } from '../config.js';
+import { type PresentedAssertion, requestEntraToken } from '../entra.js';
+import { ActionError } from '../errors.js';
+import { readClaims, stringClaim } from '../jwt.js';
+import type { Credential, CredentialDeps } from './credential.js';
+import { required } from './secret.js';
+
+/**
+ * A GitHub token lives about five minutes: one is shared by requests made together (the
+ * resource and vault tokens) but never reused for longer than this.
+ */
+const ASSERTION_REUSE_MS = 60_000;
+
+const PERMISSIONS_HINT =
+  'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
+  'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
+
+export function createOidcCredential(config: Config, deps: CredentialDeps): Credential {
+  const clientId = required(config.clientId, 'client-id', "auth-type 'oidc' (the app registration's Application (client) ID)");
+  const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'oidc' (the Directory (tenant) ID)");
+  const { oidcRequestUrl, oidcRequestToken } = config.runner;
+  if (!oidcRequestUrl || !oidcRequestToken) {
+    throw new ActionError('GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.', PERMISSIONS_HINT);
+  }
+
+  let pending: { at: number; assertion: Promise<GitHubAssertion> } | undefined;
+  const assertion = (): Promise<GitHubAssertion> => {
+    if (!pending || deps.now() - pending.at > ASSERTION_REUSE_MS) {
+      const request = fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
+      pending = { at: deps.now(), assertion: request };
+      request.catch(() => (pending = undefined));
+    }
+    return pending.assertion;
+  };
+
+  return {
+    kind: 'oidc',
+    async getToken(scope, options) {
+      const { token, presented } = await assertion();
+      return requestEntraToken(deps, {
+        authorityHost: config.authorityHost,
+        tenantId: options?.tenantId ?? tenantId,
+        clientId,
+        scope,
+        credential: { clientAssertion: token },
+        presented
+      });
+    }
+  };
+}
+
+interface GitHubAssertion {
+  readonly token: string;
+  readonly presented: PresentedAssertion;
+}
+
+/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and logs what it presents. */
+async function fetchGitHubToken(deps: CredentialDeps, requestUrl: string, requestToken: string, audience: string): Promise<GitHubAssertion> {
+  const url = new URL(requestUrl);
+  url.searchParams.set('audience', audience);
+  const response = await deps.http.request({
+    method: 'GET',
+    url: url.toString(),
+    what: 'GitHub OIDC token service',
+    bearerToken: requestToken
+  });
+  const body = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
+  if (response.status !== 200) {
+    const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
+    throw new ActionError(`GitHub refused the OIDC token request with HTTP ${response.status}${said}`, PERMISSIONS_HINT);
+  }
+  const token = body['value'];
+  if (typeof token !== 'string' || token === '') {
+    throw new ActionError('GitHub answered the OIDC token request without a token (no "value" field).');
+  }
+  deps.mask(token);
+  const claims = readClaims(token);
+  const presented: PresentedAssertion = {
+    issuer: stringClaim(claims, 'iss') ?? '(unknown)',
+    subject: stringClaim(claims, 'sub') ?? '(unknown)',
+    audience: stringClaim(claims, 'aud') ?? audience
+  };
+  deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
+  return { token, presented };
+}

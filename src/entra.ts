@@ -1,0 +1,239 @@
+/**
+ * The Entra ID v2 token endpoint (client credentials), and the explanations of its errors.
+ * Wire format: ../shared/reference/azure-protocol.md §2.
+ */
+import { ActionError } from './errors.js';
+import type { Http } from './http.js';
+import type { AccessToken } from './token.js';
+
+/** Issuer, subject and audience of a federated token: what Entra ID matched, or failed to. */
+export interface PresentedAssertion {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly audience: string;
+}
+
+export interface EntraTokenRequest {
+  readonly authorityHost: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly credential: { readonly clientSecret: string } | { readonly clientAssertion: string };
+  /** For a federated assertion: shown when Entra ID finds no matching federated credential. */
+  readonly presented?: PresentedAssertion;
+}
+
+export interface EntraDeps {
+  readonly http: Http;
+  readonly now: () => number;
+  readonly mask: (value: string) => void;
+}
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+export function tokenEndpoint(authorityHost: string, tenantId: string): string {
+  return `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+}
+
+/** Exchanges a client secret or assertion for an access token; the token is masked at once. */
+export async function requestEntraToken(deps: EntraDeps, request: EntraTokenRequest): Promise<AccessToken> {
+  const form = new URLSearchParams({
+    client_id: request.clientId,
+    scope: request.scope,
+    grant_type: 'client_credentials'
+  });
+  if ('clientSecret' in request.credential) {
+    form.set('client_secret', request.credential.clientSecret);
+  } else {
+    form.set('client_assertion_type', JWT_BEARER);
+    form.set('client_assertion', request.credential.clientAssertion);
+  }
+  const startedAt = deps.now();
+  // Client-credential requests are idempotent, so the HTTP layer may retry them.
+  const response = await deps.http.request({
+    method: 'POST',
+    url: tokenEndpoint(request.authorityHost, request.tenantId),
+    what: 'Entra ID token endpoint',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form.toString()
+  });
+  if (response.status !== 200) {
+    throw explainEntraError(response.status, response.json, request);
+  }
+  return parseTokenResponse(response.json, startedAt, deps.mask);
+}
+
+/** Reads `access_token` and `expires_in` (a number or a numeric string, §2). */
+export function parseTokenResponse(body: unknown, startedAt: number, mask: (value: string) => void): AccessToken {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const token = fields['access_token'];
+  if (typeof token !== 'string' || token === '') {
+    throw new ActionError('Entra ID answered 200 without an access_token.');
+  }
+  mask(token);
+  const expiresIn = Number(fields['expires_in']);
+  if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
+    throw new ActionError(`Entra ID answered without a valid expires_in.`);
+  }
+  return { token, expiresOn: new Date(startedAt + expiresIn * 1000) };
+}
+
+interface Explanation {
+  readonly meaning: string;
+  readonly fix: string;
+}
+
+const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
+
+/**
+ * What each AADSTS code means for a workflow, and what to do about it. Codes and meanings:
+ * ../shared/reference/azure-protocol.md §2, and Entra ID's error code reference.
+ */
+export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.freeze({
+  70021: {
+    meaning: 'No federated credential of the app matches the issuer, subject and audience of the GitHub token.',
+    fix: 'Add a federated credential with exactly the values below.'
+  },
+  700211: {
+    meaning: "No federated credential of the app has the GitHub token's issuer.",
+    fix: 'Add a federated credential with exactly the values below (issuer included).'
+  },
+  700212: {
+    meaning: "No federated credential of the app has the GitHub token's audience.",
+    fix: "Add a federated credential with the audience below, or set the action's 'audience' input to the one registered."
+  },
+  700213: {
+    meaning: "No federated credential of the app has the GitHub token's subject.",
+    fix: 'The subject depends on the trigger and on the job\'s environment: add a federated credential for exactly the subject below.'
+  },
+  7002138: {
+    meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
+    fix: 'Change the registered subject to exactly the one below, letter case included.'
+  },
+  70025: {
+    meaning: 'The app has no federated credential at all.',
+    fix: 'Add a federated credential with exactly the values below.'
+  },
+  700024: {
+    meaning: 'The client assertion is outside its valid time range: it expired, or the runner clock is wrong.',
+    fix: 'The action fetches a fresh assertion for every request, so check the runner clock (a self-hosted runner should sync it with NTP).'
+  },
+  700016: {
+    meaning: 'No application with this client ID exists in the tenant.',
+    fix: "Check 'client-id' and 'tenant-id' against the app registration's overview page, and that 'environment' names the app's cloud."
+  },
+  7000215: {
+    meaning: 'The client secret is wrong.',
+    fix: "Give the secret's Value, not its Secret ID. Create a new one with: az ad app credential reset --id <client-id> --append"
+  },
+  7000222: {
+    meaning: 'The client secret has expired.',
+    fix: 'Create a new secret (az ad app credential reset --id <client-id> --append) and update the GitHub secret that holds it.'
+  },
+  700027: {
+    meaning: "The client assertion's signature does not verify: the certificate is not registered on the app, or it signed with another key.",
+    fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
+  },
+  50012: {
+    meaning: 'The client assertion is invalid, or its certificate is not registered on the app.',
+    fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
+  },
+  90002: {
+    meaning: 'The tenant does not exist in this cloud.',
+    fix: "Check 'tenant-id', and that 'environment' names the tenant's cloud (a US Government or China tenant is not found in AzureCloud)."
+  },
+  500011: {
+    meaning: 'The resource is not known in the tenant.',
+    fix: "Check 'resource' for a typo; an app's own API must have a service principal in the tenant."
+  },
+  70011: {
+    meaning: 'The scope is not valid.',
+    fix: "Give 'resource' as one resource URI (https://graph.microsoft.com) or one scope ending in /.default."
+  },
+  700022: {
+    meaning: 'The scope names more than one resource.',
+    fix: "Ask for one resource per step: run the action once for each resource."
+  },
+  7000218: {
+    meaning: 'The request carried neither a client secret nor a client assertion.',
+    fix: 'Set the credential the app expects: client-secret, client-certificate, or OIDC federation.'
+  },
+  900144: {
+    meaning: 'A required parameter of the token request is missing.',
+    fix: 'Check that client-id, tenant-id and the credential inputs are set.'
+  },
+  7000112: {
+    meaning: 'The application is disabled.',
+    fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+  },
+  7000229: {
+    meaning: 'The app has no service principal in the tenant.',
+    fix: 'Create one: az ad sp create --id <client-id>'
+  },
+  53003: {
+    meaning: 'A Conditional Access policy blocked the sign-in.',
+    fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
+  },
+  90055: {
+    meaning: 'The tenant is throttling token requests.',
+    fix: 'Wait a few minutes, and spread jobs out (a matrix with max-parallel).'
+  },
+  50196: {
+    meaning: 'Entra ID detected a loop of identical token requests.',
+    fix: 'Request each token once per job step; wait a few minutes and re-run.'
+  },
+  50173: {
+    meaning: 'The grant was revoked.',
+    fix: 'Sign in again to get a fresh credential.'
+  }
+});
+
+/** Turns an Entra ID error answer into an ActionError saying what it means and what to do. */
+export function explainEntraError(status: number, body: unknown, request: EntraTokenRequest): ActionError {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const error = typeof fields['error'] === 'string' ? fields['error'] : undefined;
+  const description = typeof fields['error_description'] === 'string' ? fields['error_description'] : '';
+  const code = errorCode(fields['error_codes'], description);
+  const summary = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
+  const traceId = typeof fields['trace_id'] === 'string' ? fields['trace_id'] : undefined;
+  const correlationId = typeof fields['correlation_id'] === 'string' ? fields['correlation_id'] : undefined;
+
+  const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${status}${error ? ` (${error})` : ''}`;
+  const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
+  const lines = [`${head}: ${explanation?.meaning ?? (summary || 'no error description')}`];
+  if (explanation && summary) lines.push(`Entra ID said: ${summary}`);
+  if (traceId || correlationId) lines.push(`Trace ID: ${traceId ?? '-'}, correlation ID: ${correlationId ?? '-'}`);
+
+  const hints: string[] = [];
+  if (explanation) hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
+  if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && request.presented) {
+    hints.push(...federatedCredentialAdvice(request.clientId, request.presented));
+  }
+  return new ActionError(lines.join('\n'), hints.length ? hints.join('\n') : undefined);
+}
+
+function errorCode(codes: unknown, description: string): number | undefined {
+  if (Array.isArray(codes) && typeof codes[0] === 'number') return codes[0];
+  const match = /AADSTS(\d+)/.exec(description);
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** The values the GitHub token presented, and the command that registers a match for them. */
+export function federatedCredentialAdvice(clientId: string, presented: PresentedAssertion): string[] {
+  const name = `github-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+  const parameters = JSON.stringify({
+    name,
+    issuer: presented.issuer,
+    subject: presented.subject,
+    audiences: [presented.audience]
+  });
+  return [
+    'The GitHub token presented:',
+    `  issuer:   ${presented.issuer}`,
+    `  subject:  ${presented.subject}`,
+    `  audience: ${presented.audience}`,
+    'Register it with:',
+    `  az ad app federated-credential create --id ${clientId} --parameters '${parameters}'`,
+    `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${presented.issuer} --subject '${presented.subject}' --audiences ${presented.audience})`
+  ];
+}
