@@ -201,7 +201,8 @@ export function createEntra({ scenario, clock, keys }) {
   function handleToken(info, res, tenantSegment) {
     const endpoint = `${info.scheme}://${info.host}${info.path}`;
     try {
-      send(res, 200, clientCredentials(tenantSegment, info.form, basicCredentials(info.headers), endpoint));
+      if (info.method !== 'POST') fail(900561, 'invalid_request', 'The endpoint only accepts POST requests. Received a GET request.');
+      send(res, 200, clientCredentials(tenantSegment, info.form ?? {}, basicCredentials(info.headers), endpoint));
     } catch (err) {
       if (!(err instanceof EntraError)) throw err;
       const { status, body } = entraErrorResponse(err, { clock, correlationId: info.headers['client-request-id'] });
