@@ -24,8 +24,7 @@ export function send(res, status, body, headers = {}) {
   res.writeHead(status, allHeaders);
   if (res[TRUNCATE]) {
     // The client has been promised the whole body: half of it, then a dropped connection.
-    res.write(payload.subarray(0, Math.floor(payload.length / 2)));
-    res.socket?.destroy();
+    res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => res.socket?.destroy());
     return;
   }
   res.end(payload);
