@@ -401,7 +401,7 @@ describe('Key Vault (§5)', () => {
     expect(denied.body.error).toMatchObject({ code: 'Forbidden', innererror: { code: 'ForbiddenByRbac' } });
     expect(denied.body.error.message).toContain("DecisionReason: 'DeniedWithNoValidRBAC'");
     expect(denied.body.error.message).toContain("Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'");
-    fake.vault('rbac-vault')!.readers = undefined as unknown as string[];
+    fake.vault('rbac-vault')!.readers = undefined;
     fake.setSecret('rbac-vault', 'a', 'two');
     expect((await getJson(`${url}/secrets/a?api-version=7.4`, auth())).body.value).toBe('two');
   });
@@ -545,6 +545,19 @@ describe('TLS + proxy', () => {
     const list = await httpsViaProxy('https://my-vault.vault.azure.net/secrets?api-version=7.4&maxresults=1', { headers });
     expect(list.body.nextLink).toMatch(/^https:\/\/my-vault\.vault\.azure\.net:443\/secrets\?api-version=7\.4&\$skiptoken=.+&maxresults=1$/);
     expect(fake.proxyLog).toContain('CONNECT my-vault.vault.azure.net:443');
+  });
+
+  it('forwards a plain absolute-URI GET (an IMDS call through the proxy) to the fake', async () => {
+    const proxy = new URL(fake.proxyUrl!);
+    const target = `http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(VAULT)}`;
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: proxy.hostname, port: proxy.port, path: target, headers: { metadata: 'true' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
+    expect(fake.proxyLog).toContain(`GET ${target}`);
   });
 
   it('answers 404 for a vault that does not exist, and refuses hosts it does not serve', async () => {

@@ -136,7 +136,7 @@ export interface FakeAzure {
   clearFaults(): void;
   vaultUrl(name: string): string;
   addVault(name: string, config?: VaultConfig): Promise<string>;
-  vault(name: string): { name: string; tenantId: string; readers?: string[]; challenge: NonNullable<VaultConfig['challenge']>; secrets: Map<string, unknown> } | undefined;
+  vault(name: string): { name: string; tenantId: string; readers: string[] | undefined; challenge: NonNullable<VaultConfig['challenge']>; secrets: Map<string, unknown> } | undefined;
   setSecret(vaultName: string, name: string, spec: SecretSpec): void;
   github: { issuer: string; requestToken: string; idTokenUrl: string; mintToken(overrides?: Record<string, unknown>): string; publicKey: KeyObject };
   entra: { tokenUrl(tenant?: string): string; mintAccessToken(request: AccessTokenRequest): string; publicKey: KeyObject };
