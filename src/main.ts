@@ -3,29 +3,35 @@
  * (and the Key Vault token, at the same time), then hand everything to the runner.
  */
 import { type Config, readConfig, type Env } from './config.js';
-import type { Credential } from './credentials/credential.js';
+import type { Credential, MachineDeps } from './credentials/credential.js';
 import { imdsHost, probeImds } from './credentials/auto.js';
 import { createCredential } from './credentials/index.js';
-import { describeError, withContext } from './errors.js';
+import { describeError } from './errors.js';
 import { createHttp, type Http } from './http.js';
+import { nodeMachine } from './machine.js';
+import { type LoadedSecret, loadSecrets, vaultScope } from './keyvault.js';
 import { maskValue } from './masking.js';
 import {
   actionsRunner,
   formatExpiry,
   identityOf,
   type Identity,
+  publishSecrets,
   type Runner,
   setTokenOutputs,
   summaryMarkdown,
   writeTokenFile
 } from './outputs.js';
 import type { AccessToken } from './token.js';
+import { cachedTokenSource, type TokenSource } from './token-cache.js';
 
 export interface Deps {
   readonly env: Env;
   readonly runner: Runner;
   readonly http: Http;
   readonly now: () => number;
+  /** Files, processes and the platform, for the credentials that use them. */
+  readonly machine: MachineDeps;
 }
 
 export function defaultDeps(): Deps {
@@ -34,6 +40,7 @@ export function defaultDeps(): Deps {
     env: process.env,
     runner,
     now: Date.now,
+    machine: nodeMachine(),
     http: createHttp({
       sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
       random: Math.random,
@@ -53,20 +60,26 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
       now: deps.now,
       mask: value => maskValue(runner.setSecret, value),
       log: runner.info,
+      machine: deps.machine,
       imdsAnswers: () => probeImds(deps.http, imdsHost(config))
     });
-    const token = await getToken(credential, config.scope);
+    const tokens = cachedTokenSource(credential);
+    // The vault token travels alongside the resource token (one shared request when they are the same).
+    const [token] = await Promise.all([tokens(config.scope), config.secrets.length > 0 ? tokens(vaultScope(config.cloud)) : undefined]);
     const identity = identityOf(token.token, config);
     logIdentity(runner, credential, identity, config, token);
+    const secrets = await loadConfiguredSecrets(config, deps, tokens, identity);
 
+    // Everything was obtained: only now does anything reach the runner's files.
     if (config.tokenFile !== undefined) {
       await writeTokenFile(config.tokenFile, token.token);
       runner.saveState('token-file', config.tokenFile);
     }
     setTokenOutputs(runner, { token, identity, authType: credential.kind, tokenFile: config.tokenFile });
+    publishSecrets(runner, secrets, config.exportEnv);
     if (config.jobSummary) {
       await runner.appendSummary(
-        summaryMarkdown({ identity, authType: credential.kind, resource: config.resource, expiresOn: token.expiresOn, secrets: [] })
+        summaryMarkdown({ identity, authType: credential.kind, resource: config.resource, expiresOn: token.expiresOn, secrets })
       );
     }
   } catch (error) {
@@ -76,12 +89,18 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
   }
 }
 
-async function getToken(credential: Credential, scope: string): Promise<AccessToken> {
-  try {
-    return await credential.getToken(scope);
-  } catch (error) {
-    throw withContext(`Getting a token for ${scope} with auth-type '${credential.kind}'`, error);
-  }
+/** The `secrets` input's values, all fetched and masked, or one error listing every failure. */
+async function loadConfiguredSecrets(config: Config, deps: Deps, tokens: TokenSource, identity: Identity): Promise<readonly LoadedSecret[]> {
+  if (config.secrets.length === 0) return [];
+  const { runner } = deps;
+  const { secrets, warnings } = await loadSecrets(
+    config.secrets,
+    { http: deps.http, now: deps.now, mask: value => maskValue(runner.setSecret, value), tokens, log: runner.info },
+    { scope: vaultScope(config.cloud), ignoreMissing: config.ignoreMissingSecrets, assignee: identity.objectId }
+  );
+  for (const warning of warnings) runner.warning(warning);
+  runner.info(`Loaded ${secrets.length} Key Vault ${secrets.length === 1 ? 'secret' : 'secrets'}: ${secrets.map(secret => secret.envName).join(', ') || 'none'}.`);
+  return secrets;
 }
 
 function logIdentity(runner: Runner, credential: Credential, identity: Identity, config: Config, token: AccessToken): void {

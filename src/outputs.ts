@@ -155,3 +155,20 @@ export function summaryMarkdown(facts: SummaryFacts): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Sets one output per loaded secret, named like its environment variable, and exports the
+ * variable when `exportEnv` is true. Called only once every secret was fetched (so a failing
+ * step exports nothing), with values masked when they were parsed. An empty value is set as
+ * empty, not skipped: a later step sees the variable exists.
+ */
+export function publishSecrets(
+  runner: Runner,
+  secrets: ReadonlyArray<{ readonly envName: string; readonly value: string }>,
+  exportEnv: boolean
+): void {
+  for (const secret of secrets) {
+    runner.setOutput(secret.envName, secret.value);
+    if (exportEnv) runner.exportVariable(secret.envName, secret.value);
+  }
+}
