@@ -38,6 +38,14 @@ export interface RunnerContext {
   readonly identityHeader: string | undefined;
   readonly imdsEndpoint: string | undefined;
   readonly podIdentityAuthorityHost: string | undefined;
+  /** %ProgramData% on Windows: Azure Arc's key files live under it. */
+  readonly programData: string | undefined;
+  /**
+   * TEST HOOK: AZURE_TOKEN_TEST_ARC_KEY_DIR, the directory an Azure Arc key file may be read
+   * from instead of the agent's own, so end-to-end tests can run a fake Arc endpoint. Honoured
+   * only when IDENTITY_ENDPOINT is http:// on a loopback host (see arcKeyDirectoryForTests).
+   */
+  readonly testArcKeyDirectory: string | undefined;
   /** PATH (and PATHEXT on Windows), to find `az`. */
   readonly path: string | undefined;
   readonly pathExt: string | undefined;
@@ -130,9 +138,30 @@ function readRunnerContext(env: Env): RunnerContext {
     identityHeader: value('IDENTITY_HEADER'),
     imdsEndpoint: value('IMDS_ENDPOINT'),
     podIdentityAuthorityHost: value('AZURE_POD_IDENTITY_AUTHORITY_HOST'),
+    programData: value('ProgramData') ?? value('PROGRAMDATA'),
+    testArcKeyDirectory: arcKeyDirectoryForTests(value('AZURE_TOKEN_TEST_ARC_KEY_DIR'), value('IDENTITY_ENDPOINT')),
     path: env['PATH'] ?? env['Path'],
     pathExt: env['PATHEXT']
   });
+}
+
+/**
+ * The test hook's directory, only when the Arc endpoint is http:// on this machine. Why that is
+ * safe: the key-directory rule stops a rogue endpoint from naming any file for us to read and
+ * send back. With the hook, the endpoint can still name only `.key` files of at most 4096 bytes
+ * in the one directory the job's own environment chose (whoever sets a job's environment can
+ * run code in it anyway), and the key only ever goes to a loopback address: it never leaves
+ * the machine. The hook is an absolute path or nothing.
+ */
+function arcKeyDirectoryForTests(directory: string | undefined, identityEndpoint: string | undefined): string | undefined {
+  if (!directory || !identityEndpoint || !path.isAbsolute(directory)) return undefined;
+  let endpoint: URL;
+  try {
+    endpoint = new URL(identityEndpoint);
+  } catch {
+    return undefined;
+  }
+  return endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname) ? directory : undefined;
 }
 
 function parseAuthType(value: string): AuthType | 'auto' {

@@ -5,6 +5,7 @@
 import { createHttp, type Http } from '../../src/http.js';
 import type { Deps } from '../../src/main.js';
 import type { Runner } from '../../src/outputs.js';
+import { nodeMachine } from '../../src/machine.js';
 
 export type RunnerCall = readonly [method: keyof Runner, ...args: string[]];
 
@@ -127,5 +128,5 @@ export function testDeps(env: Record<string, string | undefined>, overrides: Par
 } {
   const runner = (overrides.runner as RecordingRunner | undefined) ?? recordingRunner();
   const http = (overrides.http as TestHttp | undefined) ?? testHttp();
-  return { env: { GITHUB_WORKSPACE: '/work/space', ...env }, now: () => NOW, ...overrides, runner, http };
+  return { env: { GITHUB_WORKSPACE: '/work/space', ...env }, now: () => NOW, machine: nodeMachine(), ...overrides, runner, http };
 }

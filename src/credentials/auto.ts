@@ -13,42 +13,61 @@ export interface AutoDeps {
   readonly imdsAnswers: () => Promise<boolean>;
 }
 
+/** What `auto` picked, why, and why each candidate before it did not apply. */
+export interface AutoChoice {
+  readonly kind: AuthType;
+  readonly because: string;
+  readonly ruledOut: readonly string[];
+}
+
 interface Candidate {
   readonly kind: AuthType;
+  /** Shown in the list of candidates when the kind alone does not say which one. */
+  readonly label?: string;
+  readonly because: string;
   /** Undefined when it applies, else why not. */
   readonly whyNot: (config: Config) => Promise<string | undefined> | string | undefined;
 }
 
-export async function chooseAuthType(config: Config, deps: AutoDeps): Promise<AuthType> {
+/** The contract's order: explicit credentials first, then what the runner's platform offers. */
+export async function chooseAuthType(config: Config, deps: AutoDeps, platform: NodeJS.Platform): Promise<AutoChoice> {
   const candidates: Candidate[] = [
-    { kind: 'secret', whyNot: c => (c.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'") },
-    { kind: 'certificate', whyNot: c => (c.clientCertificate ? undefined : "no 'client-certificate' input") },
-    { kind: 'oidc', whyNot: oidcWhyNot },
+    {
+      kind: 'secret',
+      because: 'a client secret is given',
+      whyNot: c => (c.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'")
+    },
+    { kind: 'certificate', because: 'a client certificate is given', whyNot: c => (c.clientCertificate ? undefined : "no 'client-certificate' input") },
+    { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: oidcWhyNot },
     {
       kind: 'workload-identity',
+      because: 'AZURE_FEDERATED_TOKEN_FILE is set',
       whyNot: c => (c.runner.federatedTokenFile ? undefined : 'AZURE_FEDERATED_TOKEN_FILE is not set (not an AKS workload identity pod)')
     },
     {
       kind: 'managed-identity',
-      whyNot: c => (c.runner.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Container Apps or Arc)')
+      because: 'IDENTITY_ENDPOINT is set',
+      whyNot: c => (c.runner.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
     },
     {
       kind: 'managed-identity',
+      label: 'managed-identity (VM)',
+      because: 'the VM instance metadata service (IMDS) answers',
       whyNot: async c => {
-        if (!c.runner.selfHosted) return 'the VM metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
-        return (await deps.imdsAnswers()) ? undefined : 'the VM metadata service (IMDS) did not answer within 1 s';
+        if (!c.runner.selfHosted) return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
+        return (await deps.imdsAnswers()) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
       }
     },
-    { kind: 'azure-cli', whyNot: c => (findOnPath('az', c) ? undefined : "'az' is not on PATH") }
+    { kind: 'azure-cli', because: "'az' is on PATH", whyNot: c => (findOnPath('az', c, platform) ? undefined : "'az' is not on PATH") }
   ];
-  const reasons: string[] = [];
+  const ruledOut: string[] = [];
   for (const candidate of candidates) {
     const whyNot = await candidate.whyNot(config);
-    if (whyNot === undefined) return candidate.kind;
-    reasons.push(`  ${candidate.kind}: ${whyNot}`);
+    if (whyNot === undefined) return { kind: candidate.kind, because: candidate.because, ruledOut };
+    ruledOut.push(`  ${candidate.label ?? candidate.kind}: ${whyNot}`);
   }
   throw new ActionError(
-    `auth-type 'auto' found no credential on this runner:\n${reasons.join('\n')}`,
+    `auth-type 'auto' found no credential on this runner:\n${ruledOut.join('\n')}`,
     "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`."
   );
 }
@@ -63,10 +82,11 @@ function oidcWhyNot(config: Config): string | undefined {
 }
 
 /** The full path of an executable on PATH (with PATHEXT on Windows), or undefined. */
-export function findOnPath(name: string, config: Config, platform: NodeJS.Platform = process.platform): string | undefined {
-  const extensions = platform === 'win32' ? (config.runner.pathExt ?? '.COM;.EXE;.BAT;.CMD').split(';') : [''];
-  for (const directory of (config.runner.path ?? '').split(path.delimiter)) {
-    if (!directory) continue;
+export function findOnPath(name: string, config: Config, platform: NodeJS.Platform): string | undefined {
+  const extensions = platform === 'win32' ? (config.runner.pathExt ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : [''];
+  for (const directory of (config.runner.path ?? '').split(platform === 'win32' ? ';' : ':')) {
+    // A relative entry would search the working directory, which holds the repository's files.
+    if (!directory || !path.isAbsolute(directory)) continue;
     for (const extension of extensions) {
       const candidate = path.join(directory, name + extension.toLowerCase());
       if (isExecutableFile(candidate, platform)) return candidate;

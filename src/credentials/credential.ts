@@ -22,6 +22,36 @@ export interface CredentialDeps {
   readonly log: (message: string) => void;
 }
 
+/** What a finished process left behind: the exit code (null when killed) and its output. */
+export interface ProcessResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Set when it never ran (`ENOENT`) or was killed for the timeout (`ETIMEDOUT`). */
+  readonly failure?: 'ENOENT' | 'ETIMEDOUT';
+}
+
+/**
+ * The machine around the action, for the credentials that read files or run programs
+ * (certificate, workload identity, Azure Arc, Azure CLI). Injected so tests stay hermetic;
+ * the real one is `nodeMachine()` in ../machine.ts.
+ */
+export interface MachineDeps {
+  readonly platform: NodeJS.Platform;
+  readonly readFile: (file: string) => Promise<Buffer>;
+  readonly fileSize: (file: string) => Promise<number>;
+  /** Runs a program without a shell unless `shell` is set; never rejects for a non-zero exit. */
+  readonly runProcess: (
+    file: string,
+    args: readonly string[],
+    options: { readonly timeoutMs: number; readonly shell?: boolean }
+  ) => Promise<ProcessResult>;
+}
+
+export interface MachineCredentialDeps extends CredentialDeps {
+  readonly machine: MachineDeps;
+}
+
 /** The resource a v1-style endpoint (managed identity, Azure CLI) wants for a v2 scope. */
 export function scopeToResource(scope: string): string {
   return scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : scope;
