@@ -1,0 +1,339 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import nock from 'nock';
+import type { AddressInfo, Socket } from 'node:net';
+import { backoffMs, createHttp, DEFAULT_RETRY, type Http, type HttpRequest } from '../../src/http.js';
+import { NOW, testHttp, type TestHttp } from './support.js';
+
+// Loaded after nock: a static import of node:http here would hand @actions/http-client an
+// http module nock has not patched (jest's ESM module cache).
+const nodeHttp = await import('node:http');
+
+const ORIGIN = 'https://api.example.test';
+const GET: HttpRequest = { method: 'GET', url: `${ORIGIN}/things?api-version=1&sig=query-secret`, what: 'The test API' };
+
+let http: TestHttp;
+beforeEach(() => {
+  http = testHttp();
+});
+afterEach(() => {
+  http.dispose();
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+/**
+ * A network error as nock should raise it. nock 14 mistakes a plain `{code}` object for a
+ * response (nock/nock#2829), so the error is an Error carrying the code.
+ */
+const networkError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
+
+/** A scope for the test API's one path; each `.reply` is one attempt. */
+const api = (): nock.Interceptor => nock(ORIGIN).get('/things').query(true);
+
+describe('retries', () => {
+  it.each<[string, (interceptor: nock.Interceptor) => nock.Scope]>([
+    ['a network error (ECONNRESET)', i => i.replyWithError(networkError('ECONNRESET', 'socket hang up'))],
+    ['408', i => i.reply(408)],
+    ['429', i => i.reply(429)],
+    ['500', i => i.reply(500)],
+    ['502', i => i.reply(502)],
+    ['503', i => i.reply(503)],
+    ['504', i => i.reply(504)],
+    ['a 200 whose body is not JSON', i => i.reply(200, '<html>maintenance</html>')]
+  ])('retries %s, then returns the success', async (_, fault) => {
+    fault(api());
+    api().reply(200, { ok: true });
+    const response = await http.request(GET);
+    expect(response).toMatchObject({ status: 200, json: { ok: true }, attempts: 2 });
+    expect(http.sleeps).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it.each([400, 401, 403, 404])('does not retry %i: the response is returned at once', async status => {
+    api().reply(status, { error: 'no' });
+    const response = await http.request(GET);
+    expect(response).toMatchObject({ status, json: { error: 'no' }, attempts: 1 });
+    expect(http.sleeps).toEqual([]);
+    expect(http.logs).toEqual([]);
+  });
+
+  it('gives up on a network error after the last attempt, naming the endpoint without its query and the attempt count', async () => {
+    api().times(4).replyWithError(networkError('ECONNRESET', 'socket hang up'));
+    const failure = http.request(GET);
+    await expect(failure).rejects.toThrow(
+      'The test API (GET https://api.example.test/things) failed after 4 attempts: ECONNRESET: socket hang up'
+    );
+    await expect(failure).rejects.not.toThrow('query-secret');
+    expect(http.sleeps).toHaveLength(3);
+  });
+
+  it('says "1 attempt" when retries are off', async () => {
+    api().replyWithError(networkError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443'));
+    await expect(http.request({ ...GET, retry: { attempts: 1 } })).rejects.toThrow(
+      'The test API (GET https://api.example.test/things) failed after 1 attempt: connect ECONNREFUSED 10.0.0.1:443'
+    );
+  });
+
+  it('returns the last response of a retryable status after the last attempt', async () => {
+    api().times(4).reply(503, { error: 'busy' });
+    const response = await http.request(GET);
+    expect(response).toMatchObject({ status: 503, json: { error: 'busy' }, attempts: 4 });
+    expect(http.sleeps).toHaveLength(3);
+  });
+
+  it('gives up on a 200 that is never JSON with an error saying so', async () => {
+    api().times(4).reply(200, 'not json');
+    await expect(http.request(GET)).rejects.toThrow(
+      'The test API (GET https://api.example.test/things) failed after 4 attempts: answered 200 with a body that is not JSON'
+    );
+  });
+
+  it('logs each retry: what failed, the wait, and which attempt comes next', async () => {
+    api().reply(503);
+    api().replyWithError(networkError('ECONNRESET', 'socket hang up'));
+    api().reply(200, {});
+    await http.request(GET);
+    expect(http.logs).toEqual([
+      'The test API answered 503; retrying in 0.5 s (attempt 2 of 4).',
+      'The test API ECONNRESET: socket hang up; retrying in 1.0 s (attempt 3 of 4).'
+    ]);
+  });
+});
+
+describe('Retry-After', () => {
+  it.each<[string, Record<string, string>, number]>([
+    ['Retry-After in seconds', { 'retry-after': '7' }, 7_000],
+    ['Retry-After as an HTTP date, relative to now', { 'retry-after': new Date(NOW + 12_000).toUTCString() }, 12_000],
+    ['Retry-After as an HTTP date in the past', { 'retry-after': new Date(NOW - 5_000).toUTCString() }, 0],
+    ['retry-after-ms', { 'retry-after-ms': '1500' }, 1_500],
+    ['x-ms-retry-after-ms', { 'x-ms-retry-after-ms': '250' }, 250],
+    ['retry-after-ms over Retry-After', { 'retry-after-ms': '40', 'retry-after': '9' }, 40],
+    ['Retry-After of 120 s, capped', { 'retry-after': '120' }, 30_000],
+    ['an HTTP date 2 minutes ahead, capped', { 'retry-after': new Date(NOW + 120_000).toUTCString() }, 30_000],
+    ['retry-after-ms above the cap', { 'retry-after-ms': '45000' }, 30_000],
+    ['an unreadable Retry-After: the backoff', { 'retry-after': 'soon' }, 500]
+  ])('waits for %s', async (_, headers, wait) => {
+    api().reply(429, {}, headers);
+    api().reply(200, {});
+    await http.request(GET);
+    expect(http.sleeps).toEqual([wait]);
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially, jittered by the injected randomness', async () => {
+    const rolls = [0, 0.5, 1];
+    const sleeps: number[] = [];
+    const client = createHttp({
+      sleep: async ms => {
+        sleeps.push(ms);
+      },
+      random: () => rolls.shift() ?? 1,
+      now: () => NOW,
+      log: () => undefined
+    });
+    api().times(3).reply(500);
+    api().reply(200, {});
+    try {
+      await client.request(GET);
+    } finally {
+      client.dispose();
+    }
+    // Ceilings 500, 1000, 2000 ms; a roll r keeps (½ + r/2) of the ceiling.
+    expect(sleeps).toEqual([250, 750, 2_000]);
+  });
+
+  it.each([
+    [1, 500],
+    [2, 1_000],
+    [4, 4_000],
+    [5, 8_000],
+    [9, 8_000]
+  ])('waits at most the ceiling before retry %i (%i ms)', (attemptNumber, ceiling) => {
+    expect(backoffMs(DEFAULT_RETRY, attemptNumber, () => 1)).toBe(ceiling);
+    expect(backoffMs(DEFAULT_RETRY, attemptNumber, () => 0)).toBe(ceiling / 2);
+  });
+});
+
+describe('timeouts', () => {
+  it('retries a server that does not answer within the timeout', async () => {
+    api().delay(1_000).reply(200, { slow: true });
+    api().reply(200, { fast: true });
+    const response = await http.request({ ...GET, timeoutMs: 50 });
+    expect(response).toMatchObject({ json: { fast: true }, attempts: 2 });
+    expect(http.logs).toEqual(['The test API no answer within 0.1 s; retrying in 0.5 s (attempt 2 of 4).']);
+  });
+
+  it('retries a connection that is never established', async () => {
+    api().delayConnection(1_000).reply(200, { slow: true });
+    api().reply(200, { fast: true });
+    const response = await http.request({ ...GET, timeoutMs: 50 });
+    expect(response).toMatchObject({ json: { fast: true }, attempts: 2 });
+  });
+
+  it('fails naming the timeout when every attempt hangs', async () => {
+    api().times(2).delay(1_000).reply(200, {});
+    await expect(http.request({ ...GET, timeoutMs: 50, retry: { attempts: 2 } })).rejects.toThrow(
+      'The test API (GET https://api.example.test/things) failed after 2 attempts: no answer within 0.1 s'
+    );
+  });
+});
+
+describe('a body cut short', () => {
+  let server: import('node:http').Server;
+  let answers: number;
+  beforeEach(async () => {
+    answers = 0;
+    server = nodeHttp.createServer((_, response) => {
+      answers++;
+      if (answers === 1) {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"partial":');
+        setImmediate(() => response.socket?.destroy());
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"whole":true}');
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterEach(async () => {
+    await new Promise(resolve => server.close(resolve));
+  });
+
+  it('is retried', async () => {
+    const { port } = server.address() as AddressInfo;
+    const response = await http.request({ method: 'GET', url: `http://127.0.0.1:${port}/x`, what: 'The test API' });
+    expect(response).toMatchObject({ json: { whole: true }, attempts: 2 });
+    expect(http.logs).toHaveLength(1);
+    expect(http.logs[0]).toMatch(/^The test API connection (closed before the whole answer arrived|failed while reading the answer)/);
+  });
+});
+
+describe('redirects', () => {
+  it('are returned as they are, and the Location is never asked', async () => {
+    nock(ORIGIN).get('/things').query(true).reply(302, '', { location: 'https://elsewhere.test/steal' });
+    const elsewhere = nock('https://elsewhere.test').get('/steal').reply(200, {});
+    const response = await http.request({ ...GET, bearerToken: 'bearer-value' });
+    expect(response).toMatchObject({ status: 302, attempts: 1 });
+    expect(response.headers['location']).toBe('https://elsewhere.test/steal');
+    expect(elsewhere.isDone()).toBe(false);
+  });
+});
+
+describe('bearer tokens', () => {
+  it.each(['http://example.com/data', 'http://10.0.0.4:8080/data', 'http://127.0.0.1.example.com/data', 'ftp://127.0.0.1/data'])(
+    'are refused for %s, before any request',
+    async url => {
+      nock.disableNetConnect();
+      const origin = new URL(url).origin;
+      await expect(http.request({ method: 'GET', url, what: 'The test API', bearerToken: 'tok' })).rejects.toThrow(
+        `Refusing to send a bearer token to ${origin}: only https:// (or http:// to a loopback host) may carry one.`
+      );
+      expect(nock.pendingMocks()).toEqual([]);
+    }
+  );
+
+  it.each(['http://127.0.0.1:8123', 'http://localhost:8123', 'https://api.example.test'])(
+    'are sent as Authorization: Bearer to %s',
+    async origin => {
+      nock.disableNetConnect();
+      const scope = nock(origin).matchHeader('authorization', 'Bearer tok').get('/data').reply(200, {});
+      const response = await http.request({ method: 'GET', url: `${origin}/data`, what: 'The test API', bearerToken: 'tok' });
+      expect(response.status).toBe(200);
+      expect(scope.isDone()).toBe(true);
+    }
+  );
+});
+
+describe('proxies', () => {
+  const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+  const saved: Record<string, string | undefined> = {};
+  let proxy: import('node:http').Server;
+  let connects: string[];
+  let client: Http;
+
+  beforeEach(async () => {
+    for (const name of PROXY_VARIABLES) {
+      saved[name] = process.env[name];
+      delete process.env[name];
+    }
+    connects = [];
+    // A proxy that records each CONNECT target and refuses to tunnel it.
+    proxy = nodeHttp.createServer();
+    proxy.on('connect', (request: import('node:http').IncomingMessage, socket: Socket) => {
+      connects.push(request.url ?? '');
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+    });
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
+    process.env['HTTPS_PROXY'] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    // nock cannot pass a tunnelled request through (the tunnel agent has no createConnection)
+    // and answers mocked hosts whatever the agent, so these tests run a fresh copy of the HTTP
+    // layer with nock off. Nothing reaches Azure: the proxy refuses every tunnel.
+    nock.restore();
+    let unmocked: typeof import('../../src/http.js') | undefined;
+    await jest.isolateModulesAsync(async () => {
+      unmocked = await import('../../src/http.js');
+    });
+    client = unmocked!.createHttp({ sleep: async () => undefined, random: () => 1, now: () => NOW, log: () => undefined });
+  });
+  afterEach(async () => {
+    client.dispose();
+    nock.activate();
+    for (const name of PROXY_VARIABLES) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    await new Promise(resolve => proxy.close(resolve));
+  });
+
+  it('sends an https request through HTTPS_PROXY as a CONNECT to the vault host', async () => {
+    const vaultRequest: HttpRequest = {
+      method: 'GET',
+      url: 'https://my-vault.vault.azure.net/secrets/db-password?api-version=7.4',
+      what: 'Key Vault',
+      retry: { attempts: 1 }
+    };
+    await expect(client.request(vaultRequest)).rejects.toThrow(
+      'Key Vault (GET https://my-vault.vault.azure.net/secrets/db-password) failed after 1 attempt: ECONNRESET: tunneling socket could not be established, statusCode=502'
+    );
+    expect(connects).toEqual(['my-vault.vault.azure.net:443']);
+  });
+
+  describe('with a host that is not loopback to the proxy but reaches this machine directly (0.0.0.0)', () => {
+    let direct: import('node:net').Server;
+    let directConnections: number;
+    beforeEach(async () => {
+      directConnections = 0;
+      const net = await import('node:net');
+      direct = net.createServer(socket => {
+        directConnections++;
+        socket.destroy();
+      });
+      await new Promise<void>(resolve => direct.listen(0, '127.0.0.1', resolve));
+    });
+    afterEach(async () => {
+      await new Promise(resolve => direct.close(resolve));
+    });
+    const request = (): HttpRequest => ({
+      method: 'GET',
+      url: `https://0.0.0.0:${(direct.address() as AddressInfo).port}/x`,
+      what: 'The test API',
+      retry: { attempts: 1 }
+    });
+
+    it.each(['0.0.0.0', 'example.com, 0.0.0.0', '*'])('goes direct when NO_PROXY is %s', async noProxy => {
+      process.env['NO_PROXY'] = noProxy;
+      await expect(client.request(request())).rejects.toThrow('The test API (GET https://0.0.0.0:');
+      expect(connects).toEqual([]);
+      expect(directConnections).toBe(1);
+    });
+
+    it('goes through the proxy when NO_PROXY names other hosts', async () => {
+      process.env['NO_PROXY'] = '.vault.azure.net';
+      await expect(client.request(request())).rejects.toThrow('tunneling socket could not be established, statusCode=502');
+      expect(connects).toEqual([`0.0.0.0:${(direct.address() as AddressInfo).port}`]);
+      expect(directConnections).toBe(0);
+    });
+  });
+});
