@@ -137,19 +137,21 @@ function vaultClient(deps: KeyVaultDeps, scope: string, maxInFlight: number): Va
   const inFlight = limiter(maxInFlight);
   const challenged = new Map<string, Authority>();
   const send = (url: string, what: string, token: AccessToken): Promise<HttpResponse> =>
-    inFlight(() => deps.http.request({ method: 'GET', url, what, bearerToken: token.token }));
+    deps.http.request({ method: 'GET', url, what, bearerToken: token.token });
 
   return {
-    async get(vault, url, what) {
-      const authority = challenged.get(vault) ?? { scope, tenantId: undefined };
-      const token = await deps.tokens(authority.scope, authority.tenantId);
-      const response = await send(url, what, token);
-      const challenge = response.status === 401 ? parseChallenge(response.headers['www-authenticate']) : undefined;
-      if (!challenge || sameAuthority(challenge, authority, token)) return response;
-      verifyChallengeResource(vault, challenge.scope);
-      challenged.set(vault, challenge);
-      return send(url, what, await deps.tokens(challenge.scope, challenge.tenantId));
-    }
+    // The authority is read once a slot is free, so requests queued behind a challenge use what it taught.
+    get: (vault, url, what) =>
+      inFlight(async () => {
+        const authority = challenged.get(vault) ?? { scope, tenantId: undefined };
+        const token = await deps.tokens(authority.scope, authority.tenantId);
+        const response = await send(url, what, token);
+        const challenge = response.status === 401 ? parseChallenge(response.headers['www-authenticate']) : undefined;
+        if (!challenge || sameAuthority(challenge, authority, token)) return response;
+        verifyChallengeResource(vault, challenge.scope);
+        challenged.set(vault, challenge);
+        return send(url, what, await deps.tokens(challenge.scope, challenge.tenantId));
+      })
   };
 }
 

@@ -1,0 +1,441 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { CLOUDS } from '../../src/clouds.js';
+import type { Credential } from '../../src/credentials/credential.js';
+import { ActionError } from '../../src/errors.js';
+import { type KeyVaultDeps, loadSecrets, MAX_REQUESTS_IN_FLIGHT, parseChallenge, type SecretsLoad } from '../../src/keyvault.js';
+import { maskValue } from '../../src/masking.js';
+import { parseSecretsInput } from '../../src/secret-references.js';
+import { cachedTokenSource } from '../../src/token-cache.js';
+import { fakeJwt, NOW, OBJECT_ID, TENANT_ID, type TestHttp, testHttp } from './support.js';
+
+const VAULT = 'https://my-vault.vault.azure.net';
+const OTHER_VAULT = 'https://other-vault.vault.azure.net';
+const SCOPE = 'https://vault.azure.net/.default';
+const API = { 'api-version': '7.4' };
+const OTHER_TENANT = '99999999-8888-7777-6666-555555555555';
+const NOW_SECONDS = NOW / 1000;
+
+/** The vault token the fake credential hands out for a scope and tenant. */
+function tokenFor(scope: string, tenantId = TENANT_ID): string {
+  return fakeJwt({ aud: scope.replace(/\/\.default$/, ''), tid: tenantId, oid: OBJECT_ID });
+}
+const BEARER = `Bearer ${tokenFor(SCOPE)}`;
+
+function kvError(status: number, code: string, message: string, inner?: string): [number, unknown] {
+  return [status, { error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } }];
+}
+
+let http: TestHttp;
+
+function setup(): {
+  deps: KeyVaultDeps;
+  masks: string[];
+  logs: string[];
+  tokenRequests: Array<[string, string | undefined]>;
+  load: (text: string, options?: { keyvault?: string; ignoreMissing?: boolean; maxInFlight?: number }) => Promise<SecretsLoad>;
+} {
+  http = testHttp();
+  const masks: string[] = [];
+  const logs: string[] = [];
+  const tokenRequests: Array<[string, string | undefined]> = [];
+  const credential: Credential = {
+    kind: 'secret',
+    getToken: async (scope, options) => {
+      tokenRequests.push([scope, options?.tenantId]);
+      return { token: tokenFor(scope, options?.tenantId), expiresOn: new Date(NOW + 3_600_000) };
+    }
+  };
+  const deps: KeyVaultDeps = {
+    http,
+    now: () => NOW,
+    mask: value => maskValue(mask => masks.push(mask), value),
+    tokens: cachedTokenSource(credential),
+    log: message => logs.push(message)
+  };
+  const load = (text: string, options: { keyvault?: string; ignoreMissing?: boolean; maxInFlight?: number } = {}): Promise<SecretsLoad> =>
+    loadSecrets(parseSecretsInput(text, options.keyvault, CLOUDS.AzureCloud), deps, {
+      scope: SCOPE,
+      ignoreMissing: options.ignoreMissing ?? false,
+      assignee: OBJECT_ID,
+      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight })
+    });
+  return { deps, masks, logs, tokenRequests, load };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ActionError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ActionError);
+    return error as ActionError;
+  }
+  throw new Error('expected the load to fail');
+}
+
+const secret = (name: string, value: string, extra: Record<string, unknown> = {}): unknown => ({
+  value,
+  id: `${VAULT}/secrets/${name}/0123456789abcdef0123456789abcdef`,
+  attributes: { enabled: true, created: NOW_SECONDS - 100, updated: NOW_SECONDS - 100 },
+  ...extra
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+afterEach(() => {
+  nock.cleanAll();
+  http.dispose();
+});
+
+describe('loadSecrets: getting secrets', () => {
+  it('gets each secret with the vault token and api-version 7.4, masked the moment it arrives', async () => {
+    const { load, masks, tokenRequests } = setup();
+    const vault = nock(VAULT, { reqheaders: { authorization: BEARER } })
+      .get('/secrets/db-password').query(API).reply(200, secret('db-password', 's3cret-db'))
+      .get('/secrets/api-key/0123456789abcdef0123456789abcdef').query(API).reply(200, secret('api-key', 's3cret-api'));
+    const result = await load('my-vault/db-password | PGPASSWORD\nmy-vault/api-key/0123456789abcdef0123456789abcdef');
+    expect(result.secrets.map(({ name, envName, vault: origin, value }) => ({ name, envName, vault: origin, value }))).toEqual([
+      { name: 'db-password', envName: 'PGPASSWORD', vault: VAULT, value: 's3cret-db' },
+      { name: 'api-key', envName: 'API_KEY', vault: VAULT, value: 's3cret-api' }
+    ]);
+    expect(result.warnings).toEqual([]);
+    expect(masks).toEqual(expect.arrayContaining(['s3cret-db', 's3cret-api']));
+    expect(vault.isDone()).toBe(true);
+    expect(tokenRequests).toEqual([[SCOPE, undefined]]);
+  });
+
+  it('shares one vault token between vaults', async () => {
+    const { load, tokenRequests } = setup();
+    nock(VAULT, { reqheaders: { authorization: BEARER } }).get('/secrets/a').query(API).reply(200, secret('a', 'value-a'));
+    nock(OTHER_VAULT, { reqheaders: { authorization: BEARER } }).get('/secrets/b').query(API).reply(200, secret('b', 'value-b'));
+    const result = await load('my-vault/a, other-vault/b');
+    expect(result.secrets.map(loaded => loaded.value)).toEqual(['value-a', 'value-b']);
+    expect(tokenRequests).toEqual([[SCOPE, undefined]]);
+  });
+
+  it('masks a multi-line value whole and line by line', async () => {
+    const { load, masks } = setup();
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+    nock(VAULT).get('/secrets/tls-key').query(API).reply(200, secret('tls-key', pem));
+    await load('my-vault/tls-key');
+    expect(masks).toEqual([pem, '-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', '-----END PRIVATE KEY-----']);
+  });
+
+  it('loads an empty value as empty', async () => {
+    const { load, masks } = setup();
+    nock(VAULT).get('/secrets/empty').query(API).reply(200, secret('empty', ''));
+    const result = await load('my-vault/empty');
+    expect(result.secrets.map(loaded => [loaded.envName, loaded.value])).toEqual([['EMPTY', '']]);
+    expect(masks).toEqual([]);
+  });
+
+  it('warns about an expired secret that was named, and loads it', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets/old').query(API).reply(200, secret('old', 'old-value', { attributes: { enabled: true, exp: NOW_SECONDS - 60 } }));
+    const result = await load('my-vault/old');
+    expect(result.secrets).toHaveLength(1);
+    expect(result.warnings).toEqual([
+      `old in ${VAULT} expired at 2026-11-23T11:59:00Z; loaded anyway, as named. Set a new version of it.`
+    ]);
+  });
+
+  it('refuses an answer without a value', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets/odd').query(API).reply(200, { id: `${VAULT}/secrets/odd` });
+    const error = await failure(load('my-vault/odd'));
+    expect(error.message).toContain(`- odd in ${VAULT}: Key Vault answered 200 without a value.`);
+  });
+});
+
+describe('loadSecrets: listing a vault (VAULT/*)', () => {
+  it('follows nextLink verbatim across three pages, skips disabled and expired secrets, then gets each', async () => {
+    const { load, logs } = setup();
+    const item = (name: string, attributes: Record<string, unknown> = { enabled: true }): unknown => ({ id: `${VAULT}/secrets/${name}`, attributes });
+    const vault = nock(VAULT, { reqheaders: { authorization: BEARER } })
+      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(200, { value: [item('alpha'), item('off', { enabled: false })], nextLink: `${VAULT}:443/secrets?api-version=7.2&$skiptoken=page2&maxresults=25` })
+      .get('/secrets').query({ 'api-version': '7.2', $skiptoken: 'page2', maxresults: '25' })
+      .reply(200, { value: [item('old', { enabled: true, exp: NOW_SECONDS - 1 }), item('beta', { enabled: true, exp: NOW_SECONDS + 3600 })], nextLink: `${VAULT}/secrets?api-version=7.2&$skiptoken=page3` })
+      .get('/secrets').query({ 'api-version': '7.2', $skiptoken: 'page3' })
+      .reply(200, { value: [item('1st-key')], nextLink: null })
+      .get('/secrets/alpha').query(API).reply(200, secret('alpha', 'value-alpha'))
+      .get('/secrets/beta').query(API).reply(200, secret('beta', 'value-beta'))
+      .get('/secrets/1st-key').query(API).reply(200, secret('1st-key', 'value-1st'));
+    const result = await load('my-vault/* | APP_');
+    expect(result.secrets.map(loaded => [loaded.envName, loaded.value])).toEqual([
+      ['APP_ALPHA', 'value-alpha'],
+      ['APP_BETA', 'value-beta'],
+      ['APP_1ST_KEY', 'value-1st']
+    ]);
+    expect(vault.isDone()).toBe(true);
+    expect(logs).toEqual([`Listed 3 secrets in ${VAULT} (skipped 2 disabled or expired).`]);
+  });
+
+  it('never follows a nextLink to another host, so the token goes nowhere else', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets').query(true).reply(200, { value: [], nextLink: 'https://evil.example.com/secrets?$skiptoken=x' });
+    const evil = nock('https://evil.example.com').get(/.*/).reply(200, { value: [] });
+    const error = await failure(load('my-vault/*'));
+    expect(error.message).toContain(
+      `- * in ${VAULT}: the listing's nextLink points to https://evil.example.com, not to the vault; refusing to send it the vault token.`
+    );
+    expect(evil.isDone()).toBe(false);
+  });
+
+  it('stops when a nextLink repeats a page', async () => {
+    const { load } = setup();
+    const again = `${VAULT}/secrets?api-version=7.4&$skiptoken=same`;
+    nock(VAULT)
+      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' }).reply(200, { value: [], nextLink: again })
+      .get('/secrets').query({ 'api-version': '7.4', $skiptoken: 'same' }).reply(200, { value: [], nextLink: again });
+    const error = await failure(load('my-vault/*'));
+    expect(error.message).toContain('the listing sent a nextLink to a page it had already sent; stopping.');
+  });
+
+  it('reports a listing the identity may not read', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets').query(true).reply(...kvError(403, 'Forbidden', 'Caller is not authorized to perform action on resource.\r\nCaller: x', 'ForbiddenByRbac'));
+    const error = await failure(load('my-vault/*', { ignoreMissing: true }));
+    expect(error.message).toContain(`- * in ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault.`);
+  });
+
+  it('fetches a secret both listed and named (VAULT/* and VAULT/NAME) once', async () => {
+    const { load } = setup();
+    nock(VAULT)
+      .get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }, { id: `${VAULT}/secrets/api`, attributes: { enabled: true } }] })
+      .get('/secrets/db').query(API).once().reply(200, secret('db', 'db-value'))
+      .get('/secrets/api').query(API).once().reply(200, secret('api', 'api-value'));
+    const result = await load('my-vault/*\nmy-vault/db');
+    expect(result.secrets.map(loaded => [loaded.envName, loaded.reference.kind])).toEqual([
+      ['API', 'all'],
+      ['DB', 'secret']
+    ]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('refuses two different secrets listed under one env name', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] });
+    nock(OTHER_VAULT).get('/secrets').query(true).reply(200, { value: [{ id: `${OTHER_VAULT}/secrets/DB`, attributes: { enabled: true } }] });
+    const error = await failure(load('my-vault/*\nother-vault/*'));
+    expect(error.message).toContain(
+      `- DB: more than one secret maps to this name: db in ${VAULT} (entry 'my-vault/*'), DB in ${OTHER_VAULT} (entry 'other-vault/*'). ` +
+        'Give one its own name (VAULT/SECRET | NAME), or the vault a prefix (VAULT/* | PREFIX_).'
+    );
+  });
+});
+
+describe('loadSecrets: concurrency and throttling', () => {
+  it(`never has more than ${MAX_REQUESTS_IN_FLIGHT} requests in flight`, async () => {
+    const { load } = setup();
+    let inFlight = 0;
+    let most = 0;
+    const names = Array.from({ length: 50 }, (_, index) => `secret-${index}`);
+    for (const name of names) {
+      nock(VAULT).get(`/secrets/${name}`).query(API).reply(async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        for (let tick = 0; tick < 20; tick++) await new Promise(resolve => setImmediate(resolve));
+        inFlight--;
+        return [200, secret(name, `value-${name}`)];
+      });
+    }
+    const result = await load(names.map(name => `my-vault/${name}`).join('\n'));
+    expect(result.secrets).toHaveLength(50);
+    expect(most).toBe(MAX_REQUESTS_IN_FLIGHT);
+  });
+
+  it('honours a smaller bound', async () => {
+    const { load } = setup();
+    let inFlight = 0;
+    let most = 0;
+    for (let index = 0; index < 6; index++) {
+      nock(VAULT).get(`/secrets/s${index}`).query(API).reply(async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        for (let tick = 0; tick < 20; tick++) await new Promise(resolve => setImmediate(resolve));
+        inFlight--;
+        return [200, secret(`s${index}`, `value-${index}`)];
+      });
+    }
+    await load('my-vault/s0, my-vault/s1, my-vault/s2, my-vault/s3, my-vault/s4, my-vault/s5', { maxInFlight: 2 });
+    expect(most).toBe(2);
+  });
+
+  it('retries secrets answered 429 after their Retry-After, and loads all 30', async () => {
+    const { load } = setup();
+    const names = Array.from({ length: 30 }, (_, index) => `s${index}`);
+    const throttled = new Set(['s3', 's11', 's29']);
+    for (const name of names) {
+      const scope = nock(VAULT).get(`/secrets/${name}`).query(API);
+      if (throttled.has(name)) {
+        scope.reply(...kvError(429, 'Throttled', 'Request was not processed because too many requests were received.'), { 'Retry-After': '2' });
+        nock(VAULT).get(`/secrets/${name}`).query(API).reply(200, secret(name, `value-${name}`));
+      } else {
+        scope.reply(200, secret(name, `value-${name}`));
+      }
+    }
+    const result = await load(names.map(name => `my-vault/${name}`).join(';'));
+    expect(result.secrets.map(loaded => loaded.value)).toEqual(names.map(name => `value-${name}`));
+    expect(http.sleeps).toEqual([2000, 2000, 2000]);
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe('loadSecrets: the 401 challenge', () => {
+  it('follows a challenge naming another tenant once, then uses that token for the vault', async () => {
+    const { load, tokenRequests } = setup();
+    const otherBearer = `Bearer ${tokenFor(SCOPE, OTHER_TENANT)}`;
+    nock(VAULT, { reqheaders: { authorization: BEARER } })
+      .get('/secrets/a').query(API)
+      .reply(...kvError(401, 'Unauthorized', 'AKV10032: Invalid issuer.'), {
+        'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${OTHER_TENANT}", resource="https://vault.azure.net"`
+      });
+    nock(VAULT, { reqheaders: { authorization: otherBearer } })
+      .get('/secrets/a').query(API).reply(200, secret('a', 'value-a'))
+      .get('/secrets/b').query(API).reply(200, secret('b', 'value-b'));
+    const result = await load('my-vault/a\nmy-vault/b', { maxInFlight: 1 });
+    expect(result.secrets.map(loaded => loaded.value)).toEqual(['value-a', 'value-b']);
+    expect(tokenRequests).toEqual([
+      [SCOPE, undefined],
+      [SCOPE, OTHER_TENANT]
+    ]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('refuses a challenge for a resource whose host is not a parent of the vault host', async () => {
+    const { load, tokenRequests } = setup();
+    nock(VAULT)
+      .get('/secrets/a').query(API)
+      .reply(...kvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'), {
+        'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${OTHER_TENANT}", resource="https://evil.example.com"`
+      });
+    const error = await failure(load('my-vault/a'));
+    expect(error.message).toContain(
+      `- a in ${VAULT}: The vault ${VAULT} answered 401 with a challenge for the resource 'https://evil.example.com', ` +
+        'whose host is not a parent domain of my-vault.vault.azure.net; refusing to get it a token for that resource.'
+    );
+    expect(tokenRequests).toEqual([[SCOPE, undefined]]);
+  });
+
+  it('reports a 401 whose challenge asks for the token it refused', async () => {
+    const { load } = setup();
+    nock(VAULT)
+      .get('/secrets/a').query(API)
+      .reply(...kvError(401, 'Unauthorized', 'AKV10022: Invalid audience.'), {
+        'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${TENANT_ID}", resource="https://vault.azure.net"`
+      });
+    const error = await failure(load('my-vault/a', { ignoreMissing: true }));
+    expect(error.message).toContain(
+      `- a in ${VAULT}: Unauthorized (HTTP 401): Key Vault refused the token (AKV10022: Invalid audience.). ` +
+        "Check that the vault is in the identity's tenant and in the cloud set by 'environment'."
+    );
+  });
+
+  it.each<[string, string | undefined, unknown]>([
+    ['resource and authorization', `Bearer authorization="https://login.microsoftonline.com/${OTHER_TENANT}", resource="https://vault.azure.net"`, { scope: SCOPE, tenantId: OTHER_TENANT }],
+    ['older authorization_uri and scope', `Bearer authorization_uri="https://login.windows.net/${OTHER_TENANT}/", scope="https://vault.azure.net/.default"`, { scope: SCOPE, tenantId: OTHER_TENANT }],
+    ['no authorization', 'Bearer resource="https://vault.azure.net/"', { scope: SCOPE, tenantId: undefined }],
+    ['not Bearer', 'Basic realm="x"', undefined],
+    ['no resource or scope', `Bearer authorization="https://login.microsoftonline.com/${OTHER_TENANT}"`, undefined],
+    ['absent', undefined, undefined]
+  ])('parses a challenge with %s', (_case, header, expected) => {
+    expect(parseChallenge(header)).toEqual(expected);
+  });
+});
+
+describe('loadSecrets: one error for every failure', () => {
+  const answers: Array<[string, [number, unknown], string]> = [
+    [
+      'missing',
+      kvError(404, 'SecretNotFound', 'A secret with (name/id) missing was not found in this key vault.'),
+      `- missing in ${VAULT}: SecretNotFound (HTTP 404): the vault has no such secret (or version). Check the name; a secret deleted recently can be recovered: az keyvault secret recover --vault-name my-vault --name missing`
+    ],
+    [
+      'rbac',
+      kvError(403, 'Forbidden', "Caller is not authorized to perform action on resource.\r\nAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'", 'ForbiddenByRbac'),
+      `- rbac in ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault. Assign it 'Key Vault Secrets User': az role assignment create --role "Key Vault Secrets User" --assignee ${OBJECT_ID} --scope $(az keyvault show --name my-vault --query id --output tsv)`
+    ],
+    [
+      'firewall',
+      kvError(403, 'Forbidden', 'Client address is not authorized and caller is not a trusted service.', 'ForbiddenByFirewall'),
+      `- firewall in ${VAULT}: ForbiddenByFirewall (HTTP 403): the vault's firewall refused the runner's address. GitHub-hosted runners have no fixed address`
+    ],
+    [
+      'policy',
+      kvError(403, 'Forbidden', 'Access denied. Caller was not found on any access policy.'),
+      `- policy in ${VAULT}: Forbidden (HTTP 403): the vault uses access policies, and none lets this identity read secrets. Add one: az keyvault set-policy --name my-vault --object-id ${OBJECT_ID} --secret-permissions get list`
+    ],
+    [
+      'disabled',
+      kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'),
+      `- disabled in ${VAULT}: SecretDisabled (HTTP 403): the secret is disabled. Enable it: az keyvault secret set-attributes --vault-name my-vault --name disabled --enabled true`
+    ],
+    [
+      'other403',
+      kvError(403, 'Forbidden', 'Something else.'),
+      `- other403 in ${VAULT}: Forbidden (HTTP 403): access denied (Something else.). Give the identity the role 'Key Vault Secrets User'`
+    ],
+    [
+      'bad',
+      kvError(400, 'BadParameter', 'The request URI contains an invalid name: bad'),
+      `- bad in ${VAULT}: BadParameter (HTTP 400): The request URI contains an invalid name: bad`
+    ]
+  ];
+
+  it('lists each failed secret on its own line with vault, name, code and a fix, and returns nothing', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets/fine').query(API).reply(200, secret('fine', 'fine-value'));
+    for (const [name, answer] of answers) nock(VAULT).get(`/secrets/${name}`).query(API).reply(...answer);
+    const error = await failure(load(['my-vault/fine', ...answers.map(([name]) => `my-vault/${name}`)].join('\n')));
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('Could not load 7 Key Vault secrets, so none was exported:');
+    expect(lines).toHaveLength(1 + answers.length);
+    answers.forEach(([, , expected], index) => expect(lines[index + 1]).toContain(expected));
+    expect(error.hint).toBe('To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.');
+    expect(error.message).not.toContain('fine-value');
+  });
+
+  it('with ignore-missing-secrets, warns about missing and disabled secrets and loads the rest', async () => {
+    const { load } = setup();
+    nock(VAULT)
+      .get('/secrets/fine').query(API).reply(200, secret('fine', 'fine-value'))
+      .get('/secrets/missing').query(API).reply(...kvError(404, 'SecretNotFound', 'not found'))
+      .get('/secrets/disabled').query(API).reply(...kvError(403, 'Forbidden', 'disabled', 'SecretDisabled'));
+    const result = await load('my-vault/fine, my-vault/missing, my-vault/disabled', { ignoreMissing: true });
+    expect(result.secrets.map(loaded => loaded.envName)).toEqual(['FINE']);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^missing in ${VAULT}: SecretNotFound \\(HTTP 404\\): .* Skipped: ignore-missing-secrets is true\\.$`)),
+      expect.stringMatching(new RegExp(`^disabled in ${VAULT}: SecretDisabled \\(HTTP 403\\): .* Skipped: ignore-missing-secrets is true\\.$`))
+    ]);
+  });
+
+  it('with ignore-missing-secrets, a forbidden secret is still an error', async () => {
+    const { load } = setup();
+    nock(VAULT)
+      .get('/secrets/missing').query(API).reply(...kvError(404, 'SecretNotFound', 'not found'))
+      .get('/secrets/rbac').query(API).reply(...kvError(403, 'Forbidden', 'no', 'ForbiddenByRbac'));
+    const error = await failure(load('my-vault/missing, my-vault/rbac', { ignoreMissing: true }));
+    expect(error.message.split('\n')).toEqual([
+      'Could not load a Key Vault secret, so none was exported:',
+      expect.stringContaining(`- rbac in ${VAULT}: ForbiddenByRbac (HTTP 403)`)
+    ]);
+    expect(error.hint).toBeUndefined();
+  });
+
+  it('reports a vault that cannot be reached, after the HTTP layer retried', async () => {
+    const { load } = setup();
+    // An Error carrying the code: nock hangs on a plain object (nock/nock#2829).
+    nock(VAULT).get('/secrets/a').query(API).times(4).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    const error = await failure(load('my-vault/a'));
+    expect(error.message).toContain(`- a in ${VAULT}: Key Vault ${VAULT} (GET ${VAULT}/secrets/a) failed after 4 attempts: ECONNRESET: socket hang up`);
+    expect(http.sleeps).toHaveLength(3);
+  });
+
+  it('reports a server error that outlasted the retries, with its code', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets/a').query(API).times(4).reply(...kvError(503, 'ServiceUnavailable', 'The service is busy.'));
+    const error = await failure(load('my-vault/a'));
+    expect(error.message).toContain(`- a in ${VAULT}: ServiceUnavailable (HTTP 503): The service is busy.`);
+  });
+});
