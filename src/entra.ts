@@ -233,7 +233,12 @@ export function federatedCredentialAdvice(clientId: string, presented: Presented
     `  subject:  ${presented.subject}`,
     `  audience: ${presented.audience}`,
     'Register it with:',
-    `  az ad app federated-credential create --id ${clientId} --parameters '${parameters}'`,
-    `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${presented.issuer} --subject '${presented.subject}' --audiences ${presented.audience})`
+    `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
+    `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${presented.issuer} --subject ${shellQuote(presented.subject)} --audiences ${presented.audience})`
   ];
+}
+
+/** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
