@@ -1,0 +1,111 @@
+/**
+ * Shared by the end-to-end tests: they run the built dist/ as the GitHub runner would (through
+ * test/harness/runner.js) against the local fake Azure (test/fake-azure/), under the machine's
+ * Node and under Node 24, the action's runtime (runs.using: node24).
+ */
+import { expect } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULTS, type FakeAzure } from '../../test/fake-azure/server.js';
+import { REPO_ROOT, findLeaks, runAction, type ActionResult, type RunActionOptions } from '../../test/harness/runner.js';
+
+/**
+ * Node 24 from the npm package `node`, installed by the root package's postinstall into
+ * test/node24 (its own package, so its bin `node` never shadows the machine's node in npm scripts).
+ */
+export const NODE24 = path.join(REPO_ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+
+/** [label, binary]: the Node that runs the tests, and the action's runtime. */
+export const NODES: ReadonlyArray<readonly [string, string]> = [
+  [`machine node ${process.version}`, process.execPath],
+  ['node 24', NODE24]
+];
+
+/** The secrets every scenario starts with: none of them may ever be printed. */
+export const SCENARIO_SECRETS: readonly string[] = [
+  DEFAULTS.clientSecret,
+  DEFAULTS.expiredClientSecret,
+  DEFAULTS.githubRequestToken,
+  DEFAULTS.identityHeader,
+  ...Object.values(DEFAULTS.secrets)
+];
+
+const runDirs: string[] = [];
+
+/**
+ * Runs main (and post, unless runPost is false) of dist/ with RUNNER_DEBUG=1, so that debug
+ * logging is on for the leak check. The step's temporary directory is removed by removeRunDirs().
+ */
+export async function runDist(options: RunActionOptions = {}): Promise<ActionResult> {
+  const result = await runAction({ timeoutMs: 45_000, ...options, env: { RUNNER_DEBUG: '1', ...options.env } });
+  runDirs.push(result.tempDir);
+  return result;
+}
+
+export function removeRunDirs(): void {
+  for (const dir of runDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const JWT = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]+/;
+
+/** JWTs (tokens of any kind) printed anywhere but on an ::add-mask:: line, named by line, never shown. */
+function printedJwts(result: ActionResult): string[] {
+  const steps = [['main', result] as const, ['post', result.post] as const];
+  return steps.flatMap(([label, step]) => {
+    if (!step) return [];
+    return (['stdout', 'stderr'] as const).flatMap(stream =>
+      step[stream].split('\n').flatMap((line, at) => (!line.startsWith('::add-mask::') && JWT.test(line) ? [`${label} ${stream} line ${at + 1} shows a JWT`] : []))
+    );
+  });
+}
+
+/**
+ * The leak check every end-to-end test ends with: no secret of the scenario, nor the token the
+ * action produced, nor any other token (GitHub's, the vault's: any JWT) appears in the log, the
+ * saved state or the summary, and whatever was handed on was masked first.
+ */
+export function expectNoLeaks(result: ActionResult, extraSecrets: readonly string[] = []): void {
+  const token = result.outputs['access-token'];
+  const secrets = [...SCENARIO_SECRETS, ...extraSecrets, ...(token ? [token] : [])];
+  expect([...findLeaks(result, secrets), ...printedJwts(result)]).toEqual([]);
+  // The saved state is for the post step: never a token.
+  expect(JWT.test(result.files.state)).toBe(false);
+}
+
+/** The log a workflow shows: stdout and stderr without the ::add-mask:: lines. */
+export function logOf(result: ActionResult): string {
+  return `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
+/** The step's failure: its one ::error:: line (the action reports a failure once). */
+export function failureOf(result: ActionResult): string {
+  expect(result.errors).toHaveLength(1);
+  return result.errors[0] ?? '';
+}
+
+/** Inputs that sign in with the default app registration over GitHub OIDC, at the fake. */
+export function oidcInputs(fake: FakeAzure, extra: Record<string, string> = {}): Record<string, string> {
+  return { 'auth-type': 'oidc', 'client-id': DEFAULTS.clientId, 'tenant-id': DEFAULTS.tenantId, 'authority-host': fake.url, ...extra };
+}
+
+/** Inputs that sign in with the default app registration's client secret, at the fake. */
+export function secretInputs(fake: FakeAzure, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'auth-type': 'secret',
+    'client-id': DEFAULTS.clientId,
+    'tenant-id': DEFAULTS.tenantId,
+    'client-secret': DEFAULTS.clientSecret,
+    'authority-host': fake.url,
+    ...extra
+  };
+}
+
+/** The payload of a JWT, decoded without checking it (the fake signed it). */
+export function claimsOf(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1];
+  if (payload === undefined) throw new Error('not a JWT');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
