@@ -83,7 +83,7 @@ export function loadSigningCertificate(pem: string, password: string | undefined
   }
   const key = parsePrivateKey(keyBlock[0], password);
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new InputError('client-certificate', `holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Entra ID client certificates need an RSA key.`);
+    throw new InputError('client-certificate', `holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Entra ID client certificates need an RSA key.`);
   }
   const certificate = certificates.find(candidate => candidate.checkPrivateKey(key));
   if (!certificate) {
