@@ -1,12 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
-import { backoffMs, createHttp, DEFAULT_RETRY, type Http, type HttpRequest } from '../../src/http.js';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { backoffMs, createHttp, DEFAULT_RETRY, type HttpRequest } from '../../src/http.js';
 import { NOW, testHttp, type TestHttp } from './support.js';
 
 // Loaded after nock: a static import of node:http here would hand @actions/http-client an
 // http module nock has not patched (jest's ESM module cache).
 const nodeHttp = await import('node:http');
+const execFileAsync = promisify(execFile);
 
 const ORIGIN = 'https://api.example.test';
 const GET: HttpRequest = { method: 'GET', url: `${ORIGIN}/things?api-version=1&sig=query-secret`, what: 'The test API' };
@@ -247,54 +254,61 @@ describe('bearer tokens', () => {
 });
 
 describe('proxies', () => {
-  const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-  const saved: Record<string, string | undefined> = {};
-  let proxy: import('node:http').Server;
-  let connects: string[];
-  let client: Http;
+  // The proxy tests run the HTTP layer in a fresh node process: nock (from this file and from
+  // every test file before it in this worker) patches node's http module for good, and cannot
+  // pass a tunnelled request through. The child gets src/ transpiled, and the env to test.
+  let build: string;
+  beforeAll(async () => {
+    build = await transpiledSources();
+  });
+  afterAll(() => {
+    fs.rmSync(build, { recursive: true, force: true });
+  });
 
+  let proxy: import('node:http').Server;
+  let proxyUrl: string;
+  let connects: string[];
   beforeEach(async () => {
-    for (const name of PROXY_VARIABLES) {
-      saved[name] = process.env[name];
-      delete process.env[name];
-    }
     connects = [];
-    // A proxy that records each CONNECT target and refuses to tunnel it.
+    // A proxy that records each CONNECT target and refuses to tunnel it: nothing reaches Azure.
     proxy = nodeHttp.createServer();
     proxy.on('connect', (request: import('node:http').IncomingMessage, socket: Socket) => {
       connects.push(request.url ?? '');
       socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
     });
     await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
-    process.env['HTTPS_PROXY'] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    // nock cannot pass a tunnelled request through (the tunnel agent has no createConnection)
-    // and answers mocked hosts whatever the agent, so these tests run a fresh copy of the HTTP
-    // layer with nock off. Nothing reaches Azure: the proxy refuses every tunnel.
-    nock.restore();
-    let unmocked: typeof import('../../src/http.js') | undefined;
-    await jest.isolateModulesAsync(async () => {
-      unmocked = await import('../../src/http.js');
-    });
-    client = unmocked!.createHttp({ sleep: async () => undefined, random: () => 1, now: () => NOW, log: () => undefined });
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   });
   afterEach(async () => {
-    client.dispose();
-    nock.activate();
-    for (const name of PROXY_VARIABLES) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
     await new Promise(resolve => proxy.close(resolve));
   });
 
+  /** What `http.request(request)` gave in a fresh process with these proxy variables. */
+  async function requestInChild(request: HttpRequest, proxyEnv: Record<string, string>): Promise<{ status?: number; error?: string }> {
+    const env: Record<string, string | undefined> = { ...process.env, ...proxyEnv, TEST_REQUEST: JSON.stringify(request) };
+    for (const name of ['https_proxy', 'http_proxy', 'no_proxy', 'HTTP_PROXY', ...(proxyEnv['NO_PROXY'] ? [] : ['NO_PROXY'])]) delete env[name];
+    const script = `
+      const { createHttp } = await import(${JSON.stringify(pathToFileURL(path.join(build, 'src', 'http.js')).href)});
+      const http = createHttp({ sleep: async () => {}, random: () => 1, now: Date.now, log: () => {} });
+      try {
+        const response = await http.request(JSON.parse(process.env.TEST_REQUEST));
+        console.log(JSON.stringify({ status: response.status }));
+      } catch (error) {
+        console.log(JSON.stringify({ error: error.message }));
+      } finally {
+        http.dispose();
+      }`;
+    // Asynchronous: the proxy answering the child lives in this process.
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 10_000 });
+    return JSON.parse(stdout) as { status?: number; error?: string };
+  }
+
   it('sends an https request through HTTPS_PROXY as a CONNECT to the vault host', async () => {
-    const vaultRequest: HttpRequest = {
-      method: 'GET',
-      url: 'https://my-vault.vault.azure.net/secrets/db-password?api-version=7.4',
-      what: 'Key Vault',
-      retry: { attempts: 1 }
-    };
-    await expect(client.request(vaultRequest)).rejects.toThrow(
+    const result = await requestInChild(
+      { method: 'GET', url: 'https://my-vault.vault.azure.net/secrets/db-password?api-version=7.4', what: 'Key Vault', retry: { attempts: 1 } },
+      { HTTPS_PROXY: proxyUrl }
+    );
+    expect(result.error).toBe(
       'Key Vault (GET https://my-vault.vault.azure.net/secrets/db-password) failed after 1 attempt: ECONNRESET: tunneling socket could not be established, statusCode=502'
     );
     expect(connects).toEqual(['my-vault.vault.azure.net:443']);
@@ -323,17 +337,39 @@ describe('proxies', () => {
     });
 
     it.each(['0.0.0.0', 'example.com, 0.0.0.0', '*'])('goes direct when NO_PROXY is %s', async noProxy => {
-      process.env['NO_PROXY'] = noProxy;
-      await expect(client.request(request())).rejects.toThrow('The test API (GET https://0.0.0.0:');
+      const result = await requestInChild(request(), { HTTPS_PROXY: proxyUrl, NO_PROXY: noProxy });
+      expect(result.error).toMatch(/^The test API \(GET https:\/\/0\.0\.0\.0:\d+\/x\) failed after 1 attempt/);
       expect(connects).toEqual([]);
       expect(directConnections).toBe(1);
     });
 
     it('goes through the proxy when NO_PROXY names other hosts', async () => {
-      process.env['NO_PROXY'] = '.vault.azure.net';
-      await expect(client.request(request())).rejects.toThrow('tunneling socket could not be established, statusCode=502');
+      const result = await requestInChild(request(), { HTTPS_PROXY: proxyUrl, NO_PROXY: '.vault.azure.net' });
+      expect(result.error).toContain('tunneling socket could not be established, statusCode=502');
       expect(connects).toEqual([`0.0.0.0:${(direct.address() as AddressInfo).port}`]);
       expect(directConnections).toBe(0);
     });
   });
 });
+
+/**
+ * src/ transpiled to JavaScript in a temporary directory that sees the project's node_modules,
+ * for a child process to import. Returns the directory.
+ */
+async function transpiledSources(): Promise<string> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'http-test-build-'));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(build, 'node_modules'), 'junction');
+  fs.writeFileSync(path.join(build, 'package.json'), '{"type":"module"}');
+  const { default: ts } = await import('typescript');
+  const sources = fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter(file => file.endsWith('.ts'));
+  for (const file of sources) {
+    const output = ts.transpileModule(fs.readFileSync(path.join(root, 'src', file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true }
+    });
+    const target = path.join(build, 'src', file.replace(/\.ts$/, '.js'));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, output.outputText);
+  }
+  return build;
+}
