@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { type Cloud, findCloud, WELL_KNOWN_RESOURCES, type WellKnownResource, wellKnownResource } from './clouds.js';
-import { InputError } from './errors.js';
+import { ActionError, InputError } from './errors.js';
 import { maskValue } from './masking.js';
 import { parseSecretsInput, type SecretReference } from './secret-references.js';
 
@@ -272,16 +272,18 @@ export function isLoopbackHost(hostname: string): boolean {
 
 function parseAuthorityHost(value: string | undefined, source: string, cloud: Cloud): string {
   if (!value) return cloud.authorityHost;
+  // AZURE_AUTHORITY_HOST is a runner variable, not an input: name what the user has to fix.
+  const bad = (expectation: string, hint?: string): ActionError =>
+    source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(source, `must be an https:// URL such as ${cloud.authorityHost}; got '${value}'.`);
+    throw bad(`must be an https:// URL such as ${cloud.authorityHost}; got '${value}'.`);
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
   if (!secure || url.search || url.hash || url.username || url.password) {
-    throw new InputError(
-      source,
+    throw bad(
       `must be an https:// URL with no query, such as ${cloud.authorityHost}; got '${value}'.`,
       'Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]).'
     );

@@ -14,10 +14,10 @@ function read(inputs: Record<string, string>, env: Record<string, string> = {}):
 }
 
 /** What readConfig threw, and what it had masked by then. */
-function failure(inputs: Record<string, string>, env: Record<string, string> = {}): { error: InputError; masks: string[] } {
+function failure(inputs: Record<string, string>): { error: InputError; masks: string[] } {
   const masks: string[] = [];
   try {
-    readConfig({ GITHUB_WORKSPACE: WORKSPACE, ...inputEnv(inputs), ...env }, value => masks.push(value));
+    readConfig({ GITHUB_WORKSPACE: WORKSPACE, ...inputEnv(inputs) }, value => masks.push(value));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { error, masks };
@@ -29,7 +29,7 @@ const credsJson = (fields: Record<string, unknown>): string => JSON.stringify(fi
 
 describe('bad inputs', () => {
   // Every row carries the secret in client-secret (and in creds where it has one): it must never show.
-  it.each<[string, Record<string, string>, string, string, Record<string, string>?]>([
+  it.each<[string, Record<string, string>, string, string]>([
     ['an unknown auth-type', { 'auth-type': 'password' }, 'auth-type', "must be one of auto, oidc, secret, certificate, managed-identity, workload-identity, azure-cli; got 'password'."],
     ['a client-id that is not a GUID', { 'client-id': 'my-app' }, 'client-id', "must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got 'my-app'."],
     ['a client-id in braces', { 'client-id': `{${CLIENT_ID}}` }, 'client-id', 'must hold the application (client) ID'],
@@ -61,16 +61,21 @@ describe('bad inputs', () => {
     ['a resource that is no URI', { resource: 'vault' }, 'resource', "got 'vault'."],
     ['a resource with a fragment', { resource: 'https://vault.azure.net#x' }, 'resource', "got 'https://vault.azure.net#x'."],
     ['a certificate password without a certificate', { 'client-certificate-password': 'pem-pass-phrase' }, 'client-certificate-password', "is set but 'client-certificate' is empty"],
-    ['a token-file with NUL', { 'token-file': 'token\0.txt' }, 'token-file', 'must be a file path.'],
-    ['AZURE_AUTHORITY_HOST over http', {}, 'AZURE_AUTHORITY_HOST', "got 'http://example.com'.", { AZURE_AUTHORITY_HOST: 'http://example.com' }]
-  ])('rejects %s, naming the input and never the secret', (_, inputs, name, expectation, env = {}) => {
-    const { error, masks } = failure({ 'client-secret': SECRET, ...inputs }, env);
+    ['a token-file with NUL', { 'token-file': 'token\0.txt' }, 'token-file', 'must be a file path.']
+  ])('rejects %s, naming the input and never the secret', (_, inputs, name, expectation) => {
+    const { error, masks } = failure({ 'client-secret': SECRET, ...inputs });
     expect(error.message.startsWith(`Input '${name}' `)).toBe(true);
     expect(error.message).toContain(expectation);
     expect(describeError(error)).not.toContain(SECRET);
     expect(describeError(error)).not.toContain('S3cr3t');
     // The secret was handed to the masker before the error was raised.
     expect(masks).toContain(SECRET);
+  });
+
+  it('names AZURE_AUTHORITY_HOST as the environment variable it is', () => {
+    expect(() => read({ 'client-secret': SECRET }, { AZURE_AUTHORITY_HOST: 'http://example.com' })).toThrow(
+      "Environment variable AZURE_AUTHORITY_HOST must be an https:// URL with no query, such as https://login.microsoftonline.com; got 'http://example.com'."
+    );
   });
 
   it('masks and never echoes creds that are not JSON', () => {
