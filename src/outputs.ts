@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AuthType } from './config.js';
-import { ActionError } from './errors.js';
+import { ActionError, withContext } from './errors.js';
 import { readClaims, stringClaim } from './jwt.js';
 import type { AccessToken } from './token.js';
 
@@ -84,7 +84,11 @@ export function formatExpiry(date: Date): string {
  * with O_EXCL never overwrites a file nor follows a planted symlink.
  */
 export async function writeTokenFile(file: string, token: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  // A bare "EACCES: permission denied" would not say which step failed.
+  const failed = (error: unknown): ActionError => withContext(`Writing token-file ${file}`, error);
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    throw failed(error);
+  });
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, 'wx', 0o600);
@@ -95,7 +99,7 @@ export async function writeTokenFile(file: string, token: string): Promise<void>
         'The action writes a new file and never overwrites one: choose a path that does not exist, or delete the file first.'
       );
     }
-    throw error;
+    throw failed(error);
   }
   try {
     await handle.writeFile(token, 'utf8');

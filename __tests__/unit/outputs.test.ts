@@ -62,6 +62,14 @@ describe('writeTokenFile', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('before');
   });
 
+  it('says which step failed when the directory cannot be made', async () => {
+    const blocker = path.join(directory, 'not-a-directory');
+    fs.writeFileSync(blocker, '');
+    const file = path.join(blocker, 'token');
+    // (node's errors come from outside jest's realm, so they print as "Error: E...")
+    await expect(writeTokenFile(file, 'the-token')).rejects.toThrow(new RegExp(`^Writing token-file ${file}: (Error: )?E[A-Z]+: `));
+  });
+
   (process.platform === 'win32' ? it.skip : it)('refuses an existing symlink and leaves its target alone', async () => {
     const target = path.join(directory, 'target');
     const file = path.join(directory, 'token');
