@@ -22,7 +22,7 @@ function tokenFor(scope: string, tenantId = TENANT_ID): string {
 }
 const BEARER = `Bearer ${tokenFor(SCOPE)}`;
 
-function kvError(status: number, code: string, message: string, inner?: string): [number, unknown] {
+function kvError(status: number, code: string, message: string, inner?: string): [number, nock.Body] {
   return [status, { error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } }];
 }
 
@@ -73,7 +73,7 @@ async function failure(promise: Promise<unknown>): Promise<ActionError> {
   throw new Error('expected the load to fail');
 }
 
-const secret = (name: string, value: string, extra: Record<string, unknown> = {}): unknown => ({
+const secret = (name: string, value: string, extra: Record<string, unknown> = {}): nock.Body => ({
   value,
   id: `${VAULT}/secrets/${name}/0123456789abcdef0123456789abcdef`,
   attributes: { enabled: true, created: NOW_SECONDS - 100, updated: NOW_SECONDS - 100 },
@@ -345,7 +345,7 @@ describe('loadSecrets: the 401 challenge', () => {
 });
 
 describe('loadSecrets: one error for every failure', () => {
-  const answers: Array<[string, [number, unknown], string]> = [
+  const answers: Array<[string, [number, nock.Body], string]> = [
     [
       'missing',
       kvError(404, 'SecretNotFound', 'A secret with (name/id) missing was not found in this key vault.'),
@@ -386,7 +386,7 @@ describe('loadSecrets: one error for every failure', () => {
   it('lists each failed secret on its own line with vault, name, code and a fix, and returns nothing', async () => {
     const { load } = setup();
     nock(VAULT).get('/secrets/fine').query(API).reply(200, secret('fine', 'fine-value'));
-    for (const [name, answer] of answers) nock(VAULT).get(`/secrets/${name}`).query(API).reply(...answer);
+    for (const [name, answer] of answers) nock(VAULT).get(`/secrets/${name}`).query(API).reply(answer[0], answer[1]);
     const error = await failure(load(['my-vault/fine', ...answers.map(([name]) => `my-vault/${name}`)].join('\n')));
     const lines = error.message.split('\n');
     expect(lines[0]).toBe('Could not load 7 Key Vault secrets, so none was exported:');

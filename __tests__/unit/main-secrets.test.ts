@@ -35,7 +35,7 @@ function entra(): { scopes: string[]; most: () => number } {
   return { scopes, most: () => most };
 }
 
-function vaultSecret(name: string, value: string): unknown {
+function vaultSecret(name: string, value: string): nock.Body {
   return { value, id: `${VAULT}/secrets/${name}/0123456789abcdef0123456789abcdef`, attributes: { enabled: true } };
 }
 
