@@ -89,3 +89,16 @@ export function sdkRun(fake, benchCase, mode) {
     BENCH_MODE: mode
   };
 }
+
+/** The env of one bare-client run (bench/bare-client.js): the fake's loopback origins, like the action's `direct`. */
+export function bareRun(fake, benchCase, concurrency) {
+  return {
+    ...fake.env.oidc,
+    BENCH_AUTHORITY: fake.url,
+    AZURE_TENANT_ID: DEFAULTS.tenantId,
+    AZURE_CLIENT_ID: DEFAULTS.clientId,
+    BENCH_VAULT_URL: fake.vaultUrl(VAULT_NAME),
+    BENCH_SECRETS: benchCase.list ? '*' : benchCase.names.join(','),
+    BENCH_CONCURRENCY: String(concurrency)
+  };
+}

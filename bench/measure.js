@@ -38,11 +38,11 @@ export function readRss(file) {
 }
 
 /** Runs `node ...args` with only PATH, HOME and `env`; resolves {ms, exitCode, stdout, stderr}. */
-export function timeNode(args, { env = {}, timeoutMs = 120_000 } = {}) {
+export function timeNode(args, { node = process.execPath, env = {}, timeoutMs = 120_000 } = {}) {
   const baseEnv = Object.fromEntries(['PATH', 'HOME'].filter(name => process.env[name] !== undefined).map(name => [name, process.env[name]]));
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, args, { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout = [];
     const stderr = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -69,10 +69,10 @@ export function timeNode(args, { env = {}, timeoutMs = 120_000 } = {}) {
  * action.yml, file commands, clean env), timing it from just before the spawn to its exit.
  * The harness's own work (a temp dir, five empty files) is inside the time: ~1-2 ms.
  */
-export async function timeAction({ inputs, env = {}, timeoutMs = 120_000 }) {
+export async function timeAction({ node = process.execPath, inputs, env = {}, timeoutMs = 120_000 }) {
   const startedAt = Date.now();
   const started = performance.now();
-  const result = await runAction({ inputs, env, runPost: false, timeoutMs });
+  const result = await runAction({ node, inputs, env, runPost: false, timeoutMs });
   const ms = performance.now() - started;
   fs.rmSync(result.tempDir, { recursive: true, force: true });
   return { ms, startedAt, result };

@@ -30,11 +30,13 @@ function casesTable(results) {
     'case',
     'round trips',
     'floor',
+    'bare Node client',
     'action',
     'action, TLS proxy',
     'SDK loop',
     'SDK Promise.all',
     'action / floor',
+    'action / bare',
     'action / SDK loop',
     'action / SDK all',
     'peak RSS action / SDK (MB)'
@@ -43,11 +45,13 @@ function casesTable(results) {
     `(${c.id}) ${c.title}`,
     String(c.roundTrips),
     ms(c.floorMs),
+    timing(c.bare),
     timing(c.action),
     timing(c.proxy),
     timing(c.sdkLoop),
     timing(c.sdkAll),
     ratio(c.action.median / c.floorMs),
+    ratio(c.action.median / c.bare.median),
     ratio(c.proxy.median / c.sdkLoop.median),
     c.sdkAll ? ratio(c.proxy.median / c.sdkAll.median) : '–',
     `${mb(c.rss.action)} / ${mb(c.rss.sdk)}`
@@ -112,7 +116,7 @@ export function formatReport(results) {
   const { settings } = results;
   const parts = [
     `Benchmark: L = ${settings.latencyMs} ms per request, ${settings.runs} ${settings.runs === 1 ? 'run' : 'runs'} each, ` +
-      `node ${process.version}, ${settings.cpus} CPUs, Key Vault gets ${settings.concurrency} at a time. Times in ms: median (min–max).`,
+      `Node ${settings.nodeVersion}, ${settings.cpus} CPUs, Key Vault gets ${settings.concurrency} at a time. Times in ms: median (min–max).`,
     '',
     casesTable(results),
     '',

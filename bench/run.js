@@ -13,12 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFakeAzure } from '../test/fake-azure/server.js';
 import { REPO_ROOT } from '../test/harness/runner.js';
-import { actionConcurrency, actionRun, benchCases, sdkRun, vaultSecrets, VAULT_NAME } from './cases.js';
+import { actionConcurrency, actionRun, bareRun, benchCases, sdkRun, vaultSecrets, VAULT_NAME } from './cases.js';
 import { readRss, rssProbeEnv, summarize, timeAction, timeNode } from './measure.js';
 import { formatReport } from './report.js';
 import { runScale } from './scale.js';
 
-const SDK_CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sdk-client.js');
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const SDK_CLIENT = path.join(BENCH_DIR, 'sdk-client.js');
+const BARE_CLIENT = path.join(BENCH_DIR, 'bare-client.js');
 const MAIN = path.join(REPO_ROOT, 'dist', 'main', 'index.js');
 const POST = path.join(REPO_ROOT, 'dist', 'post', 'index.js');
 
@@ -34,22 +36,24 @@ const OPTIONS = {
   'scale-window': [10, 'the throttle window, seconds (also its Retry-After)'],
   timeout: [900, 'seconds after which the benchmark gives up']
 };
+const NODE24 = path.join(REPO_ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
 
 function usage() {
   const lines = Object.entries(OPTIONS).map(([name, [fallback, what]]) => `  --${name} N`.padEnd(22) + `${what} (default ${fallback})`);
+  lines.push(`${'  --node PATH'.padEnd(22)}the Node binary for every measured process (default test/node24's, the action's runtime, else this one)`);
   return `usage: npm run bench -- [options]\n${lines.join('\n')}`;
 }
 
 function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: { ...Object.fromEntries(Object.keys(OPTIONS).map(name => [name, { type: 'string' }])), help: { type: 'boolean' } }
+    options: { ...Object.fromEntries(Object.keys(OPTIONS).map(name => [name, { type: 'string' }])), node: { type: 'string' }, help: { type: 'boolean' } }
   });
   if (values.help) {
     console.log(usage());
     process.exit(0);
   }
-  const options = {};
+  const options = { node: values.node ?? (fs.existsSync(NODE24) ? NODE24 : process.execPath) };
   for (const [name, [fallback]] of Object.entries(OPTIONS)) {
     const value = values[name] === undefined ? fallback : Number(values[name]);
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not '${values[name]}'\n${usage()}`);
@@ -66,12 +70,17 @@ function failed(what, details) {
   return new Error(`bench: ${what} failed.\n${details}`);
 }
 
+/**
+ * What every measured run shares: `fake`, the Node binary `node` (the action's, the scripts'
+ * and the baseline's), and the action's Key Vault `concurrency`.
+ */
+
 /** One run of the action for a case over a transport; its time, and when it sent its first request. */
-async function actionOnce(fake, benchCase, transport, probe) {
+async function actionOnce({ fake, node }, benchCase, transport, probe) {
   const { inputs, env } = actionRun(fake, benchCase, transport);
   const rss = probe ? rssProbeEnv() : undefined;
   fake.clearRequests();
-  const { ms, startedAt, result } = await timeAction({ inputs, env: { ...env, ...rss?.env } });
+  const { ms, startedAt, result } = await timeAction({ node, inputs, env: { ...env, ...rss?.env } });
   const loaded = Object.keys(result.exportedEnv).length;
   if (result.exitCode !== 0 || loaded !== benchCase.expected || !result.outputs['access-token']) {
     throw failed(`case (${benchCase.id}), the action (${transport})`, `exit ${result.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${result.stdout}${result.stderr}`);
@@ -80,53 +89,55 @@ async function actionOnce(fake, benchCase, transport, probe) {
   return { ms, firstRequestMs: firstRequestAt - startedAt, rssMb: rss && readRss(rss.file) };
 }
 
-/** One run of the SDK script (`loop` or `all`) for a case. */
-async function sdkOnce(fake, benchCase, mode, probe) {
+/** One run of a script (the SDK's, or the bare client) that prints {"secrets": N}. */
+async function scriptOnce({ node }, benchCase, what, script, env, probe) {
   const rss = probe ? rssProbeEnv() : undefined;
-  const run = await timeNode([SDK_CLIENT], { env: { ...sdkRun(fake, benchCase, mode), ...rss?.env } });
+  const run = await timeNode([script], { node, env: { ...env, ...rss?.env } });
   const loaded = run.exitCode === 0 ? JSON.parse(run.stdout.trim().split('\n').pop()).secrets : undefined;
   if (loaded !== benchCase.expected) {
-    throw failed(`case (${benchCase.id}), the SDK script (${mode})`, `exit ${run.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${run.stdout}${run.stderr}`);
+    throw failed(`case (${benchCase.id}), ${what}`, `exit ${run.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${run.stdout}${run.stderr}`);
   }
   return { ms: run.ms, rssMb: rss && readRss(rss.file) };
 }
 
-/** The kinds measured for a case: the action on two transports, the SDK one way or two. */
+/** The kinds measured for a case: the bare client, the action on two transports, the SDK one way or two. */
 function kindsOf(benchCase) {
+  const sdk = mode => (bench, probe) => scriptOnce(bench, benchCase, `the SDK script (${mode})`, SDK_CLIENT, sdkRun(bench.fake, benchCase, mode), probe);
   const kinds = {
-    action: (fake, probe) => actionOnce(fake, benchCase, 'direct', probe),
-    proxy: (fake, probe) => actionOnce(fake, benchCase, 'proxy', probe),
-    sdkLoop: (fake, probe) => sdkOnce(fake, benchCase, 'loop', probe)
+    bare: (bench, probe) => scriptOnce(bench, benchCase, 'the bare client', BARE_CLIENT, bareRun(bench.fake, benchCase, bench.concurrency), probe),
+    action: (bench, probe) => actionOnce(bench, benchCase, 'direct', probe),
+    proxy: (bench, probe) => actionOnce(bench, benchCase, 'proxy', probe),
+    sdkLoop: sdk('loop')
   };
   // With no secrets, the loop and Promise.all scripts are the same script.
-  if (benchCase.expected > 0) kinds.sdkAll = (fake, probe) => sdkOnce(fake, benchCase, 'all', probe);
+  if (benchCase.expected > 0) kinds.sdkAll = sdk('all');
   return kinds;
 }
 
-async function measureStartup(runs) {
-  const node = [];
+async function measureStartup(node, runs) {
+  const bare = [];
   const missingInput = [];
   // Cheap runs: three times as many, interleaved, so drift hits both alike.
   for (let i = 0; i < runs * 3; i++) {
-    node.push((await timeNode(['-e', '0'])).ms);
-    const run = await timeNode([MAIN], { env: { 'INPUT_AUTH-TYPE': 'oidc' } });
+    bare.push((await timeNode(['-e', '0'], { node })).ms);
+    const run = await timeNode([MAIN], { node, env: { 'INPUT_AUTH-TYPE': 'oidc' } });
     if (!run.stdout.includes("::error::Input 'client-id'")) throw failed('the missing-input start-up run', `${run.stdout}${run.stderr}`);
     missingInput.push(run.ms);
   }
   const probe = rssProbeEnv();
-  await timeNode(['-e', '0'], { env: probe.env });
-  return { node: summarize(node), missingInput: summarize(missingInput), nodeRss: readRss(probe.file) };
+  await timeNode(['-e', '0'], { node, env: probe.env });
+  return { node: summarize(bare), missingInput: summarize(missingInput), nodeRss: readRss(probe.file) };
 }
 
-/** Runs every kind of every case `runs` times, interleaved, after one unmeasured warm-up each. */
-async function measureCases(fake, cases, runs) {
+/** Runs every kind of every case `runs` times, interleaved, after one unmeasured warm-up round. */
+async function measureCases(bench, cases, runs) {
   const samples = new Map(cases.map(c => [c.id, Object.fromEntries(Object.keys(kindsOf(c)).map(kind => [kind, []]))]));
   const firstRequests = [];
   for (let round = 0; round <= runs; round++) {
     progress(round === 0 ? 'warm-up round' : `round ${round} of ${runs}`);
     for (const benchCase of cases) {
       for (const [kind, once] of Object.entries(kindsOf(benchCase))) {
-        const sample = await once(fake, false);
+        const sample = await once(bench, false);
         if (round === 0) continue;
         samples.get(benchCase.id)[kind].push(sample.ms);
         if (kind === 'action') firstRequests.push(sample.firstRequestMs);
@@ -137,32 +148,35 @@ async function measureCases(fake, cases, runs) {
 }
 
 /** Peak RSS of the action (direct) and of the SDK loop script, one probed run each. */
-async function measureMemory(fake, benchCase) {
+async function measureMemory(bench, benchCase) {
   const kinds = kindsOf(benchCase);
-  return { action: (await kinds.action(fake, true)).rssMb, sdk: (await kinds.sdkLoop(fake, true)).rssMb };
+  return { action: (await kinds.action(bench, true)).rssMb, sdk: (await kinds.sdkLoop(bench, true)).rssMb };
 }
 
 async function benchmark(options) {
   for (const file of [MAIN, POST]) {
     if (!fs.existsSync(file)) throw new Error(`bench: ${path.relative(REPO_ROOT, file)} is missing; run npm run build first`);
   }
+  const { node } = options;
   const concurrency = actionConcurrency();
   const cases = benchCases({ small: options.small, large: options.large, concurrency });
   progress(`start-up: node -e 0 against dist/main failing on a missing input, ${options.runs * 3} runs each`);
-  const startup = await measureStartup(options.runs);
+  const startup = await measureStartup(node, options.runs);
 
   const fake = await startFakeAzure({ tls: true, latencyMs: options.latency });
   try {
+    const bench = { fake, node, concurrency };
     await fake.addVault(VAULT_NAME, { secrets: vaultSecrets(options.large) });
-    const { samples, firstRequests } = await measureCases(fake, cases, options.runs);
+    const { samples, firstRequests } = await measureCases(bench, cases, options.runs);
     const results = [];
     for (const benchCase of cases) {
       const stats = Object.fromEntries(Object.entries(samples.get(benchCase.id)).map(([kind, values]) => [kind, summarize(values)]));
       const floorMs = startup.node.median + benchCase.roundTrips * options.latency;
-      results.push({ ...benchCase, ...stats, floorMs, rss: await measureMemory(fake, benchCase) });
+      results.push({ ...benchCase, ...stats, floorMs, rss: await measureMemory(bench, benchCase) });
     }
     progress(`scale: ${options['scale-runs']} concurrent runs × ${options['scale-secrets']} secrets, ${options['scale-limit']} gets per ${options['scale-window']} s`);
     const scale = await runScale(fake, {
+      node,
       runs: options['scale-runs'],
       secrets: options['scale-secrets'],
       limit: options['scale-limit'],
@@ -172,7 +186,7 @@ async function benchmark(options) {
       runFloorMs: startup.node.median + (2 + Math.ceil(options['scale-secrets'] / concurrency)) * options.latency
     });
     return {
-      settings: { latencyMs: options.latency, runs: options.runs, cpus: os.cpus().length, concurrency },
+      settings: { latencyMs: options.latency, runs: options.runs, cpus: os.cpus().length, concurrency, nodeVersion: await nodeVersion(node) },
       cases: results,
       startup: { ...startup, firstRequest: summarize(firstRequests) },
       bundle: { main: fs.statSync(MAIN).size, post: fs.statSync(POST).size },
@@ -181,6 +195,10 @@ async function benchmark(options) {
   } finally {
     await fake.close();
   }
+}
+
+async function nodeVersion(node) {
+  return (await timeNode(['--version'], { node })).stdout.trim();
 }
 
 async function main() {

@@ -19,7 +19,7 @@ export function throttleMinimumMs({ gets, limit, windowMs, runFloorMs }) {
   return (Math.ceil(gets / limit) - 1) * windowMs + runFloorMs;
 }
 
-export async function runScale(fake, { runs, secrets, limit, windowMs, retryAfterSeconds, runFloorMs }) {
+export async function runScale(fake, { node, runs, secrets, limit, windowMs, retryAfterSeconds, runFloorMs }) {
   const vault = await fake.addVault(SCALE_VAULT, { secrets: vaultSecrets(secrets) });
   const inputs = {
     'auth-type': 'oidc',
@@ -33,7 +33,7 @@ export async function runScale(fake, { runs, secrets, limit, windowMs, retryAfte
   fake.throttle('keyvault-get', { limit, windowMs, retryAfterSeconds });
   const started = performance.now();
   try {
-    const outcomes = await Promise.all(Array.from({ length: runs }, () => timeAction({ inputs, env: fake.env.oidc, timeoutMs: 300_000 })));
+    const outcomes = await Promise.all(Array.from({ length: runs }, () => timeAction({ node, inputs, env: fake.env.oidc, timeoutMs: 300_000 })));
     const totalMs = performance.now() - started;
     const gets = fake.requestsFor('keyvault-get');
     const failures = outcomes.filter(({ result }) => result.exitCode !== 0 || Object.keys(result.exportedEnv).length !== secrets);
