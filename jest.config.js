@@ -8,6 +8,8 @@ const common = {
 };
 
 export default {
+  // End-to-end fault tests mostly wait out the action's real backoff: let more of them wait at once.
+  maxConcurrency: 12,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }

@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULTS, type FakeAzure } from '../../test/fake-azure/server.js';
+import { DEFAULTS, startFakeAzure, type FakeAzure, type FakeAzureOptions } from '../../test/fake-azure/server.js';
 import { REPO_ROOT, findLeaks, runAction, type ActionResult, type RunActionOptions } from '../../test/harness/runner.js';
 
 /**
@@ -108,4 +108,48 @@ export function claimsOf(token: string): Record<string, unknown> {
   const payload = token.split('.')[1];
   if (payload === undefined) throw new Error('not a JWT');
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/**
+ * Fakes for tests that run concurrently (each needs its own faults): at most `size` of them,
+ * started on demand and reused, since starting one costs two RSA key generations that block
+ * the test process. `use` lends one with no faults and an empty request log.
+ */
+export function fakePool(size: number, options: FakeAzureOptions = {}): { use<T>(body: (fake: FakeAzure) => Promise<T>): Promise<T>; close(): Promise<void> } {
+  const all: Array<Promise<FakeAzure>> = [];
+  const idle: FakeAzure[] = [];
+  const waiting: Array<(fake: FakeAzure) => void> = [];
+
+  async function borrow(): Promise<FakeAzure> {
+    const ready = idle.pop();
+    if (ready) return ready;
+    if (all.length < size) {
+      const started = startFakeAzure(options);
+      all.push(started);
+      return started;
+    }
+    return new Promise(resolve => waiting.push(resolve));
+  }
+
+  function giveBack(fake: FakeAzure): void {
+    fake.clearFaults();
+    fake.clearRequests();
+    const next = waiting.shift();
+    if (next) next(fake);
+    else idle.push(fake);
+  }
+
+  return {
+    async use(body) {
+      const fake = await borrow();
+      try {
+        return await body(fake);
+      } finally {
+        giveBack(fake);
+      }
+    },
+    async close() {
+      await Promise.all(all.map(async started => (await started).close()));
+    }
+  };
 }

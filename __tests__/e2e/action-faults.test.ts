@@ -1,0 +1,210 @@
+/**
+ * Every fault kind on every route the action talks to, through the built dist/: a transient
+ * fault (one bad answer) is retried and the step succeeds; a persistent one fails the step with
+ * a message naming the endpoint and what went wrong, after a bounded number of tries, in bounded
+ * time, exporting nothing. The tests run concurrently (most of their time is the action's real
+ * backoff), each with a fake of its own; jest runs concurrently only the tests of one describe
+ * block, so this file has none.
+ */
+import { it, expect, afterAll, jest } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULTS, type FakeAzure, type FaultSpec, type Route } from '../../test/fake-azure/server.js';
+import type { RunActionOptions } from '../../test/harness/runner.js';
+import { NODES, expectNoLeaks, failureOf, fakePool, logOf, oidcInputs, removeRunDirs, runDist, secretInputs } from './support.js';
+
+// A concurrent test's timeout runs from when it is queued, not from when it starts.
+jest.setTimeout(40_000);
+
+afterAll(async () => {
+  removeRunDirs();
+  await pool.close();
+});
+
+interface RouteCase {
+  route: Route;
+  /** How the step is driven so that it reaches this route. */
+  options(fake: FakeAzure): RunActionOptions;
+  /** The endpoint as the failure message names it. */
+  endpoint: RegExp;
+}
+
+const ROUTES: readonly RouteCase[] = [
+  { route: 'github', options: fake => ({ inputs: oidcInputs(fake), env: fake.env.oidc }), endpoint: /GitHub/ },
+  { route: 'entra', options: fake => ({ inputs: secretInputs(fake) }), endpoint: /Entra ID/ },
+  { route: 'msi', options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: fake.env.appService }), endpoint: /App Service/ },
+  { route: 'imds', options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: fake.env.imds }), endpoint: /IMDS|instance metadata service/ },
+  {
+    route: 'arc',
+    options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: { ...fake.env.arc, AZURE_TOKEN_TEST_ARC_KEY_DIR: fake.managedIdentity.arcKeyDir } }),
+    endpoint: /Azure Arc/
+  },
+  {
+    route: 'keyvault-get',
+    options: fake => ({ inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password` }) }),
+    endpoint: /db-password in http:\/\/127\.0\.0\.1:\d+/
+  },
+  {
+    route: 'keyvault-list',
+    options: fake => ({ inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/*` }) }),
+    endpoint: /in http:\/\/127\.0\.0\.1:\d+/
+  }
+];
+
+interface FaultKind {
+  kind: string;
+  spec: FaultSpec;
+  /** What the failure says when the fault persists. */
+  persistent: RegExp;
+}
+
+// Retry-After: 0 keeps the suite fast; the faults without one wait the real backoff (0.5, 1, 2 s).
+const FAULTS: readonly FaultKind[] = [
+  { kind: '503 + Retry-After', spec: { status: 503, retryAfter: 0 }, persistent: /HTTP 503/ },
+  { kind: '429 + Retry-After', spec: { status: 429, retryAfter: 0 }, persistent: /HTTP 429/ },
+  { kind: '500', spec: { status: 500 }, persistent: /HTTP 500/ },
+  { kind: 'HTML 502 page', spec: { html: true }, persistent: /HTTP 502/ },
+  { kind: 'connection reset', spec: { reset: true }, persistent: /failed after \d+ attempts: ECONNRESET/ },
+  { kind: 'truncated body', spec: { truncate: true }, persistent: /failed after \d+ attempts: connection failed while reading the answer/ }
+];
+
+/** The action's tries for one request: 4 (http.ts DEFAULT_RETRY); IMDS: 1, then 9 (IMDS_RETRY). */
+const TRIES: Partial<Record<Route, number>> = { imds: 10 };
+
+/**
+ * Known gap, reported: a dropped or cut-off first answer from IMDS is taken for "no IMDS here"
+ * (managed-identity.ts requestImdsToken tries once) and never retried.
+ */
+const NOT_RETRIED = new Set(['imds connection reset', 'imds truncated body']);
+
+/**
+ * IMDS waits Microsoft's backoff (2, 4, 8, 16, 30... s; about 100 s in all) on a fault that sets
+ * no Retry-After: bounded, but too slow for this suite. Its persistent faults here carry Retry-After.
+ */
+const TOO_SLOW = new Set(['imds 500', 'imds HTML 502 page']);
+
+function cases(filter: (name: string) => boolean): Array<[string, RouteCase, FaultKind]> {
+  return ROUTES.flatMap(route => FAULTS.map(fault => [`${route.route} ${fault.kind}`, route, fault] as [string, RouteCase, FaultKind])).filter(([name]) => filter(name));
+}
+
+/** Every Azure Arc key the fake handed out: secrets like any other. */
+function arcKeys(fake: FakeAzure): string[] {
+  const dir = fake.managedIdentity.arcKeyDir;
+  return fs.readdirSync(dir).map(file => fs.readFileSync(path.join(dir, file), 'utf8'));
+}
+
+// As many fakes as tests run at once (jest.config.js maxConcurrency).
+const pool = fakePool(12);
+const withFake = pool.use;
+
+// The per-request timeout is 30 s (http.ts DEFAULT_TIMEOUT_MS): one hang costs 30 s, so the suite
+// tries one route, once, and starts it first so that the other tests run meanwhile. A persistent
+// hang (4 × 30 s) is left out until the timeout can be shortened for tests.
+it.concurrent(
+  'a hung server is given up on after the request timeout and retried: the step succeeds',
+  async () => {
+    await withFake(async fake => {
+      fake.fault('entra', { hang: true, times: 1 });
+      const result = await runDist({ inputs: secretInputs(fake), timeoutMs: 50_000 });
+
+      expect(result.exitCode).toBe(0);
+      expect(logOf(result)).toMatch(/Entra ID token endpoint no answer within 30 s; retrying in \d\.\d s \(attempt 2 of 4\)/);
+      expect(fake.requestsFor('entra').map(request => request.status)).toEqual([null, 200]);
+      expectNoLeaks(result);
+    });
+  },
+  60_000
+);
+
+it.concurrent.each(cases(name => !NOT_RETRIED.has(name)))('transient %s: retried, the step succeeds', async (_name, route, fault) => {
+  await withFake(async fake => {
+    fake.fault(route.route, { ...fault.spec, times: 1 });
+    const result = await runDist(route.options(fake));
+
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['access-token']).toBeTruthy();
+    const statuses = fake.requestsFor(route.route).map(request => request.status);
+    expect(statuses.filter(status => status === 200)).not.toHaveLength(0);
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
+    // IMDS's retry is a second request with its own policy (managed-identity.ts): no retry line.
+    if (route.route !== 'imds') expect(logOf(result)).toMatch(/retrying in \d+\.\d s \(attempt 2 of 4\)/);
+    expectNoLeaks(result, arcKeys(fake));
+  });
+});
+
+// Known gap (see NOT_RETRIED): passes while the gap lasts; fails, to be moved up, once it is fixed.
+it.concurrent.failing.each(cases(name => NOT_RETRIED.has(name)))('transient %s: known gap, IMDS tries its first request once', async (_name, route, fault) => {
+  await withFake(async fake => {
+    fake.fault(route.route, { ...fault.spec, times: 1 });
+    const result = await runDist(route.options(fake));
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+it.concurrent('a slow answer (latency under the timeout) is simply waited for', async () => {
+  await withFake(async fake => {
+    fake.fault('entra', { latencyMs: 1_500 });
+    const result = await runDist({ inputs: secretInputs(fake) });
+
+    expect(result.exitCode).toBe(0);
+    expect(fake.requestsFor('entra')).toHaveLength(1);
+    expectNoLeaks(result);
+  });
+});
+
+it.concurrent.each(cases(name => !TOO_SLOW.has(name) && !NOT_RETRIED.has(name)))('persistent %s: fails with a clear message, in bounded time', async (_name, route, fault) => {
+  await withFake(async fake => {
+    fake.fault(route.route, { ...fault.spec, times: Infinity });
+    const started = Date.now();
+    const result = await runDist(route.options(fake));
+
+    expect(result.exitCode).toBe(1);
+    const failure = failureOf(result);
+    expect(failure).toMatch(route.endpoint);
+    expect(failure).toMatch(fault.persistent);
+    // Bounded: a fixed number of tries, and no more than the backoff (at most 3.5 s) on top.
+    expect(fake.requestsFor(route.route)).toHaveLength(TRIES[route.route] ?? 4);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.outputs).toEqual({});
+    expect(result.exportedEnv).toEqual({});
+    expectNoLeaks(result, arcKeys(fake));
+  });
+});
+
+it.concurrent.each(cases(name => NOT_RETRIED.has(name)))('persistent %s: fails at once, saying IMDS did not answer', async (_name, route, fault) => {
+  await withFake(async fake => {
+    fake.fault(route.route, { ...fault.spec, times: Infinity });
+    const result = await runDist(route.options(fake));
+
+    expect(result.exitCode).toBe(1);
+    expect(failureOf(result)).toMatch(/the VM instance metadata service at http:\/\/127\.0\.0\.1:\d+ did not answer/);
+    expect(fake.requestsFor('imds')).toHaveLength(1);
+    expectNoLeaks(result);
+  });
+});
+
+it.concurrent.each(NODES)('under %s, one 503 from Entra ID and one from Key Vault are both recovered', async (_label, node) => {
+  await withFake(async fake => {
+    fake.fault('entra', { status: 503, retryAfter: 0 });
+    fake.fault('keyvault-get', { status: 503, retryAfter: 0 });
+    const result = await runDist({ node, inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password` }) });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['DB_PASSWORD']).toBe(DEFAULTS.secrets['db-password']);
+    expectNoLeaks(result);
+  });
+});
+
+it.concurrent.each(NODES)('under %s, a Key Vault that keeps resetting the connection fails the step and exports nothing', async (_label, node) => {
+  await withFake(async fake => {
+    fake.fault('keyvault-get', { reset: true, times: Infinity });
+    const result = await runDist({ node, inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password` }) });
+
+    expect(result.exitCode).toBe(1);
+    expect(failureOf(result)).toMatch(/db-password .*failed after 4 attempts: ECONNRESET/);
+    expect(result.outputs).toEqual({});
+    expect(result.exportedEnv).toEqual({});
+    expectNoLeaks(result);
+  });
+});
