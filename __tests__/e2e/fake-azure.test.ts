@@ -698,6 +698,7 @@ describe('findLeaks', () => {
   const cases: Array<[string, Partial<ActionResult>, string[], RegExp[]]> = [
     ['nothing printed', { stdout: 'hello\n' }, [secret], []],
     ['only its own add-mask line', { stdout: `::add-mask::${secret}\nok\n`, masks: [secret] }, [secret], []],
+    ['the add-mask line of a longer value that holds it', { stdout: `::add-mask::key%0A${secret}\nok\n`, masks: [`key\n${secret}`] }, [secret], []],
     ['a plain print', { stdout: `value is ${secret}\n` }, [secret], [/main stdout line 1 shows secret #0 before any ::add-mask::/]],
     ['a print after masking', { stdout: `::add-mask::${secret}\n${secret}\n`, masks: [secret] }, [secret], [/line 2 .*masked, but printed anyway/]],
     ['stderr', { stderr: `Error: ${secret}\n` }, [secret], [/main stderr line 1/]],

@@ -284,7 +284,8 @@ function streamLeaks(step, label, secret, index) {
     for (const needle of needlesOf(secret)) {
       const firstMask = lines.findIndex((line) => isOwnMask(line, secret, needle.text));
       lines.forEach((line, at) => {
-        if (!line.includes(needle.text) || isOwnMask(line, secret, needle.text)) return;
+        // The runner consumes every ::add-mask:: line (its own or a longer value's holding it) and never shows it.
+        if (!line.includes(needle.text) || parseWorkflowCommand(line)?.command === 'add-mask') return;
         const when = firstMask < 0 || firstMask > at ? ' before any ::add-mask:: of it' : ' (masked, but printed anyway)';
         problems.push(`${label} ${stream} line ${at + 1} shows ${describeSecret(index, needle.line)}${when}`);
       });
