@@ -9,7 +9,7 @@ import { createCredential } from './credentials/index.js';
 import { describeError } from './errors.js';
 import { createHttp, type Http } from './http.js';
 import { nodeMachine } from './machine.js';
-import { type LoadedSecret, loadSecrets, vaultScope } from './keyvault.js';
+import { type LoadedSecret, loadSecrets, type SecretsLoad, vaultScope } from './keyvault.js';
 import { maskValue } from './masking.js';
 import {
   actionsRunner,
@@ -64,11 +64,11 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
       imdsAnswers: () => probeImds(deps.http, imdsHost(config))
     });
     const tokens = cachedTokenSource(credential);
-    // The vault token travels alongside the resource token (one shared request when they are the same).
-    const [token] = await Promise.all([tokens(config.scope), config.secrets.length > 0 ? tokens(vaultScope(config.cloud)) : undefined]);
+    // Key Vault starts as soon as its own token arrives, alongside the resource token (one request when they are the same).
+    const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
     const identity = identityOf(token.token, config);
     logIdentity(runner, credential, identity, config, token);
-    const secrets = await loadConfiguredSecrets(config, deps, tokens, identity);
+    const secrets = reportSecrets(runner, config, loaded);
 
     // Everything was obtained: only now does anything reach the runner's files.
     if (config.tokenFile !== undefined) {
@@ -90,17 +90,25 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
 }
 
 /** The `secrets` input's values, all fetched and masked, or one error listing every failure. */
-async function loadConfiguredSecrets(config: Config, deps: Deps, tokens: TokenSource, identity: Identity): Promise<readonly LoadedSecret[]> {
-  if (config.secrets.length === 0) return [];
-  const { runner } = deps;
-  const { secrets, warnings } = await loadSecrets(
+async function loadConfiguredSecrets(config: Config, deps: Deps, tokens: TokenSource): Promise<SecretsLoad> {
+  if (config.secrets.length === 0) return { secrets: [], warnings: [] };
+  const scope = vaultScope(config.cloud);
+  // The vault token's identity names the assignee in the role assignment commands of error hints.
+  const assignee = identityOf((await tokens(scope)).token, config).objectId;
+  return loadSecrets(
     config.secrets,
-    { http: deps.http, now: deps.now, mask: value => maskValue(runner.setSecret, value), tokens, log: runner.info },
-    { scope: vaultScope(config.cloud), ignoreMissing: config.ignoreMissingSecrets, assignee: identity.objectId }
+    { http: deps.http, now: deps.now, mask: value => maskValue(deps.runner.setSecret, value), tokens, log: deps.runner.info },
+    { scope, ignoreMissing: config.ignoreMissingSecrets, assignee }
   );
-  for (const warning of warnings) runner.warning(warning);
-  runner.info(`Loaded ${secrets.length} Key Vault ${secrets.length === 1 ? 'secret' : 'secrets'}: ${secrets.map(secret => secret.envName).join(', ') || 'none'}.`);
-  return secrets;
+}
+
+function reportSecrets(runner: Runner, config: Config, loaded: SecretsLoad): readonly LoadedSecret[] {
+  for (const warning of loaded.warnings) runner.warning(warning);
+  if (config.secrets.length > 0) {
+    const names = loaded.secrets.map(secret => secret.envName).join(', ') || 'none';
+    runner.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
+  }
+  return loaded.secrets;
 }
 
 function logIdentity(runner: Runner, credential: Credential, identity: Identity, config: Config, token: AccessToken): void {
