@@ -91,10 +91,12 @@ type Outcome<T> = { readonly ok: true; readonly value: T; readonly warning?: str
 /** Loads every referenced secret, or throws one ActionError listing every failure. */
 export async function loadSecrets(references: readonly SecretReference[], deps: KeyVaultDeps, options: LoadOptions): Promise<SecretsLoad> {
   const client = vaultClient(deps, options.scope, options.maxInFlight ?? MAX_REQUESTS_IN_FLIGHT);
-  const listed = await Promise.all(references.map(reference => expand(client, reference, deps, options.assignee)));
+  const fetchOnce = fetcher(client, deps, options.assignee);
+  // Listed secrets are fetched page by page while the listing goes on: it never waits for the last page.
+  const listed = await Promise.all(references.map(reference => expand(client, reference, deps, options.assignee, page => page.forEach(fetchOnce))));
   const expanded = listed.flatMap(outcome => (outcome.ok ? outcome.value : []));
   const { targets, collisions } = separateCollisions(expanded);
-  const fetched = await Promise.all(targets.map(target => fetchSecret(client, target, deps, options.assignee)));
+  const fetched = await Promise.all(targets.map(fetchOnce));
 
   const failures = [...listed, ...fetched].flatMap(outcome => (outcome.ok ? [] : [outcome.failure]));
   failures.push(...collisions);
@@ -104,6 +106,24 @@ export async function loadSecrets(references: readonly SecretReference[], deps: 
   if (fatal.length > 0) throw failuresError(fatal, options.ignoreMissing);
   warnings.push(...ignored.map(failure => `${failure.line} Skipped: ignore-missing-secrets is true.`));
   return { secrets: fetched.flatMap(outcome => (outcome.ok ? [outcome.value] : [])), warnings };
+}
+
+/**
+ * Fetches each secret (vault, name, version) once, however many targets name it: a secret both
+ * listed by `VAULT/*` and named, or named twice under two env names, costs one request.
+ */
+function fetcher(client: VaultClient, deps: KeyVaultDeps, assignee: string | undefined): (target: Target) => Promise<Outcome<LoadedSecret>> {
+  const fetches = new Map<string, Promise<Outcome<LoadedSecret>>>();
+  return async target => {
+    const key = `${target.vault} ${target.name.toLowerCase()} ${target.version ?? ''}`;
+    let fetch = fetches.get(key);
+    if (!fetch) {
+      fetch = fetchSecret(client, target, deps, assignee);
+      fetches.set(key, fetch);
+    }
+    const outcome = await fetch;
+    return outcome.ok ? { ...outcome, value: { ...outcome.value, reference: target.reference, envName: target.envName } } : outcome;
+  };
 }
 
 function failuresError(failures: readonly Failure[], ignoreMissing: boolean): ActionError {
@@ -119,7 +139,8 @@ function failuresError(failures: readonly Failure[], ignoreMissing: boolean): Ac
 // Requests: the bound on requests in flight, the bearer token, and the challenge (§5 Challenge auth)
 
 interface VaultClient {
-  get(vault: string, url: string, what: string): Promise<HttpResponse>;
+  /** `first`: ahead of the queued gets, so a listing's next page is never stuck behind them. */
+  get(vault: string, url: string, what: string, options?: { readonly first?: boolean }): Promise<HttpResponse>;
 }
 
 interface Authority {
@@ -141,8 +162,8 @@ function vaultClient(deps: KeyVaultDeps, scope: string, maxInFlight: number): Va
 
   return {
     // The authority is read once a slot is free, so requests queued behind a challenge use what it taught.
-    get: (vault, url, what) =>
-      inFlight(async () => {
+    get: (vault, url, what, options) =>
+      inFlight(options?.first ?? false, async () => {
         const authority = challenged.get(vault) ?? { scope, tenantId: undefined };
         const token = await deps.tokens(authority.scope, authority.tenantId);
         const response = await send(url, what, token);
@@ -155,16 +176,16 @@ function vaultClient(deps: KeyVaultDeps, scope: string, maxInFlight: number): Va
   };
 }
 
-/** Runs at most `limit` tasks at once; the others wait their turn in order. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** Runs at most `limit` tasks at once; the others wait their turn in order, `first` ones at the front. */
+function limiter(limit: number): <T>(first: boolean, task: () => Promise<T>) => Promise<T> {
   let running = 0;
   const waiting: Array<() => void> = [];
-  return async task => {
+  return async (first, task) => {
     if (running < limit) {
       running++;
     } else {
       // The finishing task hands its slot over, so `running` stays as it is.
-      await new Promise<void>(resolve => waiting.push(resolve));
+      await new Promise<void>(resolve => (first ? waiting.unshift(resolve) : waiting.push(resolve)));
     }
     try {
       return await task();
@@ -227,10 +248,19 @@ function verifyChallengeResource(vault: string, scope: string): void {
 // ---------------------------------------------------------------------------------------------
 // Listing a vault (`VAULT/*`) and fetching secrets
 
-async function expand(client: VaultClient, reference: SecretReference, deps: KeyVaultDeps, assignee: string | undefined): Promise<Outcome<Target[]>> {
-  if (reference.kind === 'secret') return { ok: true, value: [targetOf(reference)] };
+async function expand(
+  client: VaultClient,
+  reference: SecretReference,
+  deps: KeyVaultDeps,
+  assignee: string | undefined,
+  onPage: (targets: readonly Target[]) => void
+): Promise<Outcome<Target[]>> {
+  if (reference.kind === 'secret') {
+    onPage([targetOf(reference)]);
+    return { ok: true, value: [targetOf(reference)] };
+  }
   try {
-    return await listVault(client, reference, deps, assignee);
+    return await listVault(client, reference, deps, assignee, onPage);
   } catch (error) {
     return { ok: false, failure: { kind: 'error', line: `${labelOf(reference.vault, '*')}: ${messageOf(error)}` } };
   }
@@ -245,7 +275,8 @@ async function listVault(
   client: VaultClient,
   reference: AllSecretsReference,
   deps: KeyVaultDeps,
-  assignee: string | undefined
+  assignee: string | undefined,
+  onPage: (targets: readonly Target[]) => void
 ): Promise<Outcome<Target[]>> {
   const targets: Target[] = [];
   const visited = new Set<string>();
@@ -253,11 +284,12 @@ async function listVault(
   let url: string | undefined = `${reference.vault}/secrets?api-version=${KEY_VAULT_API_VERSION}&maxresults=${LIST_PAGE_SIZE}`;
   while (url !== undefined) {
     visited.add(url);
-    const response = await client.get(reference.vault, url, `Key Vault ${reference.vault} (listing secrets)`);
+    const response = await client.get(reference.vault, url, `Key Vault ${reference.vault} (listing secrets)`, { first: true });
     if (response.status !== 200) {
       return { ok: false, failure: explainVaultAnswer(response, reference.vault, '*', assignee) };
     }
     const page = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
+    const found = targets.length;
     for (const item of Array.isArray(page['value']) ? (page['value'] as unknown[]) : []) {
       const name = listedName(item);
       if (name === undefined) continue;
@@ -267,6 +299,7 @@ async function listVault(
       }
       targets.push({ reference, vault: reference.vault, name, version: undefined, envName: defaultEnvName(name, reference.prefix) });
     }
+    onPage(targets.slice(found));
     url = nextPage(page['nextLink'], reference.vault, visited);
   }
   deps.log(

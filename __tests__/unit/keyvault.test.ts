@@ -213,6 +213,62 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it('fetches a secret listed and also named under another env name once, and exports both names', async () => {
+    const { load } = setup();
+    nock(VAULT)
+      .get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] })
+      .get('/secrets/db').query(API).once().reply(200, secret('db', 'db-value'));
+    const result = await load('my-vault/*\nmy-vault/db | PGPASSWORD');
+    expect(result.secrets.map(loaded => [loaded.envName, loaded.value]).sort()).toEqual([
+      ['DB', 'db-value'],
+      ['PGPASSWORD', 'db-value']
+    ]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("gets a page's secrets while the listing goes on, not after its last page", async () => {
+    const { load } = setup();
+    let firstGet!: () => void;
+    const firstGetArrived = new Promise<void>(resolve => (firstGet = resolve));
+    nock(VAULT)
+      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(200, { value: [{ id: `${VAULT}/secrets/alpha`, attributes: { enabled: true } }], nextLink: `${VAULT}/secrets?$skiptoken=page2` })
+      // The second page answers only once the first page's secret was asked for: a loader that
+      // waited for the last page would never ask, and the race below reports it.
+      .get('/secrets').query({ $skiptoken: 'page2' })
+      .reply(async () => {
+        const waited = await Promise.race([firstGetArrived.then(() => 'asked'), new Promise(resolve => setTimeout(resolve, 2_000, 'not asked'))]);
+        return [200, { value: waited === 'asked' ? [{ id: `${VAULT}/secrets/beta`, attributes: { enabled: true } }] : [] }];
+      })
+      .get('/secrets/alpha').query(API).reply(() => {
+        firstGet();
+        return [200, secret('alpha', 'value-alpha')];
+      })
+      .get('/secrets/beta').query(API).reply(200, secret('beta', 'value-beta'));
+    const result = await load('my-vault/*');
+    expect(result.secrets.map(loaded => loaded.envName)).toEqual(['ALPHA', 'BETA']);
+  });
+
+  it('sends the next page ahead of the gets waiting for a slot', async () => {
+    const { load } = setup();
+    const order: string[] = [];
+    const item = (name: string): unknown => ({ id: `${VAULT}/secrets/${name}`, attributes: { enabled: true } });
+    nock(VAULT)
+      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(() => (order.push('page 1'), [200, { value: [item('a'), item('b'), item('c')], nextLink: `${VAULT}/secrets?$skiptoken=page2` }]))
+      .get('/secrets').query({ $skiptoken: 'page2' })
+      .reply(() => (order.push('page 2'), [200, { value: [item('d')] }]))
+      .get(/^\/secrets\/[a-d]$/).query(API).times(4)
+      .reply(uri => {
+        const name = uri.split('?')[0]?.split('/').pop() ?? '';
+        order.push(name);
+        return [200, secret(name, `value-${name}`)];
+      });
+    await load('my-vault/*', { maxInFlight: 1 });
+    // One slot: page 1's first get already holds it when page 1 is read, then page 2 jumps the queue.
+    expect(order).toEqual(['page 1', 'a', 'page 2', 'b', 'c', 'd']);
+  });
+
   it('refuses two different secrets listed under one env name', async () => {
     const { load } = setup();
     nock(VAULT).get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] });
