@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { type Cloud, findCloud, WELL_KNOWN_RESOURCES, type WellKnownResource, wellKnownResource } from './clouds.js';
 import { ActionError, InputError } from './errors.js';
+import { isLoopbackHost } from './loopback.js';
 import { maskValue } from './masking.js';
 import { parseSecretsInput, type SecretReference } from './secret-references.js';
 
@@ -262,12 +263,6 @@ function parseCloud(value: string): Cloud {
     throw new InputError('environment', `must be AzureCloud, AzureUSGovernment or AzureChinaCloud; got '${value}'.`);
   }
   return cloud;
-}
-
-/** True for hosts that never leave the machine: the only ones allowed over plain http. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function parseAuthorityHost(value: string | undefined, source: string, cloud: Cloud): string {

@@ -200,11 +200,14 @@ export function explainEntraError(status: number, body: unknown, request: EntraT
 
   const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${status}${error ? ` (${error})` : ''}`;
   const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
-  const lines = [`${head}: ${explanation?.meaning ?? (summary || 'no error description')}`];
+  const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
   if (explanation && summary) lines.push(`Entra ID said: ${summary}`);
   if (traceId || correlationId) lines.push(`Trace ID: ${traceId ?? '-'}, correlation ID: ${correlationId ?? '-'}`);
 
   const hints: string[] = [];
+  if (error === undefined && code === undefined) {
+    hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+  }
   if (explanation) hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
   if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && request.presented) {
     hints.push(...federatedCredentialAdvice(request.clientId, request.presented));
@@ -218,7 +221,7 @@ function errorCode(codes: unknown, description: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-/** The values the GitHub token presented, and the command that registers a match for them. */
+/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 export function federatedCredentialAdvice(clientId: string, presented: PresentedAssertion): string[] {
   const name = `github-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
   const parameters = JSON.stringify({
@@ -228,7 +231,7 @@ export function federatedCredentialAdvice(clientId: string, presented: Presented
     audiences: [presented.audience]
   });
   return [
-    'The GitHub token presented:',
+    'The token presented:',
     `  issuer:   ${presented.issuer}`,
     `  subject:  ${presented.subject}`,
     `  audience: ${presented.audience}`,

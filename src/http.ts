@@ -8,7 +8,7 @@
  */
 import { HttpClient } from '@actions/http-client';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { isLoopbackHost } from './config.js';
+import { isLoopbackHost } from './loopback.js';
 import { ActionError, messageOf } from './errors.js';
 
 export interface RetryPolicy {

@@ -8,7 +8,7 @@
  * here, before any request, so the vault token can never be sent anywhere else.
  */
 import { type Cloud, CLOUDS } from './clouds.js';
-import { isLoopbackHost } from './config.js';
+import { isLoopbackHost } from './loopback.js';
 import { InputError } from './errors.js';
 
 interface ReferenceBase {

@@ -160,12 +160,12 @@ describe('errors explained', () => {
   });
 
   it.each([70021, 700211, 700212, 700213, 7002138, 70025])(
-    'AADSTS%i shows what the GitHub token presented and the command that registers it',
+    'AADSTS%i shows what the federated token presented and the command that registers it',
     async code => {
       const error = await refusal(ASSERTION_REQUEST, 400, errorBody(code));
       expect(error.hint).toContain(
         [
-          'The GitHub token presented:',
+          'The token presented:',
           '  issuer:   https://token.actions.githubusercontent.com',
           '  subject:  repo:octo-org/octo-repo:environment:prod',
           '  audience: api://AzureADTokenExchange'
@@ -218,7 +218,10 @@ describe('errors explained', () => {
 
   it('reports a non-JSON error answer by its status', async () => {
     const error = await refusal(SECRET_REQUEST, 400, '<html><body>Bad Request</body></html>');
-    expect(error.message).toBe('Entra ID refused the token request with HTTP 400: no error description');
+    expect(error.message).toBe('Entra ID refused the token request with HTTP 400: the answer held no OAuth error');
+    expect(error.hint).toBe(
+      "Check that https://login.microsoftonline.com is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place."
+    );
   });
 
   it('reports an OAuth error without a code by status and error', async () => {
