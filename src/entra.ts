@@ -206,7 +206,11 @@ export function explainEntraError(status: number, body: unknown, request: EntraT
 
   const hints: string[] = [];
   if (error === undefined && code === undefined) {
-    hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+    hints.push(
+      status >= 500 || status === 429
+        ? `Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).`
+        : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`
+    );
   }
   if (explanation) hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
   if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && request.presented) {

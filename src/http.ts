@@ -74,8 +74,35 @@ export interface HttpOptions {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const RETRY_AFTER_CAP_MS = 30_000;
 
-/** A transient failure of one attempt: retried, and reported if it was the last. */
-class AttemptFailure extends Error {}
+/**
+ * A transient failure of one attempt: retried, and reported if it was the last. `unreachable`:
+ * nothing answered at all (refused, no route, no name, or silence until the timeout), as
+ * opposed to an answer that broke off.
+ */
+class AttemptFailure extends Error {
+  constructor(
+    message: string,
+    readonly unreachable = false
+  ) {
+    super(message);
+  }
+}
+
+/** A request that got no usable answer after its last attempt. */
+export class RequestFailedError extends ActionError {
+  constructor(
+    message: string,
+    hint: string,
+    /** True when nothing answered at all: the host is not there, as opposed to failing. */
+    readonly unreachable: boolean
+  ) {
+    super(message, hint);
+    this.name = 'RequestFailedError';
+  }
+}
+
+/** Error codes of a connection that never reached a server. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
 
 export function createHttp(options: HttpOptions): Http {
   const clients = new Map<number, HttpClient>();
@@ -105,7 +132,7 @@ export function createHttp(options: HttpOptions): Http {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         message?.destroy();
-        reject(new AttemptFailure(`no answer within ${formatSeconds(timeoutMs)}`));
+        reject(new AttemptFailure(`no answer within ${formatSeconds(timeoutMs)}`, true));
       }, timeoutMs);
     });
     try {
@@ -117,7 +144,10 @@ export function createHttp(options: HttpOptions): Http {
       const body = await Promise.race([readBody(response.message), deadline]);
       return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body), attempts: 0 };
     } catch (error) {
-      throw error instanceof AttemptFailure ? error : new AttemptFailure(networkErrorText(error));
+      if (error instanceof AttemptFailure) throw error;
+      const code = (error as { code?: unknown } | undefined)?.code;
+      const timedOut = messageOf(error).startsWith('Request timeout');
+      throw new AttemptFailure(networkErrorText(error), timedOut || (typeof code === 'string' && UNREACHABLE_CODES.has(code)));
     } finally {
       clearTimeout(timer);
     }
@@ -145,9 +175,10 @@ export function createHttp(options: HttpOptions): Http {
       } catch (error) {
         if (!(error instanceof AttemptFailure)) throw error;
         if (attemptNumber >= policy.attempts) {
-          throw new ActionError(
+          throw new RequestFailedError(
             `${request.what} (${request.method} ${displayUrl(request.url)}) failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}: ${error.message}`,
-            'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.'
+            'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.',
+            error.unreachable
           );
         }
         failure = error.message;

@@ -402,8 +402,9 @@ async function fetchSecret(client: VaultClient, target: Target, deps: KeyVaultDe
 // ---------------------------------------------------------------------------------------------
 // Explaining Key Vault's error answers (§5 Errors)
 
-/** `db-password in https://my-vault.vault.azure.net`, the way every line names a secret. */
+/** `db-password in https://my-vault.vault.azure.net` (or `listing https://...`), the way every line names a secret. */
 function labelOf(vault: string, name: string, version?: string): string {
+  if (name === '*') return `listing ${vault}`;
   return `${name}${version === undefined ? '' : `/${version}`} in ${vault}`;
 }
 
@@ -412,7 +413,7 @@ function explainVaultAnswer(response: HttpResponse, vault: string, name: string,
   const outer = typeof error.code === 'string' ? error.code : undefined;
   const inner = typeof error.innererror?.code === 'string' ? error.innererror.code : undefined;
   const message = typeof error.message === 'string' ? (error.message.split(/\r?\n/)[0] ?? '').trim() : '';
-  const code = inner ?? outer ?? `HTTP${response.status}`;
+  const code = inner ?? outer;
   const kind: FailureKind =
     response.status === 404 && name !== '*' ? 'missing'
     : code === 'SecretDisabled' ? 'disabled'
@@ -421,7 +422,8 @@ function explainVaultAnswer(response: HttpResponse, vault: string, name: string,
   const context = { vaultName: new URL(vault).hostname.split('.')[0] ?? vault, name, assignee: assignee ?? '<object-id>', message, status: response.status };
   const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(message));
   const why = kind === 'missing' ? whyMissing(context) : accessPolicy ? whyAccessPolicy(context) : whyOther(code, context);
-  return { kind, line: `${labelOf(vault, name, version)}: ${code} (HTTP ${response.status}): ${why}` };
+  const status = code === undefined ? `HTTP ${response.status}` : `${code} (HTTP ${response.status})`;
+  return { kind, line: `${labelOf(vault, name, version)}: ${status}: ${why}` };
 }
 
 interface ErrorContext {
@@ -447,7 +449,7 @@ function whyAccessPolicy(c: ErrorContext): string {
   );
 }
 
-function whyOther(code: string, c: ErrorContext): string {
+function whyOther(code: string | undefined, c: ErrorContext): string {
   const roleCommand =
     `az role assignment create --role "Key Vault Secrets User" --assignee ${c.assignee} ` +
     `--scope $(az keyvault show --name ${c.vaultName} --query id --output tsv)`;
@@ -471,5 +473,8 @@ function whyOther(code: string, c: ErrorContext): string {
   if (c.status === 401) {
     return `Key Vault refused the token (${c.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
   }
-  return c.message || 'Key Vault gave no explanation.';
+  if (c.message) return c.message;
+  return c.status >= 500 || c.status === 429
+    ? 'Key Vault kept failing through the retries, with no explanation. Re-run the job; if it persists, check Azure status for Key Vault in the vault\'s region.'
+    : 'Key Vault gave no explanation.';
 }

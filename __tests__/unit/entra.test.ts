@@ -224,6 +224,13 @@ describe('errors explained', () => {
     );
   });
 
+  it('reports a 5xx without an OAuth error, after the retries, as an outage', async () => {
+    nock(AUTHORITY).post(TOKEN_PATH).times(3).reply(503, '<html><body>Service Unavailable</body></html>');
+    const error = await refusal(SECRET_REQUEST, 503, '<html><body>Service Unavailable</body></html>');
+    expect(error.message).toBe('Entra ID refused the token request with HTTP 503: the answer held no OAuth error');
+    expect(error.hint).toBe('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
+  });
+
   it('reports an OAuth error without a code by status and error', async () => {
     const error = await refusal(SECRET_REQUEST, 401, { error: 'invalid_client', error_description: 'Client authentication failed.' });
     expect(error.message).toBe('Entra ID refused the token request with HTTP 401 (invalid_client): Client authentication failed.');

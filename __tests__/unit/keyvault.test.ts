@@ -177,7 +177,7 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
     const evil = nock('https://evil.example.com').get(/.*/).reply(200, { value: [] });
     const error = await failure(load('my-vault/*'));
     expect(error.message).toContain(
-      `- * in ${VAULT}: the listing's nextLink points to https://evil.example.com, not to the vault; refusing to send it the vault token.`
+      `- listing ${VAULT}: the listing's nextLink points to https://evil.example.com, not to the vault; refusing to send it the vault token.`
     );
     expect(evil.isDone()).toBe(false);
   });
@@ -196,7 +196,7 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
     const { load } = setup();
     nock(VAULT).get('/secrets').query(true).reply(...kvError(403, 'Forbidden', 'Caller is not authorized to perform action on resource.\r\nCaller: x', 'ForbiddenByRbac'));
     const error = await failure(load('my-vault/*', { ignoreMissing: true }));
-    expect(error.message).toContain(`- * in ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault.`);
+    expect(error.message).toContain(`- listing ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault.`);
   });
 
   it('fetches a secret both listed and named (VAULT/* and VAULT/NAME) once', async () => {
@@ -493,5 +493,14 @@ describe('loadSecrets: one error for every failure', () => {
     nock(VAULT).get('/secrets/a').query(API).times(4).reply(...kvError(503, 'ServiceUnavailable', 'The service is busy.'));
     const error = await failure(load('my-vault/a'));
     expect(error.message).toContain(`- a in ${VAULT}: ServiceUnavailable (HTTP 503): The service is busy.`);
+  });
+
+  it('reports an HTML error page that outlasted the retries by its status, and what to do', async () => {
+    const { load } = setup();
+    nock(VAULT).get('/secrets/a').query(API).times(4).reply(502, '<html><body>502 Bad Gateway</body></html>');
+    const error = await failure(load('my-vault/a'));
+    expect(error.message).toContain(
+      `- a in ${VAULT}: HTTP 502: Key Vault kept failing through the retries, with no explanation. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`
+    );
   });
 });

@@ -167,6 +167,17 @@ describe('VM and scale set IMDS', () => {
     expect(message).toContain('add 169.254.169.254 to NO_PROXY');
   });
 
+  it.each([
+    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a refusal of the answer', Object.assign(new Error('read EPIPE'), { code: 'EPIPE' })]
+  ])('retries when IMDS answered but %s broke the answer off', async (_kind, error) => {
+    nock(IMDS).get(IMDS_PATH).query(true).once().replyWithError(error);
+    nock(IMDS).get(IMDS_PATH).query(true).reply(200, { access_token: 'imds-token', expires_in: '3599', token_type: 'Bearer' });
+    const deps = credentialDeps();
+    const token = await createManagedIdentityCredential(configFrom({}), deps).getToken(ARM);
+    expect(token.token).toBe('imds-token');
+  });
+
   it('reads the {error: {code, message}} error shape', async () => {
     nock(IMDS).get(IMDS_PATH).query(true).reply(403, { error: { code: 'Forbidden', message: 'Access denied by policy.' } });
     const message = await failureOf(createManagedIdentityCredential(configFrom({}), credentialDeps()).getToken(ARM));

@@ -187,6 +187,16 @@ describe('when GitHub offers no token', () => {
     expect(http.sleeps).toEqual([]);
   });
 
+  it('fails on a GitHub outage that outlasted the retries, pointing at the outage, not the permission', async () => {
+    nock(GITHUB).get(GITHUB_PATH).query(true).times(4).reply(503, { message: 'Service Unavailable' });
+    const error = await createOidcCredential(oidcConfig(), deps).getToken(ARM).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as ActionError).message).toBe('GitHub failed the OIDC token request with HTTP 503: Service Unavailable');
+    expect((error as ActionError).hint).toBe(
+      "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages)."
+    );
+  });
+
   it('retries a GitHub 500', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(500);
     github('api://AzureADTokenExchange', githubToken());

@@ -1262,7 +1262,9 @@ function explainEntraError(status, body, request) {
         lines.push(`Trace ID: ${traceId ?? '-'}, correlation ID: ${correlationId ?? '-'}`);
     const hints = [];
     if (error === undefined && code === undefined) {
-        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+        hints.push(status >= 500 || status === 429
+            ? `Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).`
+            : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
     }
     if (explanation)
         hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
@@ -1467,483 +1469,6 @@ function signClientAssertion(signing, claims) {
 }
 function base64url(value) {
     return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-;// CONCATENATED MODULE: ./src/jwt.ts
-/** The payload of a compact JWS, or undefined when the text is not one. */
-function readClaims(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts[1])
-        return undefined;
-    try {
-        const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-        return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A claim as a string (arrays, such as a multi-valued `aud`, joined with commas). */
-function stringClaim(claims, name) {
-    const value = claims?.[name];
-    if (typeof value === 'string')
-        return value;
-    if (Array.isArray(value) && value.every(item => typeof item === 'string'))
-        return value.join(',');
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/credentials/managed-identity.ts
-/**
- * `managed-identity`: the token of the Azure resource the runner runs on, from the endpoint the
- * platform offers: App Service / Functions / Container Apps, Azure Arc, or the VM's instance
- * metadata service (IMDS). Wire format: ../shared/reference/azure-protocol.md §3.
- * The endpoints are plain http on loopback or link-local addresses; no bearer token goes there.
- */
-
-
-
-
-
-const SOURCE_NAMES = {
-    'app-service': 'The App Service / Container Apps identity endpoint',
-    arc: 'The Azure Arc identity endpoint',
-    imds: 'The VM instance metadata service (IMDS)'
-};
-/**
- * Microsoft's IMDS guidance (§3, how-to-use-vm-token.md): retry 404, 429 and 5xx with backoff,
- * and wait out 410 ("back within 70 s"). 408 as everywhere. Waits before jitter: 2, 4, 8, 16,
- * 30, 30, 30, 30 s; jittered to at least half, so a 410 is waited out for at least 75 s.
- */
-const IMDS_RETRY = Object.freeze({
-    attempts: 9,
-    statuses: new Set([404, 408, 410, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]),
-    baseDelayMs: 2_000,
-    maxDelayMs: 30_000
-});
-/** Azure Arc's key file must be this small (§3): anything bigger is not the agent's key. */
-const ARC_KEY_MAX_BYTES = 4096;
-/** Which endpoint the runner's environment offers (msal-node's order, §3). */
-function managedIdentitySource(runner) {
-    if (runner.identityEndpoint && runner.identityHeader)
-        return 'app-service';
-    if (runner.identityEndpoint && runner.imdsEndpoint)
-        return 'arc';
-    if (runner.identityEndpoint) {
-        throw new ActionError('IDENTITY_ENDPOINT is set, but neither IDENTITY_HEADER (App Service, Functions, Container Apps) nor IMDS_ENDPOINT (Azure Arc) is.', 'The platform sets these together: do not set IDENTITY_ENDPOINT by hand, or set the matching second variable.');
-    }
-    return 'imds';
-}
-function createManagedIdentityCredential(config, deps) {
-    const source = managedIdentitySource(config.runner);
-    const clientId = config.clientId;
-    if (source === 'arc' && clientId) {
-        throw new InputError('client-id', 'selects a user-assigned identity, but an Azure Arc machine has only its system-assigned identity.', "Remove 'client-id' to use the machine's identity.");
-    }
-    if (source === 'imds' && config.runner.podIdentityAuthorityHost) {
-        deps.log(`Managed identity: IMDS at ${imdsHost(config)} (AZURE_POD_IDENTITY_AUTHORITY_HOST).`);
-    }
-    return {
-        kind: 'managed-identity',
-        async getToken(scope, options) {
-            const resource = scopeToResource(scope);
-            const startedAt = deps.now();
-            const response = await requestToken(source, config, deps, resource);
-            if (response.status !== 200) {
-                throw managedIdentityError(source, response, clientId, resource);
-            }
-            const token = parseManagedIdentityToken(response.json, startedAt, deps.mask);
-            checkTenant(token, options?.tenantId);
-            return token;
-        }
-    };
-}
-function requestToken(source, config, deps, resource) {
-    const { runner } = config;
-    const query = { resource, ...(config.clientId ? { client_id: config.clientId } : {}) };
-    switch (source) {
-        case 'app-service':
-            return deps.http.request({
-                method: 'GET',
-                url: withQuery(runner.identityEndpoint, { 'api-version': '2019-08-01', ...query }),
-                what: 'App Service managed identity endpoint',
-                headers: { 'X-IDENTITY-HEADER': runner.identityHeader }
-            });
-        case 'arc':
-            return requestArcToken(config, deps, resource);
-        case 'imds':
-            return requestImdsToken(deps, imdsHost(config), { 'api-version': '2018-02-01', ...query });
-    }
-}
-/**
- * One try first: no answer at all means this is no Azure VM, and retrying would only make the
- * user wait minutes to learn it. An answer IMDS asks us to retry goes to the full policy, whose
- * first retry is immediate (Microsoft's backoff starts at 0 s).
- */
-async function requestImdsToken(deps, host, query) {
-    const request = {
-        method: 'GET',
-        url: withQuery(`${host}/metadata/identity/oauth2/token`, query),
-        what: 'IMDS managed identity endpoint',
-        headers: { Metadata: 'true' }
-    };
-    let first;
-    try {
-        first = await deps.http.request({ ...request, retry: { attempts: 1 } });
-    }
-    catch (error) {
-        throw new ActionError(`No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`, 'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
-            'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.');
-    }
-    return IMDS_RETRY.statuses.has(first.status) ? deps.http.request({ ...request, retry: IMDS_RETRY }) : first;
-}
-/**
- * Azure Arc answers a first request with 401 and `WWW-Authenticate: Basic realm=<key file>`;
- * the file's contents, read only from the agent's token directory, prove we run on the machine.
- */
-async function requestArcToken(config, deps, resource) {
-    // The agent listens on IPv4; `localhost` may resolve to ::1 (msal-node does the same).
-    const endpoint = new URL(config.runner.identityEndpoint);
-    if (endpoint.hostname === 'localhost')
-        endpoint.hostname = '127.0.0.1';
-    const url = withQuery(endpoint.toString(), { 'api-version': '2020-06-01', resource });
-    const request = { method: 'GET', url, what: 'Azure Arc managed identity endpoint' };
-    const challenge = await deps.http.request({ ...request, headers: { Metadata: 'true' } });
-    if (challenge.status !== 401)
-        return challenge;
-    const keyFile = arcKeyFile(challenge.headers['www-authenticate']);
-    const directory = arcKeyDirectory(config.runner, deps.machine.platform);
-    if (config.runner.testArcKeyDirectory)
-        deps.log(`Azure Arc: test hook AZURE_TOKEN_TEST_ARC_KEY_DIR allows key files in ${directory}.`);
-    const key = await readArcKey(keyFile, directory, deps.machine);
-    deps.mask(key);
-    return deps.http.request({ ...request, headers: { Metadata: 'true', Authorization: `Basic ${key}` } });
-}
-function arcKeyFile(header) {
-    const value = Array.isArray(header) ? header[0] : header;
-    const file = /^\s*Basic\s+realm=(.+)$/i.exec(value ?? '')?.[1]?.trim();
-    if (!file) {
-        throw new ActionError('The Azure Arc identity endpoint answered 401 without naming a key file (no "WWW-Authenticate: Basic realm=<path>").', 'Check that IDENTITY_ENDPOINT is the Arc agent (azcmagent show), and restart the agent: sudo systemctl restart himdsd.');
-    }
-    return file;
-}
-/**
- * Where the Arc agent writes its key files (§3); the test hook's directory when it is set
- * (config.ts explains why that is safe). Undefined on platforms Arc does not run on.
- */
-function arcKeyDirectory(runner, platform) {
-    if (runner.testArcKeyDirectory)
-        return runner.testArcKeyDirectory;
-    if (platform === 'linux')
-        return '/var/opt/azcmagent/tokens';
-    if (platform === 'win32')
-        return external_node_path_namespaceObject.win32.join(runner.programData ?? 'C:\\ProgramData', 'AzureConnectedMachineAgent', 'Tokens');
-    return undefined;
-}
-/**
- * Reads the key the endpoint named, under Microsoft's rules (§3): directly in the agent's token
- * directory, named `*.key`, at most 4096 bytes. A rogue endpoint could otherwise have us send
- * it any file the runner can read.
- */
-async function readArcKey(file, directory, machine) {
-    if (directory === undefined) {
-        throw new ActionError(`Azure Arc managed identity works on Linux and Windows only, not on ${machine.platform}.`);
-    }
-    const paths = machine.platform === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
-    const sameDirectory = machine.platform === 'win32'
-        ? paths.dirname(file).toLowerCase() === paths.normalize(directory).replace(/\\+$/, '').toLowerCase()
-        : paths.dirname(file) === paths.normalize(directory).replace(/\/+$/, '');
-    if (!paths.isAbsolute(file) || !sameDirectory || !paths.basename(file).endsWith('.key')) {
-        throw new ActionError(`Refusing the Azure Arc key file '${file}': it must be a .key file directly in ${directory}.`, 'Only the Arc agent names key files; check that IDENTITY_ENDPOINT points at the agent (azcmagent show).');
-    }
-    try {
-        const size = await machine.fileSize(file);
-        if (size > ARC_KEY_MAX_BYTES) {
-            throw new ActionError(`Refusing the Azure Arc key file '${file}': ${size} bytes, more than the ${ARC_KEY_MAX_BYTES} a key may have.`);
-        }
-        const key = (await machine.readFile(file)).toString('utf8').trim();
-        if (!key)
-            throw new ActionError(`The Azure Arc key file '${file}' is empty.`);
-        return key;
-    }
-    catch (error) {
-        if (error instanceof ActionError)
-            throw error;
-        throw new ActionError(`Cannot read the Azure Arc key file '${file}': ${messageOf(error)}`, "The runner's user must be allowed to read the agent's keys: on Linux add it to the 'himds' group " +
-            "(sudo usermod -aG himds <runner-user>), on Windows to 'Hybrid agent extension applications'; then restart the runner service.");
-    }
-}
-/**
- * `access_token` with `expires_in` (preferred: request time + lifetime, no clock skew), else
- * `expires_on` as epoch seconds (number or string) or an ISO date (§3). Masked at once.
- */
-function parseManagedIdentityToken(body, startedAt, mask) {
-    const fields = (typeof body === 'object' && body !== null ? body : {});
-    const token = fields['access_token'];
-    if (typeof token !== 'string' || token === '') {
-        throw new ActionError('The managed identity endpoint answered 200 without an access_token.');
-    }
-    mask(token);
-    const expiresOn = expiryOf(fields, startedAt);
-    if (expiresOn === undefined) {
-        throw new ActionError('The managed identity endpoint answered without a valid expires_in or expires_on.');
-    }
-    return { token, expiresOn };
-}
-function expiryOf(fields, startedAt) {
-    const expiresIn = numeric(fields['expires_in']);
-    if (expiresIn !== undefined && expiresIn > 0)
-        return new Date(startedAt + expiresIn * 1000);
-    const expiresOn = fields['expires_on'];
-    const epochSeconds = numeric(expiresOn);
-    if (epochSeconds !== undefined)
-        return epochSeconds > 0 ? new Date(epochSeconds * 1000) : undefined;
-    const parsed = typeof expiresOn === 'string' ? Date.parse(expiresOn) : NaN;
-    return Number.isNaN(parsed) ? undefined : new Date(parsed);
-}
-function numeric(value) {
-    if (typeof value === 'number')
-        return Number.isFinite(value) ? value : undefined;
-    return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
-}
-/**
- * A managed identity lives in one tenant: a Key Vault in another tenant (its challenge names
- * that tenant) cannot be reached with it. Checked against the token's own `tid`.
- */
-function checkTenant(token, wanted) {
-    if (wanted === undefined)
-        return;
-    const tenant = stringClaim(readClaims(token.token), 'tid');
-    if (tenant !== undefined && tenant.toLowerCase() === wanted.toLowerCase())
-        return;
-    throw new ActionError(`A managed identity gets tokens only in its own tenant (${tenant ?? 'unknown'}), and tenant ${wanted} was asked for.`, "Use a vault in the identity's tenant, or an app registration of that tenant (auth-type oidc, secret or certificate).");
-}
-/** What the endpoint said, from any of the three error shapes (§3), and what to do about it. */
-function managedIdentityError(source, response, clientId, resource) {
-    const said = errorText(response);
-    const message = `${SOURCE_NAMES[source]} refused the token request with HTTP ${response.status}${said ? `: ${said}` : ''}`;
-    return new ActionError(message, errorHint(source, response.status, said, clientId, resource));
-}
-function errorText(response) {
-    const fields = (typeof response.json === 'object' && response.json !== null ? response.json : {});
-    const nested = typeof fields['error'] === 'object' && fields['error'] !== null ? fields['error'] : undefined;
-    const text = [fields['error_description'], nested?.['message'], fields['message'], fields['error']].find((value) => typeof value === 'string' && value !== '');
-    return (text ?? response.body).replace(/\s+/g, ' ').trim().slice(0, 300);
-}
-function errorHint(source, status, said, clientId, resource) {
-    if (/AADSTS500011/.test(said))
-        return `The resource '${resource}' is not known in the identity's tenant: check 'resource' for a typo.`;
-    if (status === 410 || status === 404 || status === 429 || status >= 500) {
-        return 'The endpoint is busy or being updated; re-run the job in a minute.';
-    }
-    if (status !== 400 && status !== 401 && status !== 403)
-        return undefined;
-    if (source === 'app-service') {
-        return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
-            : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
-    }
-    if (source === 'imds') {
-        return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
-            : 'Turn on the VM\'s system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give \'client-id\' of a user-assigned one.';
-    }
-    return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
-}
-function withQuery(base, query) {
-    const url = new URL(base);
-    for (const [name, value] of Object.entries(query))
-        url.searchParams.set(name, value);
-    return url.toString();
-}
-
-;// CONCATENATED MODULE: ./src/credentials/oidc.ts
-
-
-
-
-/**
- * A GitHub token lives about five minutes: one is shared by requests made together (the
- * resource and vault tokens) but never reused for longer than this.
- */
-const ASSERTION_REUSE_MS = 60_000;
-const PERMISSIONS_HINT = 'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
-    'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
-function createOidcCredential(config, deps) {
-    const clientId = required(config.clientId, 'client-id', "auth-type 'oidc' (the app registration's Application (client) ID)");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'oidc' (the Directory (tenant) ID)");
-    const { oidcRequestUrl, oidcRequestToken } = config.runner;
-    if (!oidcRequestUrl || !oidcRequestToken) {
-        throw new ActionError('GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.', PERMISSIONS_HINT);
-    }
-    let pending;
-    const assertion = () => {
-        if (!pending || deps.now() - pending.at > ASSERTION_REUSE_MS) {
-            const request = fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
-            pending = { at: deps.now(), assertion: request };
-            request.catch(() => (pending = undefined));
-        }
-        return pending.assertion;
-    };
-    return {
-        kind: 'oidc',
-        async getToken(scope, options) {
-            const { token, presented } = await assertion();
-            return requestEntraToken(deps, {
-                authorityHost: config.authorityHost,
-                tenantId: options?.tenantId ?? tenantId,
-                clientId,
-                scope,
-                credential: { clientAssertion: token },
-                presented
-            });
-        }
-    };
-}
-/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and logs what it presents. */
-async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
-    const url = new URL(requestUrl);
-    url.searchParams.set('audience', audience);
-    const response = await deps.http.request({
-        method: 'GET',
-        url: url.toString(),
-        what: 'GitHub OIDC token service',
-        bearerToken: requestToken
-    });
-    const body = (typeof response.json === 'object' && response.json !== null ? response.json : {});
-    if (response.status !== 200) {
-        const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
-        throw new ActionError(`GitHub refused the OIDC token request with HTTP ${response.status}${said}`, PERMISSIONS_HINT);
-    }
-    const token = body['value'];
-    if (typeof token !== 'string' || token === '') {
-        throw new ActionError('GitHub answered the OIDC token request without a token (no "value" field).');
-    }
-    deps.mask(token);
-    const claims = readClaims(token);
-    const presented = {
-        issuer: stringClaim(claims, 'iss') ?? '(unknown)',
-        subject: stringClaim(claims, 'sub') ?? '(unknown)',
-        audience: stringClaim(claims, 'aud') ?? audience
-    };
-    deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
-    return { token, presented };
-}
-
-;// CONCATENATED MODULE: ./src/credentials/workload-identity.ts
-
-
-
-const WEBHOOK_HINT = "Label the pod azure.workload.identity/use: \"true\" and run it under a service account annotated with azure.workload.identity/client-id, so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.";
-function createWorkloadIdentityCredential(config, deps) {
-    const { runner } = config;
-    const tokenFile = runner.federatedTokenFile;
-    if (!tokenFile) {
-        throw new ActionError("auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.", WEBHOOK_HINT);
-    }
-    const clientId = config.clientId ?? runner.azureClientId;
-    if (!clientId) {
-        throw new InputError('client-id', "is needed for auth-type 'workload-identity' when AZURE_CLIENT_ID is not set.", WEBHOOK_HINT);
-    }
-    const tenantId = config.tenantId ?? runner.azureTenantId;
-    if (!tenantId) {
-        throw new InputError('tenant-id', "is needed for auth-type 'workload-identity' when AZURE_TENANT_ID is not set.", WEBHOOK_HINT);
-    }
-    return {
-        kind: 'workload-identity',
-        async getToken(scope, options) {
-            // Kubernetes rotates the file (the token lives about an hour): read it for every exchange.
-            const assertion = await readFederatedToken(tokenFile, deps);
-            return requestEntraToken(deps, {
-                authorityHost: config.authorityHost,
-                tenantId: options?.tenantId ?? tenantId,
-                clientId,
-                scope,
-                credential: { clientAssertion: assertion.token },
-                presented: assertion.presented
-            });
-        }
-    };
-}
-/** The trimmed token of the file, masked, with what it presents (shown if Entra ID finds no match). */
-async function readFederatedToken(file, deps) {
-    let token;
-    try {
-        token = (await deps.machine.readFile(file)).toString('utf8').trim();
-    }
-    catch (error) {
-        throw new ActionError(`Cannot read the federated token file AZURE_FEDERATED_TOKEN_FILE (${file}): ${messageOf(error)}`, WEBHOOK_HINT);
-    }
-    if (!token) {
-        throw new ActionError(`The federated token file AZURE_FEDERATED_TOKEN_FILE (${file}) is empty.`, WEBHOOK_HINT);
-    }
-    deps.mask(token);
-    const claims = readClaims(token);
-    return {
-        token,
-        presented: {
-            issuer: stringClaim(claims, 'iss') ?? '(unknown)',
-            subject: stringClaim(claims, 'sub') ?? '(unknown)',
-            audience: stringClaim(claims, 'aud') ?? '(unknown)'
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/credentials/index.ts
-
-
-
-
-
-
-
-
-async function createCredential(config, deps) {
-    if (config.authType !== 'auto')
-        return credentialOfKind(config.authType, config, deps);
-    const choice = await chooseAuthType(config, deps, deps.machine.platform);
-    deps.log(`auth-type 'auto' chose '${choice.kind}': ${choice.because}.`);
-    return explainingChoice(await credentialOfKind(choice.kind, config, deps), choice);
-}
-function credentialOfKind(kind, config, deps) {
-    switch (kind) {
-        case 'oidc':
-            return createOidcCredential(config, deps);
-        case 'secret':
-            return createSecretCredential(config, deps);
-        case 'certificate':
-            return createCertificateCredential(config, deps);
-        case 'managed-identity':
-            return createManagedIdentityCredential(config, deps);
-        case 'workload-identity':
-            return createWorkloadIdentityCredential(config, deps);
-        case 'azure-cli':
-            return createAzureCliCredential(config, deps);
-    }
-}
-/**
- * When a credential `auto` picked fails, the user also learns why the ones before it did not
- * apply: `az` on a GitHub-hosted runner is usually a missing `id-token: write`, not a missing login.
- */
-function explainingChoice(credential, choice) {
-    if (choice.ruledOut.length === 0)
-        return credential;
-    return {
-        kind: credential.kind,
-        async getToken(scope, options) {
-            try {
-                return await credential.getToken(scope, options);
-            }
-            catch (error) {
-                if (!(error instanceof ActionError))
-                    throw error;
-                const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
-                const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context);
-                explained.name = error.name;
-                throw explained;
-            }
-        }
-    };
 }
 
 // EXTERNAL MODULE: external "http"
@@ -2780,9 +2305,31 @@ const DEFAULT_RETRY = Object.freeze({
 });
 const DEFAULT_TIMEOUT_MS = 30_000;
 const RETRY_AFTER_CAP_MS = 30_000;
-/** A transient failure of one attempt: retried, and reported if it was the last. */
+/**
+ * A transient failure of one attempt: retried, and reported if it was the last. `unreachable`:
+ * nothing answered at all (refused, no route, no name, or silence until the timeout), as
+ * opposed to an answer that broke off.
+ */
 class AttemptFailure extends Error {
+    unreachable;
+    constructor(message, unreachable = false) {
+        super(message);
+        this.unreachable = unreachable;
+    }
 }
+/** A request that got no usable answer after its last attempt. */
+class RequestFailedError extends ActionError {
+    unreachable;
+    constructor(message, hint, 
+    /** True when nothing answered at all: the host is not there, as opposed to failing. */
+    unreachable) {
+        super(message, hint);
+        this.unreachable = unreachable;
+        this.name = 'RequestFailedError';
+    }
+}
+/** Error codes of a connection that never reached a server. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
 function createHttp(options) {
     const clients = new Map();
     const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -2810,7 +2357,7 @@ function createHttp(options) {
         const deadline = new Promise((_, reject) => {
             timer = setTimeout(() => {
                 message?.destroy();
-                reject(new AttemptFailure(`no answer within ${formatSeconds(timeoutMs)}`));
+                reject(new AttemptFailure(`no answer within ${formatSeconds(timeoutMs)}`, true));
             }, timeoutMs);
         });
         try {
@@ -2823,7 +2370,11 @@ function createHttp(options) {
             return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body), attempts: 0 };
         }
         catch (error) {
-            throw error instanceof AttemptFailure ? error : new AttemptFailure(networkErrorText(error));
+            if (error instanceof AttemptFailure)
+                throw error;
+            const code = error?.code;
+            const timedOut = messageOf(error).startsWith('Request timeout');
+            throw new AttemptFailure(networkErrorText(error), timedOut || (typeof code === 'string' && UNREACHABLE_CODES.has(code)));
         }
         finally {
             clearTimeout(timer);
@@ -2854,7 +2405,7 @@ function createHttp(options) {
                 if (!(error instanceof AttemptFailure))
                     throw error;
                 if (attemptNumber >= policy.attempts) {
-                    throw new ActionError(`${request.what} (${request.method} ${displayUrl(request.url)}) failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}: ${error.message}`, 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.');
+                    throw new RequestFailedError(`${request.what} (${request.method} ${displayUrl(request.url)}) failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}: ${error.message}`, 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.', error.unreachable);
                 }
                 failure = error.message;
             }
@@ -2942,6 +2493,488 @@ function displayUrl(url) {
 }
 function formatSeconds(ms) {
     return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/jwt.ts
+/** The payload of a compact JWS, or undefined when the text is not one. */
+function readClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    try {
+        const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+        return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A claim as a string (arrays, such as a multi-valued `aud`, joined with commas). */
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    if (typeof value === 'string')
+        return value;
+    if (Array.isArray(value) && value.every(item => typeof item === 'string'))
+        return value.join(',');
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/managed-identity.ts
+/**
+ * `managed-identity`: the token of the Azure resource the runner runs on, from the endpoint the
+ * platform offers: App Service / Functions / Container Apps, Azure Arc, or the VM's instance
+ * metadata service (IMDS). Wire format: ../shared/reference/azure-protocol.md §3.
+ * The endpoints are plain http on loopback or link-local addresses; no bearer token goes there.
+ */
+
+
+
+
+
+
+const SOURCE_NAMES = {
+    'app-service': 'The App Service / Container Apps identity endpoint',
+    arc: 'The Azure Arc identity endpoint',
+    imds: 'The VM instance metadata service (IMDS)'
+};
+/**
+ * Microsoft's IMDS guidance (§3, how-to-use-vm-token.md): retry 404, 429 and 5xx with backoff,
+ * and wait out 410 ("back within 70 s"). 408 as everywhere. Waits before jitter: 2, 4, 8, 16,
+ * 30, 30, 30, 30 s; jittered to at least half, so a 410 is waited out for at least 75 s.
+ */
+const IMDS_RETRY = Object.freeze({
+    attempts: 9,
+    statuses: new Set([404, 408, 410, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]),
+    baseDelayMs: 2_000,
+    maxDelayMs: 30_000
+});
+/** Azure Arc's key file must be this small (§3): anything bigger is not the agent's key. */
+const ARC_KEY_MAX_BYTES = 4096;
+/** Which endpoint the runner's environment offers (msal-node's order, §3). */
+function managedIdentitySource(runner) {
+    if (runner.identityEndpoint && runner.identityHeader)
+        return 'app-service';
+    if (runner.identityEndpoint && runner.imdsEndpoint)
+        return 'arc';
+    if (runner.identityEndpoint) {
+        throw new ActionError('IDENTITY_ENDPOINT is set, but neither IDENTITY_HEADER (App Service, Functions, Container Apps) nor IMDS_ENDPOINT (Azure Arc) is.', 'The platform sets these together: do not set IDENTITY_ENDPOINT by hand, or set the matching second variable.');
+    }
+    return 'imds';
+}
+function createManagedIdentityCredential(config, deps) {
+    const source = managedIdentitySource(config.runner);
+    const clientId = config.clientId;
+    if (source === 'arc' && clientId) {
+        throw new InputError('client-id', 'selects a user-assigned identity, but an Azure Arc machine has only its system-assigned identity.', "Remove 'client-id' to use the machine's identity.");
+    }
+    if (source === 'imds' && config.runner.podIdentityAuthorityHost) {
+        deps.log(`Managed identity: IMDS at ${imdsHost(config)} (AZURE_POD_IDENTITY_AUTHORITY_HOST).`);
+    }
+    return {
+        kind: 'managed-identity',
+        async getToken(scope, options) {
+            const resource = scopeToResource(scope);
+            const startedAt = deps.now();
+            const response = await requestToken(source, config, deps, resource);
+            if (response.status !== 200) {
+                throw managedIdentityError(source, response, clientId, resource);
+            }
+            const token = parseManagedIdentityToken(response.json, startedAt, deps.mask);
+            checkTenant(token, options?.tenantId);
+            return token;
+        }
+    };
+}
+function requestToken(source, config, deps, resource) {
+    const { runner } = config;
+    const query = { resource, ...(config.clientId ? { client_id: config.clientId } : {}) };
+    switch (source) {
+        case 'app-service':
+            return deps.http.request({
+                method: 'GET',
+                url: withQuery(runner.identityEndpoint, { 'api-version': '2019-08-01', ...query }),
+                what: 'App Service managed identity endpoint',
+                headers: { 'X-IDENTITY-HEADER': runner.identityHeader }
+            });
+        case 'arc':
+            return requestArcToken(config, deps, resource);
+        case 'imds':
+            return requestImdsToken(deps, imdsHost(config), { 'api-version': '2018-02-01', ...query });
+    }
+}
+/**
+ * One try first: no answer at all means this is no Azure VM, and retrying would only make the
+ * user wait minutes to learn it. An answer IMDS asks us to retry, or one that broke off, goes
+ * to the full policy, whose first retry is immediate (Microsoft's backoff starts at 0 s).
+ */
+async function requestImdsToken(deps, host, query) {
+    const request = {
+        method: 'GET',
+        url: withQuery(`${host}/metadata/identity/oauth2/token`, query),
+        what: 'IMDS managed identity endpoint',
+        headers: { Metadata: 'true' }
+    };
+    let first;
+    try {
+        first = await deps.http.request({ ...request, retry: { attempts: 1 } });
+    }
+    catch (error) {
+        if (!(error instanceof RequestFailedError && error.unreachable))
+            return deps.http.request({ ...request, retry: IMDS_RETRY });
+        throw new ActionError(`No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`, 'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
+            'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.');
+    }
+    return IMDS_RETRY.statuses.has(first.status) ? deps.http.request({ ...request, retry: IMDS_RETRY }) : first;
+}
+/**
+ * Azure Arc answers a first request with 401 and `WWW-Authenticate: Basic realm=<key file>`;
+ * the file's contents, read only from the agent's token directory, prove we run on the machine.
+ */
+async function requestArcToken(config, deps, resource) {
+    // The agent listens on IPv4; `localhost` may resolve to ::1 (msal-node does the same).
+    const endpoint = new URL(config.runner.identityEndpoint);
+    if (endpoint.hostname === 'localhost')
+        endpoint.hostname = '127.0.0.1';
+    const url = withQuery(endpoint.toString(), { 'api-version': '2020-06-01', resource });
+    const request = { method: 'GET', url, what: 'Azure Arc managed identity endpoint' };
+    const challenge = await deps.http.request({ ...request, headers: { Metadata: 'true' } });
+    if (challenge.status !== 401)
+        return challenge;
+    const keyFile = arcKeyFile(challenge.headers['www-authenticate']);
+    const directory = arcKeyDirectory(config.runner, deps.machine.platform);
+    if (config.runner.testArcKeyDirectory)
+        deps.log(`Azure Arc: test hook AZURE_TOKEN_TEST_ARC_KEY_DIR allows key files in ${directory}.`);
+    const key = await readArcKey(keyFile, directory, deps.machine);
+    deps.mask(key);
+    return deps.http.request({ ...request, headers: { Metadata: 'true', Authorization: `Basic ${key}` } });
+}
+function arcKeyFile(header) {
+    const value = Array.isArray(header) ? header[0] : header;
+    const file = /^\s*Basic\s+realm=(.+)$/i.exec(value ?? '')?.[1]?.trim();
+    if (!file) {
+        throw new ActionError('The Azure Arc identity endpoint answered 401 without naming a key file (no "WWW-Authenticate: Basic realm=<path>").', 'Check that IDENTITY_ENDPOINT is the Arc agent (azcmagent show), and restart the agent: sudo systemctl restart himdsd.');
+    }
+    return file;
+}
+/**
+ * Where the Arc agent writes its key files (§3); the test hook's directory when it is set
+ * (config.ts explains why that is safe). Undefined on platforms Arc does not run on.
+ */
+function arcKeyDirectory(runner, platform) {
+    if (runner.testArcKeyDirectory)
+        return runner.testArcKeyDirectory;
+    if (platform === 'linux')
+        return '/var/opt/azcmagent/tokens';
+    if (platform === 'win32')
+        return external_node_path_namespaceObject.win32.join(runner.programData ?? 'C:\\ProgramData', 'AzureConnectedMachineAgent', 'Tokens');
+    return undefined;
+}
+/**
+ * Reads the key the endpoint named, under Microsoft's rules (§3): directly in the agent's token
+ * directory, named `*.key`, at most 4096 bytes. A rogue endpoint could otherwise have us send
+ * it any file the runner can read.
+ */
+async function readArcKey(file, directory, machine) {
+    if (directory === undefined) {
+        throw new ActionError(`Azure Arc managed identity works on Linux and Windows only, not on ${machine.platform}.`);
+    }
+    const paths = machine.platform === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
+    const sameDirectory = machine.platform === 'win32'
+        ? paths.dirname(file).toLowerCase() === paths.normalize(directory).replace(/\\+$/, '').toLowerCase()
+        : paths.dirname(file) === paths.normalize(directory).replace(/\/+$/, '');
+    if (!paths.isAbsolute(file) || !sameDirectory || !paths.basename(file).endsWith('.key')) {
+        throw new ActionError(`Refusing the Azure Arc key file '${file}': it must be a .key file directly in ${directory}.`, 'Only the Arc agent names key files; check that IDENTITY_ENDPOINT points at the agent (azcmagent show).');
+    }
+    try {
+        const size = await machine.fileSize(file);
+        if (size > ARC_KEY_MAX_BYTES) {
+            throw new ActionError(`Refusing the Azure Arc key file '${file}': ${size} bytes, more than the ${ARC_KEY_MAX_BYTES} a key may have.`);
+        }
+        const key = (await machine.readFile(file)).toString('utf8').trim();
+        if (!key)
+            throw new ActionError(`The Azure Arc key file '${file}' is empty.`);
+        return key;
+    }
+    catch (error) {
+        if (error instanceof ActionError)
+            throw error;
+        throw new ActionError(`Cannot read the Azure Arc key file '${file}': ${messageOf(error)}`, "The runner's user must be allowed to read the agent's keys: on Linux add it to the 'himds' group " +
+            "(sudo usermod -aG himds <runner-user>), on Windows to 'Hybrid agent extension applications'; then restart the runner service.");
+    }
+}
+/**
+ * `access_token` with `expires_in` (preferred: request time + lifetime, no clock skew), else
+ * `expires_on` as epoch seconds (number or string) or an ISO date (§3). Masked at once.
+ */
+function parseManagedIdentityToken(body, startedAt, mask) {
+    const fields = (typeof body === 'object' && body !== null ? body : {});
+    const token = fields['access_token'];
+    if (typeof token !== 'string' || token === '') {
+        throw new ActionError('The managed identity endpoint answered 200 without an access_token.');
+    }
+    mask(token);
+    const expiresOn = expiryOf(fields, startedAt);
+    if (expiresOn === undefined) {
+        throw new ActionError('The managed identity endpoint answered without a valid expires_in or expires_on.');
+    }
+    return { token, expiresOn };
+}
+function expiryOf(fields, startedAt) {
+    const expiresIn = numeric(fields['expires_in']);
+    if (expiresIn !== undefined && expiresIn > 0)
+        return new Date(startedAt + expiresIn * 1000);
+    const expiresOn = fields['expires_on'];
+    const epochSeconds = numeric(expiresOn);
+    if (epochSeconds !== undefined)
+        return epochSeconds > 0 ? new Date(epochSeconds * 1000) : undefined;
+    const parsed = typeof expiresOn === 'string' ? Date.parse(expiresOn) : NaN;
+    return Number.isNaN(parsed) ? undefined : new Date(parsed);
+}
+function numeric(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) ? value : undefined;
+    return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+}
+/**
+ * A managed identity lives in one tenant: a Key Vault in another tenant (its challenge names
+ * that tenant) cannot be reached with it. Checked against the token's own `tid`.
+ */
+function checkTenant(token, wanted) {
+    if (wanted === undefined)
+        return;
+    const tenant = stringClaim(readClaims(token.token), 'tid');
+    if (tenant !== undefined && tenant.toLowerCase() === wanted.toLowerCase())
+        return;
+    throw new ActionError(`A managed identity gets tokens only in its own tenant (${tenant ?? 'unknown'}), and tenant ${wanted} was asked for.`, "Use a vault in the identity's tenant, or an app registration of that tenant (auth-type oidc, secret or certificate).");
+}
+/** What the endpoint said, from any of the three error shapes (§3), and what to do about it. */
+function managedIdentityError(source, response, clientId, resource) {
+    const said = errorText(response);
+    const message = `${SOURCE_NAMES[source]} refused the token request with HTTP ${response.status}${said ? `: ${said}` : ''}`;
+    return new ActionError(message, errorHint(source, response.status, said, clientId, resource));
+}
+function errorText(response) {
+    const fields = (typeof response.json === 'object' && response.json !== null ? response.json : {});
+    const nested = typeof fields['error'] === 'object' && fields['error'] !== null ? fields['error'] : undefined;
+    const text = [fields['error_description'], nested?.['message'], fields['message'], fields['error']].find((value) => typeof value === 'string' && value !== '');
+    return (text ?? response.body).replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+function errorHint(source, status, said, clientId, resource) {
+    if (/AADSTS500011/.test(said))
+        return `The resource '${resource}' is not known in the identity's tenant: check 'resource' for a typo.`;
+    if (status === 410 || status === 404 || status === 429 || status >= 500) {
+        return 'The endpoint is busy or being updated; re-run the job in a minute.';
+    }
+    if (status !== 400 && status !== 401 && status !== 403)
+        return undefined;
+    if (source === 'app-service') {
+        return clientId
+            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
+            : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
+    }
+    if (source === 'imds') {
+        return clientId
+            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
+            : 'Turn on the VM\'s system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give \'client-id\' of a user-assigned one.';
+    }
+    return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
+}
+function withQuery(base, query) {
+    const url = new URL(base);
+    for (const [name, value] of Object.entries(query))
+        url.searchParams.set(name, value);
+    return url.toString();
+}
+
+;// CONCATENATED MODULE: ./src/credentials/oidc.ts
+
+
+
+
+/**
+ * A GitHub token lives about five minutes: one is shared by requests made together (the
+ * resource and vault tokens) but never reused for longer than this.
+ */
+const ASSERTION_REUSE_MS = 60_000;
+const PERMISSIONS_HINT = 'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
+    'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
+function createOidcCredential(config, deps) {
+    const clientId = required(config.clientId, 'client-id', "auth-type 'oidc' (the app registration's Application (client) ID)");
+    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'oidc' (the Directory (tenant) ID)");
+    const { oidcRequestUrl, oidcRequestToken } = config.runner;
+    if (!oidcRequestUrl || !oidcRequestToken) {
+        throw new ActionError('GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.', PERMISSIONS_HINT);
+    }
+    let pending;
+    const assertion = () => {
+        if (!pending || deps.now() - pending.at > ASSERTION_REUSE_MS) {
+            const request = fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
+            pending = { at: deps.now(), assertion: request };
+            request.catch(() => (pending = undefined));
+        }
+        return pending.assertion;
+    };
+    return {
+        kind: 'oidc',
+        async getToken(scope, options) {
+            const { token, presented } = await assertion();
+            return requestEntraToken(deps, {
+                authorityHost: config.authorityHost,
+                tenantId: options?.tenantId ?? tenantId,
+                clientId,
+                scope,
+                credential: { clientAssertion: token },
+                presented
+            });
+        }
+    };
+}
+/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and logs what it presents. */
+async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
+    const url = new URL(requestUrl);
+    url.searchParams.set('audience', audience);
+    const response = await deps.http.request({
+        method: 'GET',
+        url: url.toString(),
+        what: 'GitHub OIDC token service',
+        bearerToken: requestToken
+    });
+    const body = (typeof response.json === 'object' && response.json !== null ? response.json : {});
+    if (response.status !== 200) {
+        const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
+        // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
+        const refused = [401, 403, 404].includes(response.status);
+        throw new ActionError(`GitHub ${refused ? 'refused' : 'failed'} the OIDC token request with HTTP ${response.status}${said}`, refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
+    }
+    const token = body['value'];
+    if (typeof token !== 'string' || token === '') {
+        throw new ActionError('GitHub answered the OIDC token request without a token (no "value" field).');
+    }
+    deps.mask(token);
+    const claims = readClaims(token);
+    const presented = {
+        issuer: stringClaim(claims, 'iss') ?? '(unknown)',
+        subject: stringClaim(claims, 'sub') ?? '(unknown)',
+        audience: stringClaim(claims, 'aud') ?? audience
+    };
+    deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
+    return { token, presented };
+}
+
+;// CONCATENATED MODULE: ./src/credentials/workload-identity.ts
+
+
+
+const WEBHOOK_HINT = "Label the pod azure.workload.identity/use: \"true\" and run it under a service account annotated with azure.workload.identity/client-id, so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.";
+function createWorkloadIdentityCredential(config, deps) {
+    const { runner } = config;
+    const tokenFile = runner.federatedTokenFile;
+    if (!tokenFile) {
+        throw new ActionError("auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.", WEBHOOK_HINT);
+    }
+    const clientId = config.clientId ?? runner.azureClientId;
+    if (!clientId) {
+        throw new InputError('client-id', "is needed for auth-type 'workload-identity' when AZURE_CLIENT_ID is not set.", WEBHOOK_HINT);
+    }
+    const tenantId = config.tenantId ?? runner.azureTenantId;
+    if (!tenantId) {
+        throw new InputError('tenant-id', "is needed for auth-type 'workload-identity' when AZURE_TENANT_ID is not set.", WEBHOOK_HINT);
+    }
+    return {
+        kind: 'workload-identity',
+        async getToken(scope, options) {
+            // Kubernetes rotates the file (the token lives about an hour): read it for every exchange.
+            const assertion = await readFederatedToken(tokenFile, deps);
+            return requestEntraToken(deps, {
+                authorityHost: config.authorityHost,
+                tenantId: options?.tenantId ?? tenantId,
+                clientId,
+                scope,
+                credential: { clientAssertion: assertion.token },
+                presented: assertion.presented
+            });
+        }
+    };
+}
+/** The trimmed token of the file, masked, with what it presents (shown if Entra ID finds no match). */
+async function readFederatedToken(file, deps) {
+    let token;
+    try {
+        token = (await deps.machine.readFile(file)).toString('utf8').trim();
+    }
+    catch (error) {
+        throw new ActionError(`Cannot read the federated token file AZURE_FEDERATED_TOKEN_FILE (${file}): ${messageOf(error)}`, WEBHOOK_HINT);
+    }
+    if (!token) {
+        throw new ActionError(`The federated token file AZURE_FEDERATED_TOKEN_FILE (${file}) is empty.`, WEBHOOK_HINT);
+    }
+    deps.mask(token);
+    const claims = readClaims(token);
+    return {
+        token,
+        presented: {
+            issuer: stringClaim(claims, 'iss') ?? '(unknown)',
+            subject: stringClaim(claims, 'sub') ?? '(unknown)',
+            audience: stringClaim(claims, 'aud') ?? '(unknown)'
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/credentials/index.ts
+
+
+
+
+
+
+
+
+async function createCredential(config, deps) {
+    if (config.authType !== 'auto')
+        return credentialOfKind(config.authType, config, deps);
+    const choice = await chooseAuthType(config, deps, deps.machine.platform);
+    deps.log(`auth-type 'auto' chose '${choice.kind}': ${choice.because}.`);
+    return explainingChoice(await credentialOfKind(choice.kind, config, deps), choice);
+}
+function credentialOfKind(kind, config, deps) {
+    switch (kind) {
+        case 'oidc':
+            return createOidcCredential(config, deps);
+        case 'secret':
+            return createSecretCredential(config, deps);
+        case 'certificate':
+            return createCertificateCredential(config, deps);
+        case 'managed-identity':
+            return createManagedIdentityCredential(config, deps);
+        case 'workload-identity':
+            return createWorkloadIdentityCredential(config, deps);
+        case 'azure-cli':
+            return createAzureCliCredential(config, deps);
+    }
+}
+/**
+ * When a credential `auto` picked fails, the user also learns why the ones before it did not
+ * apply: `az` on a GitHub-hosted runner is usually a missing `id-token: write`, not a missing login.
+ */
+function explainingChoice(credential, choice) {
+    if (choice.ruledOut.length === 0)
+        return credential;
+    return {
+        kind: credential.kind,
+        async getToken(scope, options) {
+            try {
+                return await credential.getToken(scope, options);
+            }
+            catch (error) {
+                if (!(error instanceof ActionError))
+                    throw error;
+                const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
+                const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context);
+                explained.name = error.name;
+                throw explained;
+            }
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -3269,8 +3302,10 @@ async function fetchSecret(client, target, deps, assignee) {
 }
 // ---------------------------------------------------------------------------------------------
 // Explaining Key Vault's error answers (§5 Errors)
-/** `db-password in https://my-vault.vault.azure.net`, the way every line names a secret. */
+/** `db-password in https://my-vault.vault.azure.net` (or `listing https://...`), the way every line names a secret. */
 function labelOf(vault, name, version) {
+    if (name === '*')
+        return `listing ${vault}`;
     return `${name}${version === undefined ? '' : `/${version}`} in ${vault}`;
 }
 function explainVaultAnswer(response, vault, name, assignee, version) {
@@ -3278,7 +3313,7 @@ function explainVaultAnswer(response, vault, name, assignee, version) {
     const outer = typeof error.code === 'string' ? error.code : undefined;
     const inner = typeof error.innererror?.code === 'string' ? error.innererror.code : undefined;
     const message = typeof error.message === 'string' ? (error.message.split(/\r?\n/)[0] ?? '').trim() : '';
-    const code = inner ?? outer ?? `HTTP${response.status}`;
+    const code = inner ?? outer;
     const kind = response.status === 404 && name !== '*' ? 'missing'
         : code === 'SecretDisabled' ? 'disabled'
             : response.status === 401 || response.status === 403 ? 'forbidden'
@@ -3286,7 +3321,8 @@ function explainVaultAnswer(response, vault, name, assignee, version) {
     const context = { vaultName: new URL(vault).hostname.split('.')[0] ?? vault, name, assignee: assignee ?? '<object-id>', message, status: response.status };
     const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(message));
     const why = kind === 'missing' ? whyMissing(context) : accessPolicy ? whyAccessPolicy(context) : whyOther(code, context);
-    return { kind, line: `${labelOf(vault, name, version)}: ${code} (HTTP ${response.status}): ${why}` };
+    const status = code === undefined ? `HTTP ${response.status}` : `${code} (HTTP ${response.status})`;
+    return { kind, line: `${labelOf(vault, name, version)}: ${status}: ${why}` };
 }
 function whyMissing(c) {
     return ('the vault has no such secret (or version). Check the name; a secret deleted recently can be recovered: ' +
@@ -3317,7 +3353,11 @@ function whyOther(code, c) {
     if (c.status === 401) {
         return `Key Vault refused the token (${c.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
     }
-    return c.message || 'Key Vault gave no explanation.';
+    if (c.message)
+        return c.message;
+    return c.status >= 500 || c.status === 429
+        ? 'Key Vault kept failing through the retries, with no explanation. Re-run the job; if it persists, check Azure status for Key Vault in the vault\'s region.'
+        : 'Key Vault gave no explanation.';
 }
 
 ;// CONCATENATED MODULE: external "os"

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { Config, RunnerContext } from '../config.js';
 import { ActionError, InputError, messageOf } from '../errors.js';
-import type { HttpResponse, RetryPolicy } from '../http.js';
+import { type HttpResponse, RequestFailedError, type RetryPolicy } from '../http.js';
 import { readClaims, stringClaim } from '../jwt.js';
 import type { AccessToken } from '../token.js';
 import { imdsHost } from './auto.js';
@@ -99,8 +99,8 @@ function requestToken(source: ManagedIdentitySource, config: Config, deps: Machi
 
 /**
  * One try first: no answer at all means this is no Azure VM, and retrying would only make the
- * user wait minutes to learn it. An answer IMDS asks us to retry goes to the full policy, whose
- * first retry is immediate (Microsoft's backoff starts at 0 s).
+ * user wait minutes to learn it. An answer IMDS asks us to retry, or one that broke off, goes
+ * to the full policy, whose first retry is immediate (Microsoft's backoff starts at 0 s).
  */
 async function requestImdsToken(deps: MachineCredentialDeps, host: string, query: Readonly<Record<string, string>>): Promise<HttpResponse> {
   const request = {
@@ -113,6 +113,7 @@ async function requestImdsToken(deps: MachineCredentialDeps, host: string, query
   try {
     first = await deps.http.request({ ...request, retry: { attempts: 1 } });
   } catch (error) {
+    if (!(error instanceof RequestFailedError && error.unreachable)) return deps.http.request({ ...request, retry: IMDS_RETRY });
     throw new ActionError(
       `No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`,
       'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +

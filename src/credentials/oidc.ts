@@ -71,7 +71,12 @@ async function fetchGitHubToken(deps: CredentialDeps, requestUrl: string, reques
   const body = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
   if (response.status !== 200) {
     const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
-    throw new ActionError(`GitHub refused the OIDC token request with HTTP ${response.status}${said}`, PERMISSIONS_HINT);
+    // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
+    const refused = [401, 403, 404].includes(response.status);
+    throw new ActionError(
+      `GitHub ${refused ? 'refused' : 'failed'} the OIDC token request with HTTP ${response.status}${said}`,
+      refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages)."
+    );
   }
   const token = body['value'];
   if (typeof token !== 'string' || token === '') {
