@@ -3,9 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createAzureCliCredential, explainAzFailure, parseAzOutput } from '../../src/credentials/azure-cli.js';
-import { describeError } from '../../src/errors.js';
 import { nodeMachine } from '../../src/machine.js';
-import { configFrom, credentialDeps, fakeMachine } from './credential-support.js';
+import { configFrom, credentialDeps, failureOf, fakeMachine } from './credential-support.js';
 import { fakeJwt, TENANT_ID } from './support.js';
 
 const TOKEN = fakeJwt({ tid: TENANT_ID });
@@ -25,15 +24,6 @@ function installAz(body: string): Record<string, string> {
 }
 
 const recordedArgs = (): string[] => fs.readFileSync(path.join(bin, 'args'), 'utf8').trim().split('\n');
-
-async function failureOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return describeError(error);
-  }
-  throw new Error('expected a failure');
-}
 
 describe('azure-cli credential, against a fake az on PATH', () => {
   it('runs az account get-access-token for the resource, reads expires_on and masks the token', async () => {

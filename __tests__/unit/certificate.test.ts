@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import nock from 'nock';
 import { createCertificateCredential } from '../../src/credentials/certificate.js';
-import { describeError } from '../../src/errors.js';
 import type { MachineDeps } from '../../src/credentials/credential.js';
-import { configFrom, credentialDeps as recordingDeps, fakeMachine, type RecordingDeps } from './credential-support.js';
+import { configFrom, credentialDeps as recordingDeps, failureOf, fakeMachine, type RecordingDeps } from './credential-support.js';
 import { CLIENT_ID, fakeJwt, TENANT_ID } from './support.js';
 
 const TLS = path.resolve('test/fake-azure/tls');
@@ -25,15 +24,6 @@ function credentialDeps(machine: MachineDeps, now = NOW): RecordingDeps {
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
-
-async function failureOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return describeError(error);
-  }
-  throw new Error('expected a failure');
-}
 
 /** Records each form posted to the token endpoint of `tenant` and answers with a token. */
 function entra(tenant = TENANT_ID): URLSearchParams[] {

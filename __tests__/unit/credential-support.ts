@@ -3,6 +3,7 @@
  * deps a credential is handed (recording masks and logs), and a machine with in-memory files.
  */
 import { type Config, readConfig } from '../../src/config.js';
+import { describeError } from '../../src/errors.js';
 import type { MachineCredentialDeps, MachineDeps, ProcessResult } from '../../src/credentials/credential.js';
 import { nodeMachine } from '../../src/machine.js';
 import { inputEnv, NOW, type TestHttp, testHttp } from './support.js';
@@ -58,4 +59,14 @@ export function fakeMachine(
       return options.processResult ?? { exitCode: 0, stdout: '{}', stderr: '' };
     }
   };
+}
+
+/** The text a user would read for the failure `promise` ends in; throws if it succeeds. */
+export async function failureOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return describeError(error);
+  }
+  throw new Error('expected a failure');
 }

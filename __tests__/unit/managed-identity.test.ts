@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import nock from 'nock';
-import { describeError } from '../../src/errors.js';
 import { createHttp } from '../../src/http.js';
 import {
   ARC_KEY_MAX_BYTES,
@@ -12,7 +11,7 @@ import {
   parseManagedIdentityToken,
   readArcKey
 } from '../../src/credentials/managed-identity.js';
-import { configFrom, credentialDeps, fakeMachine } from './credential-support.js';
+import { configFrom, credentialDeps, failureOf, fakeMachine } from './credential-support.js';
 import { CLIENT_ID, fakeJwt, NOW, TENANT_ID } from './support.js';
 
 const ARM = 'https://management.azure.com/.default';
@@ -27,15 +26,6 @@ const APP_SERVICE_ENV = { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
-
-async function failureOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return describeError(error);
-  }
-  throw new Error('expected a failure');
-}
 
 describe('App Service, Functions and Container Apps (IDENTITY_ENDPOINT + IDENTITY_HEADER)', () => {
   it('asks the endpoint with api-version 2019-08-01 and X-IDENTITY-HEADER, and masks the token', async () => {

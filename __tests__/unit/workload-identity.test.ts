@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { describeError } from '../../src/errors.js';
 import { createWorkloadIdentityCredential } from '../../src/credentials/workload-identity.js';
-import { configFrom, credentialDeps, fakeMachine } from './credential-support.js';
+import { configFrom, credentialDeps, failureOf, fakeMachine } from './credential-support.js';
 import { CLIENT_ID, fakeJwt, TENANT_ID } from './support.js';
 
 const TOKEN_FILE = '/var/run/secrets/azure/tokens/azure-identity-token';
@@ -21,15 +20,6 @@ const AKS_ENV = {
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
-
-async function failureOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return describeError(error);
-  }
-  throw new Error('expected a failure');
-}
 
 /** Records each form posted to the token endpoint of `tenant` and answers with a token. */
 function entra(tenant: string, host = 'https://login.microsoftonline.com'): URLSearchParams[] {
