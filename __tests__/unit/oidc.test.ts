@@ -18,7 +18,7 @@ const SUBJECT = 'repo:octo-org/octo-repo:environment:prod';
 const ARM = 'https://management.azure.com/.default';
 const VAULT = 'https://vault.azure.net/.default';
 
-const githubToken = (aud = 'api://AzureADTokenExchange', sub = SUBJECT): string => fakeJwt({ iss: ISSUER, sub, aud });
+const githubToken = (aud = 'api://AzureADTokenExchange', sub = SUBJECT, jti = 'first'): string => fakeJwt({ iss: ISSUER, sub, aud, jti });
 
 function oidcConfig(inputs: Record<string, string> = {}, env: Record<string, string> = RUNNER_ENV): Config {
   return readConfig(
@@ -124,31 +124,21 @@ describe('the GitHub token, then the exchange', () => {
     ]);
   });
 
-  it('shares one GitHub token between requests made together', async () => {
-    github('api://AzureADTokenExchange', githubToken());
-    const forms: Array<Record<string, string>> = [];
-    entra(forms, undefined, 'arm-token');
-    entra(forms, undefined, 'vault-token');
-    const credential = createOidcCredential(oidcConfig(), deps);
-    const tokens = await Promise.all([credential.getToken(ARM), credential.getToken(VAULT)]);
-    expect(tokens.map(token => token.token).sort()).toEqual(['arm-token', 'vault-token']);
-    expect(forms.map(form => form['client_assertion'])).toEqual([githubToken(), githubToken()]);
-    expect(nock.isDone()).toBe(true);
-  });
-
-  it('fetches a fresh GitHub token for a request made more than a minute later', async () => {
-    const first = githubToken('api://AzureADTokenExchange', `${SUBJECT}-first`);
-    const second = githubToken('api://AzureADTokenExchange', `${SUBJECT}-second`);
+  it('fetches a fresh GitHub token right before each exchange, and logs what it presents once', async () => {
+    const first = githubToken('api://AzureADTokenExchange', SUBJECT);
+    const second = githubToken('api://AzureADTokenExchange', SUBJECT, 'second');
     github('api://AzureADTokenExchange', first);
     github('api://AzureADTokenExchange', second);
     const forms: Array<Record<string, string>> = [];
-    entra(forms);
-    entra(forms);
-    const credential = createOidcCredential(oidcConfig(), deps);
-    await credential.getToken(ARM);
-    clock += 61_000;
-    await credential.getToken(VAULT);
-    expect(forms.map(form => form['client_assertion'])).toEqual([first, second]);
+    entra(forms, undefined, 'arm-token');
+    entra(forms, undefined, 'vault-token');
+    const logs: string[] = [];
+    const credential = createOidcCredential(oidcConfig(), { ...deps, log: message => logs.push(message) });
+    const tokens = await Promise.all([credential.getToken(ARM), credential.getToken(VAULT)]);
+    expect(tokens.map(token => token.token).sort()).toEqual(['arm-token', 'vault-token']);
+    expect(forms.map(form => form['client_assertion']).sort()).toEqual([first, second].sort());
+    expect(logs).toEqual([`GitHub OIDC token: issuer ${ISSUER}, subject ${SUBJECT}, audience api://AzureADTokenExchange`]);
+    expect(nock.isDone()).toBe(true);
   });
 });
 

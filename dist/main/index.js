@@ -2791,11 +2791,6 @@ function withQuery(base, query) {
 
 
 
-/**
- * A GitHub token lives about five minutes: one is shared by requests made together (the
- * resource and vault tokens) but never reused for longer than this.
- */
-const ASSERTION_REUSE_MS = 60_000;
 const PERMISSIONS_HINT = 'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
     'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
 function createOidcCredential(config, deps) {
@@ -2805,19 +2800,16 @@ function createOidcCredential(config, deps) {
     if (!oidcRequestUrl || !oidcRequestToken) {
         throw new ActionError('GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.', PERMISSIONS_HINT);
     }
-    let pending;
-    const assertion = () => {
-        if (!pending || deps.now() - pending.at > ASSERTION_REUSE_MS) {
-            const request = fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
-            pending = { at: deps.now(), assertion: request };
-            request.catch(() => (pending = undefined));
-        }
-        return pending.assertion;
-    };
+    let logged = false;
     return {
         kind: 'oidc',
         async getToken(scope, options) {
-            const { token, presented } = await assertion();
+            // A GitHub token lives about five minutes: each exchange gets one fetched right before it (§1).
+            const { token, presented } = await fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
+            if (!logged) {
+                logged = true;
+                deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
+            }
             return requestEntraToken(deps, {
                 authorityHost: config.authorityHost,
                 tenantId: options?.tenantId ?? tenantId,
@@ -2829,7 +2821,7 @@ function createOidcCredential(config, deps) {
         }
     };
 }
-/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and logs what it presents. */
+/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and reads what it presents. */
 async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
     const url = new URL(requestUrl);
     url.searchParams.set('audience', audience);
@@ -2857,7 +2849,6 @@ async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
         subject: stringClaim(claims, 'sub') ?? '(unknown)',
         audience: stringClaim(claims, 'aud') ?? audience
     };
-    deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
     return { token, presented };
 }
 

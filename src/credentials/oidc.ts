@@ -9,12 +9,6 @@ import { readClaims, stringClaim } from '../jwt.js';
 import type { Credential, CredentialDeps } from './credential.js';
 import { required } from './secret.js';
 
-/**
- * A GitHub token lives about five minutes: one is shared by requests made together (the
- * resource and vault tokens) but never reused for longer than this.
- */
-const ASSERTION_REUSE_MS = 60_000;
-
 const PERMISSIONS_HINT =
   'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
   'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
@@ -27,20 +21,16 @@ export function createOidcCredential(config: Config, deps: CredentialDeps): Cred
     throw new ActionError('GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.', PERMISSIONS_HINT);
   }
 
-  let pending: { at: number; assertion: Promise<GitHubAssertion> } | undefined;
-  const assertion = (): Promise<GitHubAssertion> => {
-    if (!pending || deps.now() - pending.at > ASSERTION_REUSE_MS) {
-      const request = fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
-      pending = { at: deps.now(), assertion: request };
-      request.catch(() => (pending = undefined));
-    }
-    return pending.assertion;
-  };
-
+  let logged = false;
   return {
     kind: 'oidc',
     async getToken(scope, options) {
-      const { token, presented } = await assertion();
+      // A GitHub token lives about five minutes: each exchange gets one fetched right before it (§1).
+      const { token, presented } = await fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
+      if (!logged) {
+        logged = true;
+        deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
+      }
       return requestEntraToken(deps, {
         authorityHost: config.authorityHost,
         tenantId: options?.tenantId ?? tenantId,
@@ -58,7 +48,7 @@ interface GitHubAssertion {
   readonly presented: PresentedAssertion;
 }
 
-/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and logs what it presents. */
+/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and reads what it presents. */
 async function fetchGitHubToken(deps: CredentialDeps, requestUrl: string, requestToken: string, audience: string): Promise<GitHubAssertion> {
   const url = new URL(requestUrl);
   url.searchParams.set('audience', audience);
@@ -89,6 +79,5 @@ async function fetchGitHubToken(deps: CredentialDeps, requestUrl: string, reques
     subject: stringClaim(claims, 'sub') ?? '(unknown)',
     audience: stringClaim(claims, 'aud') ?? audience
   };
-  deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
   return { token, presented };
 }
