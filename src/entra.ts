@@ -3,7 +3,7 @@
  * Wire format: ../shared/reference/azure-protocol.md §2.
  */
 import { ActionError } from './errors.js';
-import type { Http } from './http.js';
+import { type Http, jsonFields } from './http.js';
 import type { AccessToken } from './token.js';
 
 /** Issuer, subject and audience of a federated token: what Entra ID matched, or failed to. */
@@ -65,7 +65,7 @@ export async function requestEntraToken(deps: EntraDeps, request: EntraTokenRequ
 
 /** Reads `access_token` and `expires_in` (a number or a numeric string, §2). */
 export function parseTokenResponse(body: unknown, startedAt: number, mask: (value: string) => void): AccessToken {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const fields = jsonFields(body);
   const token = fields['access_token'];
   if (typeof token !== 'string' || token === '') {
     throw new ActionError('Entra ID answered 200 without an access_token.');
@@ -190,7 +190,7 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
 
 /** Turns an Entra ID error answer into an ActionError saying what it means and what to do. */
 export function explainEntraError(status: number, body: unknown, request: EntraTokenRequest): ActionError {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const fields = jsonFields(body);
   const error = typeof fields['error'] === 'string' ? fields['error'] : undefined;
   const description = typeof fields['error_description'] === 'string' ? fields['error_description'] : '';
   const code = errorCode(fields['error_codes'], description);

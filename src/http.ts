@@ -223,6 +223,11 @@ function readBody(message: IncomingMessage): Promise<string> {
   });
 }
 
+/** The fields of a JSON object answer; an empty record for anything else, so reads find nothing. */
+export function jsonFields(value: unknown): Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
 function parseJson(body: string): unknown {
   try {
     return JSON.parse(body) as unknown;

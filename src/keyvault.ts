@@ -6,7 +6,7 @@
  */
 import type { Cloud } from './clouds.js';
 import { ActionError, messageOf } from './errors.js';
-import type { Http, HttpResponse } from './http.js';
+import { type Http, type HttpResponse, jsonFields } from './http.js';
 import { readClaims, stringClaim } from './jwt.js';
 import {
   type AllSecretsReference,
@@ -288,7 +288,7 @@ async function listVault(
     if (response.status !== 200) {
       return { ok: false, failure: explainVaultAnswer(response, reference.vault, '*', assignee) };
     }
-    const page = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
+    const page = jsonFields(response.json);
     const found = targets.length;
     for (const item of Array.isArray(page['value']) ? (page['value'] as unknown[]) : []) {
       const name = listedName(item);
@@ -384,7 +384,7 @@ async function fetchSecret(client: VaultClient, target: Target, deps: KeyVaultDe
   if (response.status !== 200) {
     return { ok: false, failure: explainVaultAnswer(response, target.vault, target.name, assignee, target.version) };
   }
-  const body = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
+  const body = jsonFields(response.json);
   const value = body['value'];
   if (typeof value !== 'string') {
     return { ok: false, failure: { kind: 'error', line: `${label}: Key Vault answered 200 without a value.` } };

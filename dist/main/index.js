@@ -982,495 +982,6 @@ async function probeImds(http, host) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/credentials/credential.ts
-/** The resource a v1-style endpoint (managed identity, Azure CLI) wants for a v2 scope. */
-function scopeToResource(scope) {
-    return scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : scope;
-}
-
-;// CONCATENATED MODULE: ./src/credentials/azure-cli.ts
-/**
- * `azure-cli`: reuses the runner's `az login` session (for instance after azure/login):
- * `az account get-access-token --output json --resource R [--tenant T]`.
- * Behaviour and output format: ../shared/reference/azure-protocol.md §4.
- */
-
-
-
-
-/** `az` may refresh its own token first: give it time, but not forever. */
-const AZ_TIMEOUT_MS = 60_000;
-/** What may reach the command line (§4): nothing a shell would read as syntax. */
-const SAFE_RESOURCE = /^[0-9a-zA-Z\-_.:/]+$/;
-const SAFE_TENANT = /^[0-9a-zA-Z\-.]+$/;
-const INSTALL_HINT = 'Install the Azure CLI (https://aka.ms/azure-cli), or choose another auth-type.';
-const LOGIN_HINT = 'Sign the CLI in earlier in the job (azure/login), or run `az login` as the runner\'s user on a self-hosted runner. ' +
-    "On GitHub-hosted runners prefer auth-type 'oidc': it needs no az login step.";
-function createAzureCliCredential(config, deps) {
-    return {
-        kind: 'azure-cli',
-        async getToken(scope, options) {
-            const resource = scopeToResource(scope);
-            const tenant = options?.tenantId ?? config.tenantId;
-            if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
-                throw new ActionError(`The Azure CLI cannot be asked for resource '${resource}'${tenant ? ` in tenant '${tenant}'` : ''}: only letters, digits and - _ . : / may be used.`);
-            }
-            const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
-            const result = await runAz(config, deps, args);
-            return parseAzOutput(result.stdout, deps.mask);
-        }
-    };
-}
-/**
- * Runs `az` by its full path from PATH (never a copy in the working directory). Windows ships it
- * as `az.cmd`, which node runs only through cmd.exe (CVE-2024-27980): the path is quoted and
- * every argument has been checked to hold no character cmd.exe would interpret.
- */
-async function runAz(config, deps, args) {
-    const { platform } = deps.machine;
-    const az = findOnPath('az', config, platform);
-    if (az === undefined) {
-        throw new ActionError("The Azure CLI ('az') is not on PATH.", INSTALL_HINT);
-    }
-    const batch = platform === 'win32' && /\.(cmd|bat)$/i.test(az);
-    if (batch && /["%\r\n]/.test(az)) {
-        throw new ActionError(`Refusing to run the Azure CLI from '${az}': the path holds a character cmd.exe would interpret.`);
-    }
-    const result = await deps.machine.runProcess(batch ? `"${az}"` : az, args, { timeoutMs: AZ_TIMEOUT_MS, shell: batch });
-    if (result.failure === 'ENOENT') {
-        throw new ActionError(`The Azure CLI could not be started from ${az}.`, INSTALL_HINT);
-    }
-    if (result.failure === 'ETIMEDOUT') {
-        throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${external_node_path_namespaceObject.basename(az)} account get-access-token).`, LOGIN_HINT);
-    }
-    if (result.exitCode !== 0)
-        throw explainAzFailure(result);
-    return result;
-}
-/** Turns what `az` printed on stderr into what failed and what to do (§4 stderr detection). */
-function explainAzFailure(result) {
-    const stderr = result.stderr.trim();
-    if (/az:(.*)not found/.test(stderr) || /^'az' is not recognized/.test(stderr)) {
-        return new ActionError("The Azure CLI ('az') is not installed.", INSTALL_HINT);
-    }
-    const said = stderr.replace(/\s+/g, ' ').slice(0, 500) || `exit code ${result.exitCode ?? 'none'}, no message`;
-    if (/az login/.test(stderr) && !/az login --scope/.test(stderr)) {
-        return new ActionError(`The Azure CLI is not signed in: ${said}`, LOGIN_HINT);
-    }
-    return new ActionError(`The Azure CLI failed to get a token: ${said}`, 'Run `az account get-access-token` on the runner to see the problem.');
-}
-/**
- * `accessToken`, masked at once; expiry from `expires_on` (epoch seconds, CLI 2.54+), else the
- * deprecated `expiresOn` (a local time with no zone, read as the runner's local time).
- */
-function parseAzOutput(stdout, mask) {
-    let output;
-    try {
-        output = JSON.parse(stdout);
-    }
-    catch {
-        throw new ActionError('The Azure CLI printed no JSON for az account get-access-token.', 'Update the Azure CLI: az upgrade');
-    }
-    const fields = (typeof output === 'object' && output !== null ? output : {});
-    const token = fields['accessToken'];
-    if (typeof token !== 'string' || token === '') {
-        throw new ActionError('The Azure CLI answered without an accessToken.', 'Update the Azure CLI: az upgrade');
-    }
-    mask(token);
-    const epoch = fields['expires_on'];
-    const seconds = typeof epoch === 'number' ? epoch : typeof epoch === 'string' && /^\d+$/.test(epoch) ? Number(epoch) : NaN;
-    if (Number.isFinite(seconds) && seconds > 0)
-        return { token, expiresOn: new Date(seconds * 1000) };
-    const local = typeof fields['expiresOn'] === 'string' ? new Date(fields['expiresOn']) : undefined;
-    if (local && !Number.isNaN(local.getTime()))
-        return { token, expiresOn: local };
-    throw new ActionError(`The Azure CLI answered without a valid expiry (expires_on / expiresOn).`, 'Update the Azure CLI: az upgrade');
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/entra.ts
-/**
- * The Entra ID v2 token endpoint (client credentials), and the explanations of its errors.
- * Wire format: ../shared/reference/azure-protocol.md §2.
- */
-
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-function tokenEndpoint(authorityHost, tenantId) {
-    return `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
-}
-/** Exchanges a client secret or assertion for an access token; the token is masked at once. */
-async function requestEntraToken(deps, request) {
-    const form = new URLSearchParams({
-        client_id: request.clientId,
-        scope: request.scope,
-        grant_type: 'client_credentials'
-    });
-    if ('clientSecret' in request.credential) {
-        form.set('client_secret', request.credential.clientSecret);
-    }
-    else {
-        form.set('client_assertion_type', JWT_BEARER);
-        form.set('client_assertion', request.credential.clientAssertion);
-    }
-    const startedAt = deps.now();
-    // Client-credential requests are idempotent, so the HTTP layer may retry them.
-    const response = await deps.http.request({
-        method: 'POST',
-        url: tokenEndpoint(request.authorityHost, request.tenantId),
-        what: 'Entra ID token endpoint',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: form.toString()
-    });
-    if (response.status !== 200) {
-        throw explainEntraError(response.status, response.json, request);
-    }
-    return parseTokenResponse(response.json, startedAt, deps.mask);
-}
-/** Reads `access_token` and `expires_in` (a number or a numeric string, §2). */
-function parseTokenResponse(body, startedAt, mask) {
-    const fields = (typeof body === 'object' && body !== null ? body : {});
-    const token = fields['access_token'];
-    if (typeof token !== 'string' || token === '') {
-        throw new ActionError('Entra ID answered 200 without an access_token.');
-    }
-    mask(token);
-    const expiresIn = Number(fields['expires_in']);
-    if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
-        throw new ActionError(`Entra ID answered without a valid expires_in.`);
-    }
-    return { token, expiresOn: new Date(startedAt + expiresIn * 1000) };
-}
-const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
-/**
- * What each AADSTS code means for a workflow, and what to do about it. Codes and meanings:
- * ../shared/reference/azure-protocol.md §2, and Entra ID's error code reference.
- */
-const ENTRA_EXPLANATIONS = Object.freeze({
-    70021: {
-        meaning: 'No federated credential of the app matches the issuer, subject and audience of the GitHub token.',
-        fix: 'Add a federated credential with exactly the values below.'
-    },
-    700211: {
-        meaning: "No federated credential of the app has the GitHub token's issuer.",
-        fix: 'Add a federated credential with exactly the values below (issuer included).'
-    },
-    700212: {
-        meaning: "No federated credential of the app has the GitHub token's audience.",
-        fix: "Add a federated credential with the audience below, or set the action's 'audience' input to the one registered."
-    },
-    700213: {
-        meaning: "No federated credential of the app has the GitHub token's subject.",
-        fix: 'The subject depends on the trigger and on the job\'s environment: add a federated credential for exactly the subject below.'
-    },
-    7002138: {
-        meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
-        fix: 'Change the registered subject to exactly the one below, letter case included.'
-    },
-    70025: {
-        meaning: 'The app has no federated credential at all.',
-        fix: 'Add a federated credential with exactly the values below.'
-    },
-    700024: {
-        meaning: 'The client assertion is outside its valid time range: it expired, or the runner clock is wrong.',
-        fix: 'The action fetches a fresh assertion for every request, so check the runner clock (a self-hosted runner should sync it with NTP).'
-    },
-    700016: {
-        meaning: 'No application with this client ID exists in the tenant.',
-        fix: "Check 'client-id' and 'tenant-id' against the app registration's overview page, and that 'environment' names the app's cloud."
-    },
-    7000215: {
-        meaning: 'The client secret is wrong.',
-        fix: "Give the secret's Value, not its Secret ID. Create a new one with: az ad app credential reset --id <client-id> --append"
-    },
-    7000222: {
-        meaning: 'The client secret has expired.',
-        fix: 'Create a new secret (az ad app credential reset --id <client-id> --append) and update the GitHub secret that holds it.'
-    },
-    700027: {
-        meaning: "The client assertion's signature does not verify: the certificate is not registered on the app, or it signed with another key.",
-        fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
-    },
-    50012: {
-        meaning: 'The client assertion is invalid, or its certificate is not registered on the app.',
-        fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
-    },
-    90002: {
-        meaning: 'The tenant does not exist in this cloud.',
-        fix: "Check 'tenant-id', and that 'environment' names the tenant's cloud (a US Government or China tenant is not found in AzureCloud)."
-    },
-    500011: {
-        meaning: 'The resource is not known in the tenant.',
-        fix: "Check 'resource' for a typo; an app's own API must have a service principal in the tenant."
-    },
-    70011: {
-        meaning: 'The scope is not valid.',
-        fix: "Give 'resource' as one resource URI (https://graph.microsoft.com) or one scope ending in /.default."
-    },
-    700022: {
-        meaning: 'The scope names more than one resource.',
-        fix: "Ask for one resource per step: run the action once for each resource."
-    },
-    7000218: {
-        meaning: 'The request carried neither a client secret nor a client assertion.',
-        fix: 'Set the credential the app expects: client-secret, client-certificate, or OIDC federation.'
-    },
-    900144: {
-        meaning: 'A required parameter of the token request is missing.',
-        fix: 'Check that client-id, tenant-id and the credential inputs are set.'
-    },
-    7000112: {
-        meaning: 'The application is disabled.',
-        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
-    },
-    7000229: {
-        meaning: 'The app has no service principal in the tenant.',
-        fix: 'Create one: az ad sp create --id <client-id>'
-    },
-    53003: {
-        meaning: 'A Conditional Access policy blocked the sign-in.',
-        fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
-    },
-    90055: {
-        meaning: 'The tenant is throttling token requests.',
-        fix: 'Wait a few minutes, and spread jobs out (a matrix with max-parallel).'
-    },
-    50196: {
-        meaning: 'Entra ID detected a loop of identical token requests.',
-        fix: 'Request each token once per job step; wait a few minutes and re-run.'
-    },
-    50173: {
-        meaning: 'The grant was revoked.',
-        fix: 'Sign in again to get a fresh credential.'
-    }
-});
-/** Turns an Entra ID error answer into an ActionError saying what it means and what to do. */
-function explainEntraError(status, body, request) {
-    const fields = (typeof body === 'object' && body !== null ? body : {});
-    const error = typeof fields['error'] === 'string' ? fields['error'] : undefined;
-    const description = typeof fields['error_description'] === 'string' ? fields['error_description'] : '';
-    const code = errorCode(fields['error_codes'], description);
-    const summary = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
-    const traceId = typeof fields['trace_id'] === 'string' ? fields['trace_id'] : undefined;
-    const correlationId = typeof fields['correlation_id'] === 'string' ? fields['correlation_id'] : undefined;
-    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${status}${error ? ` (${error})` : ''}`;
-    const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
-    const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
-    if (explanation && summary)
-        lines.push(`Entra ID said: ${summary}`);
-    if (traceId || correlationId)
-        lines.push(`Trace ID: ${traceId ?? '-'}, correlation ID: ${correlationId ?? '-'}`);
-    const hints = [];
-    if (error === undefined && code === undefined) {
-        hints.push(status >= 500 || status === 429
-            ? `Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).`
-            : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
-    }
-    if (explanation)
-        hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
-    if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && request.presented) {
-        hints.push(...federatedCredentialAdvice(request.clientId, request.presented));
-    }
-    return new ActionError(lines.join('\n'), hints.length ? hints.join('\n') : undefined);
-}
-function errorCode(codes, description) {
-    if (Array.isArray(codes) && typeof codes[0] === 'number')
-        return codes[0];
-    const match = /AADSTS(\d+)/.exec(description);
-    return match?.[1] ? Number(match[1]) : undefined;
-}
-/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
-function federatedCredentialAdvice(clientId, presented) {
-    const name = `github-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
-    const parameters = JSON.stringify({
-        name,
-        issuer: presented.issuer,
-        subject: presented.subject,
-        audiences: [presented.audience]
-    });
-    return [
-        'The token presented:',
-        `  issuer:   ${presented.issuer}`,
-        `  subject:  ${presented.subject}`,
-        `  audience: ${presented.audience}`,
-        'Register it with:',
-        `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${presented.issuer} --subject ${shellQuote(presented.subject)} --audiences ${presented.audience})`
-    ];
-}
-/** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
-function shellQuote(text) {
-    return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-;// CONCATENATED MODULE: ./src/credentials/secret.ts
-
-
-function createSecretCredential(config, deps) {
-    const clientSecret = config.clientSecret;
-    if (!clientSecret) {
-        throw new InputError('client-secret', "is needed for auth-type 'secret' (or give 'creds' with clientSecret).");
-    }
-    const clientId = required(config.clientId, 'client-id', "auth-type 'secret'");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'secret'");
-    return {
-        kind: 'secret',
-        getToken: (scope, options) => requestEntraToken(deps, {
-            authorityHost: config.authorityHost,
-            tenantId: options?.tenantId ?? tenantId,
-            clientId,
-            scope,
-            credential: { clientSecret }
-        })
-    };
-}
-/** An input a credential cannot do without, named in the error when it is empty. */
-function required(value, input, purpose) {
-    if (!value) {
-        throw new InputError(input, `is needed for ${purpose}.`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/credentials/certificate.ts
-/**
- * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
- * ID token endpoint. Header `alg: PS256` + `x5t#S256`; claims `aud` (the token endpoint URL),
- * `iss` = `sub` = client id, `jti`, `nbf`, `exp` = now + 10 min.
- * Wire format: ../shared/reference/azure-protocol.md §2 (certificate assertion).
- */
-
-
-
-
-
-/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (§2). */
-const ASSERTION_LIFETIME_S = 600;
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
-const PEM_HINT = "Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.";
-async function createCertificateCredential(config, deps) {
-    const input = required(config.clientCertificate, 'client-certificate', "auth-type 'certificate'");
-    const clientId = required(config.clientId, 'client-id', "auth-type 'certificate'");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'certificate'");
-    const pem = await readPem(input, config, deps);
-    const signing = loadSigningCertificate(pem, config.clientCertificatePassword, deps.now());
-    // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
-    const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
-    deps.log(`Client certificate ${signing.certificate.subject.replace(/\n/g, ', ')}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-    return {
-        kind: 'certificate',
-        getToken(scope, options) {
-            const tenant = options?.tenantId ?? tenantId;
-            const assertion = signClientAssertion(signing, {
-                audience: tokenEndpoint(config.authorityHost, tenant),
-                clientId,
-                now: deps.now()
-            });
-            return requestEntraToken(deps, { authorityHost: config.authorityHost, tenantId: tenant, clientId, scope, credential: { clientAssertion: assertion } });
-        }
-    };
-}
-/** The input itself when it holds PEM text, else the file it names (relative to the workspace). */
-async function readPem(input, config, deps) {
-    if (input.includes('-----BEGIN'))
-        return input;
-    const file = external_node_path_namespaceObject.resolve(config.runner.workspace, input);
-    let text;
-    try {
-        text = (await deps.machine.readFile(file)).toString('utf8');
-    }
-    catch (error) {
-        throw new InputError('client-certificate', `is neither PEM text nor a readable file: ${file} (${messageOf(error)}).`, PEM_HINT);
-    }
-    // The key came from a file, so config.ts could not mask it: do it before anything can fail.
-    const key = KEY_BLOCK.exec(text)?.[0];
-    if (key)
-        deps.mask(key);
-    return text;
-}
-/**
- * The certificate and its RSA key from one PEM. The certificate used is the one the key belongs
- * to (a chain may come along); no match, no key, or a certificate outside its validity are errors.
- */
-function loadSigningCertificate(pem, password, now) {
-    const certificates = (pem.match(CERTIFICATE_BLOCK) ?? []).map(parseCertificate);
-    if (certificates.length === 0) {
-        throw new InputError('client-certificate', 'holds no certificate (no -----BEGIN CERTIFICATE----- block).', PEM_HINT);
-    }
-    const keyBlock = KEY_BLOCK.exec(pem);
-    if (!keyBlock) {
-        throw new InputError('client-certificate', 'holds a certificate but no private key (no -----BEGIN PRIVATE KEY----- block).', PEM_HINT);
-    }
-    const key = parsePrivateKey(keyBlock[0], password);
-    if (key.asymmetricKeyType !== 'rsa') {
-        throw new InputError('client-certificate', `holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Entra ID client certificates need an RSA key.`);
-    }
-    const certificate = certificates.find(candidate => candidate.checkPrivateKey(key));
-    if (!certificate) {
-        throw new InputError('client-certificate', 'holds a private key that belongs to none of its certificates.', 'Bundle the certificate with its own key (compare: openssl x509 -noout -pubkey -in cert.pem and openssl pkey -pubout -in key.pem).');
-    }
-    checkValidity(certificate, now);
-    return { certificate, key, thumbprint: external_node_crypto_namespaceObject.createHash('sha256').update(certificate.raw).digest('base64url') };
-}
-function parseCertificate(block) {
-    try {
-        return new external_node_crypto_namespaceObject.X509Certificate(block);
-    }
-    catch (error) {
-        throw new InputError('client-certificate', `holds a certificate that cannot be read: ${messageOf(error)}.`, PEM_HINT);
-    }
-}
-function parsePrivateKey(block, password) {
-    const encrypted = block.includes('ENCRYPTED');
-    if (encrypted && !password) {
-        throw new InputError('client-certificate', 'holds an encrypted private key, and client-certificate-password is empty.', 'Set client-certificate-password to its passphrase.');
-    }
-    try {
-        return external_node_crypto_namespaceObject.createPrivateKey({ key: block, format: 'pem', ...(encrypted && password ? { passphrase: password } : {}) });
-    }
-    catch (error) {
-        if (encrypted) {
-            throw new InputError('client-certificate-password', 'does not decrypt the private key in client-certificate.', 'Check the passphrase the key was exported with.');
-        }
-        throw new InputError('client-certificate', `holds a private key that cannot be read: ${messageOf(error)}.`, PEM_HINT);
-    }
-}
-function checkValidity(certificate, now) {
-    const from = new Date(certificate.validFrom);
-    const to = new Date(certificate.validTo);
-    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
-    if (now > to.getTime()) {
-        throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
-    }
-    if (now < from.getTime()) {
-        throw new InputError('client-certificate', `holds a certificate that is not valid before ${from.toISOString()}.`, 'Check the runner clock, or wait until the certificate becomes valid.');
-    }
-}
-/** The self-signed client assertion: a compact JWS, RSASSA-PSS with SHA-256 (PS256, RFC 7518 §3.5). */
-function signClientAssertion(signing, claims) {
-    const issuedAt = Math.floor(claims.now / 1000);
-    const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': signing.thumbprint };
-    const payload = {
-        aud: claims.audience,
-        iss: claims.clientId,
-        sub: claims.clientId,
-        jti: external_node_crypto_namespaceObject.randomUUID(),
-        nbf: issuedAt,
-        exp: issuedAt + ASSERTION_LIFETIME_S
-    };
-    const signingInput = `${base64url(header)}.${base64url(payload)}`;
-    const signature = external_node_crypto_namespaceObject.sign('sha256', Buffer.from(signingInput), {
-        key: signing.key,
-        padding: external_node_crypto_namespaceObject.constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: external_node_crypto_namespaceObject.constants.RSA_PSS_SALTLEN_DIGEST
-    });
-    return `${signingInput}.${signature.toString('base64url')}`;
-}
-function base64url(value) {
-    return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -2445,6 +1956,10 @@ function readBody(message) {
         });
     });
 }
+/** The fields of a JSON object answer; an empty record for anything else, so reads find nothing. */
+function jsonFields(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+}
 function parseJson(body) {
     try {
         return JSON.parse(body);
@@ -2493,6 +2008,497 @@ function displayUrl(url) {
 }
 function formatSeconds(ms) {
     return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/credential.ts
+/** The resource a v1-style endpoint (managed identity, Azure CLI) wants for a v2 scope. */
+function scopeToResource(scope) {
+    return scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : scope;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/azure-cli.ts
+/**
+ * `azure-cli`: reuses the runner's `az login` session (for instance after azure/login):
+ * `az account get-access-token --output json --resource R [--tenant T]`.
+ * Behaviour and output format: ../shared/reference/azure-protocol.md §4.
+ */
+
+
+
+
+
+/** `az` may refresh its own token first: give it time, but not forever. */
+const AZ_TIMEOUT_MS = 60_000;
+/** What may reach the command line (§4): nothing a shell would read as syntax. */
+const SAFE_RESOURCE = /^[0-9a-zA-Z\-_.:/]+$/;
+const SAFE_TENANT = /^[0-9a-zA-Z\-.]+$/;
+const INSTALL_HINT = 'Install the Azure CLI (https://aka.ms/azure-cli), or choose another auth-type.';
+const LOGIN_HINT = 'Sign the CLI in earlier in the job (azure/login), or run `az login` as the runner\'s user on a self-hosted runner. ' +
+    "On GitHub-hosted runners prefer auth-type 'oidc': it needs no az login step.";
+function createAzureCliCredential(config, deps) {
+    return {
+        kind: 'azure-cli',
+        async getToken(scope, options) {
+            const resource = scopeToResource(scope);
+            const tenant = options?.tenantId ?? config.tenantId;
+            if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
+                throw new ActionError(`The Azure CLI cannot be asked for resource '${resource}'${tenant ? ` in tenant '${tenant}'` : ''}: only letters, digits and - _ . : / may be used.`);
+            }
+            const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
+            const result = await runAz(config, deps, args);
+            return parseAzOutput(result.stdout, deps.mask);
+        }
+    };
+}
+/**
+ * Runs `az` by its full path from PATH (never a copy in the working directory). Windows ships it
+ * as `az.cmd`, which node runs only through cmd.exe (CVE-2024-27980): the path is quoted and
+ * every argument has been checked to hold no character cmd.exe would interpret.
+ */
+async function runAz(config, deps, args) {
+    const { platform } = deps.machine;
+    const az = findOnPath('az', config, platform);
+    if (az === undefined) {
+        throw new ActionError("The Azure CLI ('az') is not on PATH.", INSTALL_HINT);
+    }
+    const batch = platform === 'win32' && /\.(cmd|bat)$/i.test(az);
+    if (batch && /["%\r\n]/.test(az)) {
+        throw new ActionError(`Refusing to run the Azure CLI from '${az}': the path holds a character cmd.exe would interpret.`);
+    }
+    const result = await deps.machine.runProcess(batch ? `"${az}"` : az, args, { timeoutMs: AZ_TIMEOUT_MS, shell: batch });
+    if (result.failure === 'ENOENT') {
+        throw new ActionError(`The Azure CLI could not be started from ${az}.`, INSTALL_HINT);
+    }
+    if (result.failure === 'ETIMEDOUT') {
+        throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${external_node_path_namespaceObject.basename(az)} account get-access-token).`, LOGIN_HINT);
+    }
+    if (result.exitCode !== 0)
+        throw explainAzFailure(result);
+    return result;
+}
+/** Turns what `az` printed on stderr into what failed and what to do (§4 stderr detection). */
+function explainAzFailure(result) {
+    const stderr = result.stderr.trim();
+    if (/az:(.*)not found/.test(stderr) || /^'az' is not recognized/.test(stderr)) {
+        return new ActionError("The Azure CLI ('az') is not installed.", INSTALL_HINT);
+    }
+    const said = stderr.replace(/\s+/g, ' ').slice(0, 500) || `exit code ${result.exitCode ?? 'none'}, no message`;
+    if (/az login/.test(stderr) && !/az login --scope/.test(stderr)) {
+        return new ActionError(`The Azure CLI is not signed in: ${said}`, LOGIN_HINT);
+    }
+    return new ActionError(`The Azure CLI failed to get a token: ${said}`, 'Run `az account get-access-token` on the runner to see the problem.');
+}
+/**
+ * `accessToken`, masked at once; expiry from `expires_on` (epoch seconds, CLI 2.54+), else the
+ * deprecated `expiresOn` (a local time with no zone, read as the runner's local time).
+ */
+function parseAzOutput(stdout, mask) {
+    let output;
+    try {
+        output = JSON.parse(stdout);
+    }
+    catch {
+        throw new ActionError('The Azure CLI printed no JSON for az account get-access-token.', 'Update the Azure CLI: az upgrade');
+    }
+    const fields = jsonFields(output);
+    const token = fields['accessToken'];
+    if (typeof token !== 'string' || token === '') {
+        throw new ActionError('The Azure CLI answered without an accessToken.', 'Update the Azure CLI: az upgrade');
+    }
+    mask(token);
+    const epoch = fields['expires_on'];
+    const seconds = typeof epoch === 'number' ? epoch : typeof epoch === 'string' && /^\d+$/.test(epoch) ? Number(epoch) : NaN;
+    if (Number.isFinite(seconds) && seconds > 0)
+        return { token, expiresOn: new Date(seconds * 1000) };
+    const local = typeof fields['expiresOn'] === 'string' ? new Date(fields['expiresOn']) : undefined;
+    if (local && !Number.isNaN(local.getTime()))
+        return { token, expiresOn: local };
+    throw new ActionError(`The Azure CLI answered without a valid expiry (expires_on / expiresOn).`, 'Update the Azure CLI: az upgrade');
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/entra.ts
+/**
+ * The Entra ID v2 token endpoint (client credentials), and the explanations of its errors.
+ * Wire format: ../shared/reference/azure-protocol.md §2.
+ */
+
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+function tokenEndpoint(authorityHost, tenantId) {
+    return `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+}
+/** Exchanges a client secret or assertion for an access token; the token is masked at once. */
+async function requestEntraToken(deps, request) {
+    const form = new URLSearchParams({
+        client_id: request.clientId,
+        scope: request.scope,
+        grant_type: 'client_credentials'
+    });
+    if ('clientSecret' in request.credential) {
+        form.set('client_secret', request.credential.clientSecret);
+    }
+    else {
+        form.set('client_assertion_type', JWT_BEARER);
+        form.set('client_assertion', request.credential.clientAssertion);
+    }
+    const startedAt = deps.now();
+    // Client-credential requests are idempotent, so the HTTP layer may retry them.
+    const response = await deps.http.request({
+        method: 'POST',
+        url: tokenEndpoint(request.authorityHost, request.tenantId),
+        what: 'Entra ID token endpoint',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form.toString()
+    });
+    if (response.status !== 200) {
+        throw explainEntraError(response.status, response.json, request);
+    }
+    return parseTokenResponse(response.json, startedAt, deps.mask);
+}
+/** Reads `access_token` and `expires_in` (a number or a numeric string, §2). */
+function parseTokenResponse(body, startedAt, mask) {
+    const fields = jsonFields(body);
+    const token = fields['access_token'];
+    if (typeof token !== 'string' || token === '') {
+        throw new ActionError('Entra ID answered 200 without an access_token.');
+    }
+    mask(token);
+    const expiresIn = Number(fields['expires_in']);
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
+        throw new ActionError(`Entra ID answered without a valid expires_in.`);
+    }
+    return { token, expiresOn: new Date(startedAt + expiresIn * 1000) };
+}
+const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
+/**
+ * What each AADSTS code means for a workflow, and what to do about it. Codes and meanings:
+ * ../shared/reference/azure-protocol.md §2, and Entra ID's error code reference.
+ */
+const ENTRA_EXPLANATIONS = Object.freeze({
+    70021: {
+        meaning: 'No federated credential of the app matches the issuer, subject and audience of the GitHub token.',
+        fix: 'Add a federated credential with exactly the values below.'
+    },
+    700211: {
+        meaning: "No federated credential of the app has the GitHub token's issuer.",
+        fix: 'Add a federated credential with exactly the values below (issuer included).'
+    },
+    700212: {
+        meaning: "No federated credential of the app has the GitHub token's audience.",
+        fix: "Add a federated credential with the audience below, or set the action's 'audience' input to the one registered."
+    },
+    700213: {
+        meaning: "No federated credential of the app has the GitHub token's subject.",
+        fix: 'The subject depends on the trigger and on the job\'s environment: add a federated credential for exactly the subject below.'
+    },
+    7002138: {
+        meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
+        fix: 'Change the registered subject to exactly the one below, letter case included.'
+    },
+    70025: {
+        meaning: 'The app has no federated credential at all.',
+        fix: 'Add a federated credential with exactly the values below.'
+    },
+    700024: {
+        meaning: 'The client assertion is outside its valid time range: it expired, or the runner clock is wrong.',
+        fix: 'The action fetches a fresh assertion for every request, so check the runner clock (a self-hosted runner should sync it with NTP).'
+    },
+    700016: {
+        meaning: 'No application with this client ID exists in the tenant.',
+        fix: "Check 'client-id' and 'tenant-id' against the app registration's overview page, and that 'environment' names the app's cloud."
+    },
+    7000215: {
+        meaning: 'The client secret is wrong.',
+        fix: "Give the secret's Value, not its Secret ID. Create a new one with: az ad app credential reset --id <client-id> --append"
+    },
+    7000222: {
+        meaning: 'The client secret has expired.',
+        fix: 'Create a new secret (az ad app credential reset --id <client-id> --append) and update the GitHub secret that holds it.'
+    },
+    700027: {
+        meaning: "The client assertion's signature does not verify: the certificate is not registered on the app, or it signed with another key.",
+        fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
+    },
+    50012: {
+        meaning: 'The client assertion is invalid, or its certificate is not registered on the app.',
+        fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
+    },
+    90002: {
+        meaning: 'The tenant does not exist in this cloud.',
+        fix: "Check 'tenant-id', and that 'environment' names the tenant's cloud (a US Government or China tenant is not found in AzureCloud)."
+    },
+    500011: {
+        meaning: 'The resource is not known in the tenant.',
+        fix: "Check 'resource' for a typo; an app's own API must have a service principal in the tenant."
+    },
+    70011: {
+        meaning: 'The scope is not valid.',
+        fix: "Give 'resource' as one resource URI (https://graph.microsoft.com) or one scope ending in /.default."
+    },
+    700022: {
+        meaning: 'The scope names more than one resource.',
+        fix: "Ask for one resource per step: run the action once for each resource."
+    },
+    7000218: {
+        meaning: 'The request carried neither a client secret nor a client assertion.',
+        fix: 'Set the credential the app expects: client-secret, client-certificate, or OIDC federation.'
+    },
+    900144: {
+        meaning: 'A required parameter of the token request is missing.',
+        fix: 'Check that client-id, tenant-id and the credential inputs are set.'
+    },
+    7000112: {
+        meaning: 'The application is disabled.',
+        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+    },
+    7000229: {
+        meaning: 'The app has no service principal in the tenant.',
+        fix: 'Create one: az ad sp create --id <client-id>'
+    },
+    53003: {
+        meaning: 'A Conditional Access policy blocked the sign-in.',
+        fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
+    },
+    90055: {
+        meaning: 'The tenant is throttling token requests.',
+        fix: 'Wait a few minutes, and spread jobs out (a matrix with max-parallel).'
+    },
+    50196: {
+        meaning: 'Entra ID detected a loop of identical token requests.',
+        fix: 'Request each token once per job step; wait a few minutes and re-run.'
+    },
+    50173: {
+        meaning: 'The grant was revoked.',
+        fix: 'Sign in again to get a fresh credential.'
+    }
+});
+/** Turns an Entra ID error answer into an ActionError saying what it means and what to do. */
+function explainEntraError(status, body, request) {
+    const fields = jsonFields(body);
+    const error = typeof fields['error'] === 'string' ? fields['error'] : undefined;
+    const description = typeof fields['error_description'] === 'string' ? fields['error_description'] : '';
+    const code = errorCode(fields['error_codes'], description);
+    const summary = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
+    const traceId = typeof fields['trace_id'] === 'string' ? fields['trace_id'] : undefined;
+    const correlationId = typeof fields['correlation_id'] === 'string' ? fields['correlation_id'] : undefined;
+    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${status}${error ? ` (${error})` : ''}`;
+    const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
+    const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
+    if (explanation && summary)
+        lines.push(`Entra ID said: ${summary}`);
+    if (traceId || correlationId)
+        lines.push(`Trace ID: ${traceId ?? '-'}, correlation ID: ${correlationId ?? '-'}`);
+    const hints = [];
+    if (error === undefined && code === undefined) {
+        hints.push(status >= 500 || status === 429
+            ? `Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).`
+            : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+    }
+    if (explanation)
+        hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
+    if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && request.presented) {
+        hints.push(...federatedCredentialAdvice(request.clientId, request.presented));
+    }
+    return new ActionError(lines.join('\n'), hints.length ? hints.join('\n') : undefined);
+}
+function errorCode(codes, description) {
+    if (Array.isArray(codes) && typeof codes[0] === 'number')
+        return codes[0];
+    const match = /AADSTS(\d+)/.exec(description);
+    return match?.[1] ? Number(match[1]) : undefined;
+}
+/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
+function federatedCredentialAdvice(clientId, presented) {
+    const name = `github-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const parameters = JSON.stringify({
+        name,
+        issuer: presented.issuer,
+        subject: presented.subject,
+        audiences: [presented.audience]
+    });
+    return [
+        'The token presented:',
+        `  issuer:   ${presented.issuer}`,
+        `  subject:  ${presented.subject}`,
+        `  audience: ${presented.audience}`,
+        'Register it with:',
+        `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${presented.issuer} --subject ${shellQuote(presented.subject)} --audiences ${presented.audience})`
+    ];
+}
+/** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
+function shellQuote(text) {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/secret.ts
+
+
+function createSecretCredential(config, deps) {
+    const clientSecret = config.clientSecret;
+    if (!clientSecret) {
+        throw new InputError('client-secret', "is needed for auth-type 'secret' (or give 'creds' with clientSecret).");
+    }
+    const clientId = required(config.clientId, 'client-id', "auth-type 'secret'");
+    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'secret'");
+    return {
+        kind: 'secret',
+        getToken: (scope, options) => requestEntraToken(deps, {
+            authorityHost: config.authorityHost,
+            tenantId: options?.tenantId ?? tenantId,
+            clientId,
+            scope,
+            credential: { clientSecret }
+        })
+    };
+}
+/** An input a credential cannot do without, named in the error when it is empty. */
+function required(value, input, purpose) {
+    if (!value) {
+        throw new InputError(input, `is needed for ${purpose}.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/certificate.ts
+/**
+ * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
+ * ID token endpoint. Header `alg: PS256` + `x5t#S256`; claims `aud` (the token endpoint URL),
+ * `iss` = `sub` = client id, `jti`, `nbf`, `exp` = now + 10 min.
+ * Wire format: ../shared/reference/azure-protocol.md §2 (certificate assertion).
+ */
+
+
+
+
+
+/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (§2). */
+const ASSERTION_LIFETIME_S = 600;
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+const PEM_HINT = "Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.";
+async function createCertificateCredential(config, deps) {
+    const input = required(config.clientCertificate, 'client-certificate', "auth-type 'certificate'");
+    const clientId = required(config.clientId, 'client-id', "auth-type 'certificate'");
+    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'certificate'");
+    const pem = await readPem(input, config, deps);
+    const signing = loadSigningCertificate(pem, config.clientCertificatePassword, deps.now());
+    // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
+    const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
+    deps.log(`Client certificate ${signing.certificate.subject.replace(/\n/g, ', ')}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
+    return {
+        kind: 'certificate',
+        getToken(scope, options) {
+            const tenant = options?.tenantId ?? tenantId;
+            const assertion = signClientAssertion(signing, {
+                audience: tokenEndpoint(config.authorityHost, tenant),
+                clientId,
+                now: deps.now()
+            });
+            return requestEntraToken(deps, { authorityHost: config.authorityHost, tenantId: tenant, clientId, scope, credential: { clientAssertion: assertion } });
+        }
+    };
+}
+/** The input itself when it holds PEM text, else the file it names (relative to the workspace). */
+async function readPem(input, config, deps) {
+    if (input.includes('-----BEGIN'))
+        return input;
+    const file = external_node_path_namespaceObject.resolve(config.runner.workspace, input);
+    let text;
+    try {
+        text = (await deps.machine.readFile(file)).toString('utf8');
+    }
+    catch (error) {
+        throw new InputError('client-certificate', `is neither PEM text nor a readable file: ${file} (${messageOf(error)}).`, PEM_HINT);
+    }
+    // The key came from a file, so config.ts could not mask it: do it before anything can fail.
+    const key = KEY_BLOCK.exec(text)?.[0];
+    if (key)
+        deps.mask(key);
+    return text;
+}
+/**
+ * The certificate and its RSA key from one PEM. The certificate used is the one the key belongs
+ * to (a chain may come along); no match, no key, or a certificate outside its validity are errors.
+ */
+function loadSigningCertificate(pem, password, now) {
+    const certificates = (pem.match(CERTIFICATE_BLOCK) ?? []).map(parseCertificate);
+    if (certificates.length === 0) {
+        throw new InputError('client-certificate', 'holds no certificate (no -----BEGIN CERTIFICATE----- block).', PEM_HINT);
+    }
+    const keyBlock = KEY_BLOCK.exec(pem);
+    if (!keyBlock) {
+        throw new InputError('client-certificate', 'holds a certificate but no private key (no -----BEGIN PRIVATE KEY----- block).', PEM_HINT);
+    }
+    const key = parsePrivateKey(keyBlock[0], password);
+    if (key.asymmetricKeyType !== 'rsa') {
+        throw new InputError('client-certificate', `holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Entra ID client certificates need an RSA key.`);
+    }
+    const certificate = certificates.find(candidate => candidate.checkPrivateKey(key));
+    if (!certificate) {
+        throw new InputError('client-certificate', 'holds a private key that belongs to none of its certificates.', 'Bundle the certificate with its own key (compare: openssl x509 -noout -pubkey -in cert.pem and openssl pkey -pubout -in key.pem).');
+    }
+    checkValidity(certificate, now);
+    return { certificate, key, thumbprint: external_node_crypto_namespaceObject.createHash('sha256').update(certificate.raw).digest('base64url') };
+}
+function parseCertificate(block) {
+    try {
+        return new external_node_crypto_namespaceObject.X509Certificate(block);
+    }
+    catch (error) {
+        throw new InputError('client-certificate', `holds a certificate that cannot be read: ${messageOf(error)}.`, PEM_HINT);
+    }
+}
+function parsePrivateKey(block, password) {
+    const encrypted = block.includes('ENCRYPTED');
+    if (encrypted && !password) {
+        throw new InputError('client-certificate', 'holds an encrypted private key, and client-certificate-password is empty.', 'Set client-certificate-password to its passphrase.');
+    }
+    try {
+        return external_node_crypto_namespaceObject.createPrivateKey({ key: block, format: 'pem', ...(encrypted && password ? { passphrase: password } : {}) });
+    }
+    catch (error) {
+        if (encrypted) {
+            throw new InputError('client-certificate-password', 'does not decrypt the private key in client-certificate.', 'Check the passphrase the key was exported with.');
+        }
+        throw new InputError('client-certificate', `holds a private key that cannot be read: ${messageOf(error)}.`, PEM_HINT);
+    }
+}
+function checkValidity(certificate, now) {
+    const from = new Date(certificate.validFrom);
+    const to = new Date(certificate.validTo);
+    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    if (now > to.getTime()) {
+        throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
+    }
+    if (now < from.getTime()) {
+        throw new InputError('client-certificate', `holds a certificate that is not valid before ${from.toISOString()}.`, 'Check the runner clock, or wait until the certificate becomes valid.');
+    }
+}
+/** The self-signed client assertion: a compact JWS, RSASSA-PSS with SHA-256 (PS256, RFC 7518 §3.5). */
+function signClientAssertion(signing, claims) {
+    const issuedAt = Math.floor(claims.now / 1000);
+    const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': signing.thumbprint };
+    const payload = {
+        aud: claims.audience,
+        iss: claims.clientId,
+        sub: claims.clientId,
+        jti: external_node_crypto_namespaceObject.randomUUID(),
+        nbf: issuedAt,
+        exp: issuedAt + ASSERTION_LIFETIME_S
+    };
+    const signingInput = `${base64url(header)}.${base64url(payload)}`;
+    const signature = external_node_crypto_namespaceObject.sign('sha256', Buffer.from(signingInput), {
+        key: signing.key,
+        padding: external_node_crypto_namespaceObject.constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: external_node_crypto_namespaceObject.constants.RSA_PSS_SALTLEN_DIGEST
+    });
+    return `${signingInput}.${signature.toString('base64url')}`;
+}
+function base64url(value) {
+    return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 ;// CONCATENATED MODULE: ./src/jwt.ts
@@ -2707,7 +2713,7 @@ async function readArcKey(file, directory, machine) {
  * `expires_on` as epoch seconds (number or string) or an ISO date (§3). Masked at once.
  */
 function parseManagedIdentityToken(body, startedAt, mask) {
-    const fields = (typeof body === 'object' && body !== null ? body : {});
+    const fields = jsonFields(body);
     const token = fields['access_token'];
     if (typeof token !== 'string' || token === '') {
         throw new ActionError('The managed identity endpoint answered 200 without an access_token.');
@@ -2754,7 +2760,7 @@ function managedIdentityError(source, response, clientId, resource) {
     return new ActionError(message, errorHint(source, response.status, said, clientId, resource));
 }
 function errorText(response) {
-    const fields = (typeof response.json === 'object' && response.json !== null ? response.json : {});
+    const fields = jsonFields(response.json);
     const nested = typeof fields['error'] === 'object' && fields['error'] !== null ? fields['error'] : undefined;
     const text = [fields['error_description'], nested?.['message'], fields['message'], fields['error']].find((value) => typeof value === 'string' && value !== '');
     return (text ?? response.body).replace(/\s+/g, ' ').trim().slice(0, 300);
@@ -2787,6 +2793,7 @@ function withQuery(base, query) {
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/oidc.ts
+
 
 
 
@@ -2831,7 +2838,7 @@ async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
         what: 'GitHub OIDC token service',
         bearerToken: requestToken
     });
-    const body = (typeof response.json === 'object' && response.json !== null ? response.json : {});
+    const body = jsonFields(response.json);
     if (response.status !== 200) {
         const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
         // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
@@ -3000,6 +3007,7 @@ function runProcess(file, args, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/keyvault.ts
+
 
 
 
@@ -3183,7 +3191,7 @@ async function listVault(client, reference, deps, assignee, onPage) {
         if (response.status !== 200) {
             return { ok: false, failure: explainVaultAnswer(response, reference.vault, '*', assignee) };
         }
-        const page = (typeof response.json === 'object' && response.json !== null ? response.json : {});
+        const page = jsonFields(response.json);
         const found = targets.length;
         for (const item of Array.isArray(page['value']) ? page['value'] : []) {
             const name = listedName(item);
@@ -3277,7 +3285,7 @@ async function fetchSecret(client, target, deps, assignee) {
     if (response.status !== 200) {
         return { ok: false, failure: explainVaultAnswer(response, target.vault, target.name, assignee, target.version) };
     }
-    const body = (typeof response.json === 'object' && response.json !== null ? response.json : {});
+    const body = jsonFields(response.json);
     const value = body['value'];
     if (typeof value !== 'string') {
         return { ok: false, failure: { kind: 'error', line: `${label}: Key Vault answered 200 without a value.` } };

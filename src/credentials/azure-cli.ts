@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Config } from '../config.js';
 import { ActionError } from '../errors.js';
+import { jsonFields } from '../http.js';
 import type { AccessToken } from '../token.js';
 import { findOnPath } from './auto.js';
 import { type Credential, type MachineCredentialDeps, type ProcessResult, scopeToResource } from './credential.js';
@@ -88,7 +89,7 @@ export function parseAzOutput(stdout: string, mask: (value: string) => void): Ac
   } catch {
     throw new ActionError('The Azure CLI printed no JSON for az account get-access-token.', 'Update the Azure CLI: az upgrade');
   }
-  const fields = (typeof output === 'object' && output !== null ? output : {}) as Record<string, unknown>;
+  const fields = jsonFields(output);
   const token = fields['accessToken'];
   if (typeof token !== 'string' || token === '') {
     throw new ActionError('The Azure CLI answered without an accessToken.', 'Update the Azure CLI: az upgrade');

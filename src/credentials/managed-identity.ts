@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { Config, RunnerContext } from '../config.js';
 import { ActionError, InputError, messageOf } from '../errors.js';
-import { type HttpResponse, RequestFailedError, type RetryPolicy } from '../http.js';
+import { type HttpResponse, jsonFields, RequestFailedError, type RetryPolicy } from '../http.js';
 import { readClaims, stringClaim } from '../jwt.js';
 import type { AccessToken } from '../token.js';
 import { imdsHost } from './auto.js';
@@ -210,7 +210,7 @@ export async function readArcKey(file: string, directory: string | undefined, ma
  * `expires_on` as epoch seconds (number or string) or an ISO date (§3). Masked at once.
  */
 export function parseManagedIdentityToken(body: unknown, startedAt: number, mask: (value: string) => void): AccessToken {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const fields = jsonFields(body);
   const token = fields['access_token'];
   if (typeof token !== 'string' || token === '') {
     throw new ActionError('The managed identity endpoint answered 200 without an access_token.');
@@ -260,7 +260,7 @@ function managedIdentityError(source: ManagedIdentitySource, response: HttpRespo
 }
 
 function errorText(response: HttpResponse): string {
-  const fields = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
+  const fields = jsonFields(response.json);
   const nested = typeof fields['error'] === 'object' && fields['error'] !== null ? (fields['error'] as Record<string, unknown>) : undefined;
   const text = [fields['error_description'], nested?.['message'], fields['message'], fields['error']].find(
     (value): value is string => typeof value === 'string' && value !== ''

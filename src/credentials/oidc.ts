@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import { type PresentedAssertion, requestEntraToken } from '../entra.js';
 import { ActionError } from '../errors.js';
+import { jsonFields } from '../http.js';
 import { readClaims, stringClaim } from '../jwt.js';
 import type { Credential, CredentialDeps } from './credential.js';
 import { required } from './secret.js';
@@ -58,7 +59,7 @@ async function fetchGitHubToken(deps: CredentialDeps, requestUrl: string, reques
     what: 'GitHub OIDC token service',
     bearerToken: requestToken
   });
-  const body = (typeof response.json === 'object' && response.json !== null ? response.json : {}) as Record<string, unknown>;
+  const body = jsonFields(response.json);
   if (response.status !== 200) {
     const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
     // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
