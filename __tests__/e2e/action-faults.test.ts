@@ -94,8 +94,7 @@ const withFake = pool.use;
 
 // The per-request timeout is 30 s (http.ts DEFAULT_TIMEOUT_MS): one hang costs 30 s, so these start
 // first and the other tests run meanwhile. IMDS is left out on purpose: silence from it means "no
-// IMDS here" and fails at once (managed-identity.ts). A persistent hang (4 × 30 s) is left out
-// until the timeout can be shortened for tests.
+// IMDS here" and fails at once (managed-identity.ts).
 it.concurrent.each(ROUTES.filter(route => route.route !== 'imds').map(route => [route.route, route] as const))(
   'a hung %s is given up on after the request timeout and retried: the step succeeds',
   async (_name, route) => {
@@ -110,6 +109,27 @@ it.concurrent.each(ROUTES.filter(route => route.route !== 'imds').map(route => [
     });
   },
   60_000
+);
+
+// A persistent hang costs the whole retry budget, 4 × 30 s: these also start early and run alongside.
+it.concurrent.each(ROUTES.filter(route => route.route !== 'imds').map(route => [route.route, route] as const))(
+  'a %s that hangs on every request fails after 4 timed-out attempts, in bounded time, exporting nothing',
+  async (_name, route) => {
+    await withFake(async fake => {
+      fake.fault(route.route, { hang: true, times: Infinity });
+      const started = Date.now();
+      const result = await runDist({ ...route.options(fake), timeoutMs: 170_000 });
+
+      expect(result.exitCode).toBe(1);
+      expect(failureOf(result)).toMatch(route.endpoint);
+      expect(failureOf(result)).toMatch(/failed after 4 attempts: no answer within 30 s/);
+      expect(Date.now() - started).toBeLessThan(150_000);
+      expect(result.outputs).toEqual({});
+      expect(result.exportedEnv).toEqual({});
+      expectNoLeaks(result, arcKeys(fake));
+    });
+  },
+  180_000
 );
 
 it.concurrent.each(cases(() => true))('transient %s: retried, the step succeeds', async (_name, route, fault) => {
