@@ -2,6 +2,7 @@
  * The action's main step, top to bottom: read the inputs, pick the credential, get the token
  * (and the Key Vault token, at the same time), then hand everything to the runner.
  */
+import * as fs from 'node:fs/promises';
 import { type Config, readConfig, type Env } from './config.js';
 import type { Credential, MachineDeps } from './credentials/credential.js';
 import { imdsHost, probeImds } from './credentials/auto.js';
@@ -71,10 +72,7 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     const secrets = reportSecrets(runner, config, loaded);
 
     // Everything was obtained: only now does anything reach the runner's files.
-    if (config.tokenFile !== undefined) {
-      await writeTokenFile(config.tokenFile, token.token);
-      runner.saveState('token-file', config.tokenFile);
-    }
+    if (config.tokenFile !== undefined) await writeTokenFileForPost(runner, config.tokenFile, token.token);
     setTokenOutputs(runner, { token, identity, authType: credential.kind, tokenFile: config.tokenFile });
     publishSecrets(runner, secrets, config.exportEnv);
     if (config.jobSummary) {
@@ -109,6 +107,21 @@ function reportSecrets(runner: Runner, config: Config, loaded: SecretsLoad): rea
     runner.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
   }
   return loaded.secrets;
+}
+
+/**
+ * Writes the token file and tells the post step to delete it. The path is saved only once the
+ * file is ours (the post step must never delete a file that was there before), and a file whose
+ * path could not be saved is removed at once rather than left behind.
+ */
+async function writeTokenFileForPost(runner: Runner, file: string, token: string): Promise<void> {
+  await writeTokenFile(file, token);
+  try {
+    runner.saveState('token-file', file);
+  } catch (error) {
+    await fs.rm(file, { force: true });
+    throw error;
+  }
 }
 
 function logIdentity(runner: Runner, credential: Credential, identity: Identity, config: Config, token: AccessToken): void {

@@ -228,6 +228,18 @@ describe('run: every failure is reported once, with its context, and sets no out
     expect(runner.state).toEqual({});
   });
 
+  it('removes the token file it wrote when its path cannot be saved for the post step', async () => {
+    entraToken();
+    const runner = recordingRunner();
+    runner.saveState = () => {
+      throw new Error('GITHUB_STATE is not set, so the action cannot save state for its post step: run it as a GitHub Actions step.');
+    };
+    await run(testDeps({ ...inputEnv({ ...SECRET_INPUTS, 'token-file': 'token' }), GITHUB_WORKSPACE: workspace }, { runner }));
+    expect(runner.failures).toEqual(['GITHUB_STATE is not set, so the action cannot save state for its post step: run it as a GitHub Actions step.']);
+    expect(fs.existsSync(path.join(workspace, 'token'))).toBe(false);
+    expect(runner.outputs).toEqual({});
+  });
+
   it('shows the hint of an Entra ID error on its own line', async () => {
     entraAnswers(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
     const runner = await runWith(SECRET_INPUTS);

@@ -306,6 +306,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: defaultDeps
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/clouds.ts
@@ -5508,8 +5510,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/outputs.ts
 /**
  * Everything that writes to the runner: masks, outputs, environment, state, the token file and
@@ -5681,6 +5681,7 @@ async function token_cache_requestToken(credential, scope, tenantId) {
 
 
 
+
 function defaultDeps() {
     const runner = actionsRunner();
     return {
@@ -5716,10 +5717,8 @@ async function run(deps = defaultDeps()) {
         logIdentity(runner, credential, identity, config, token);
         const secrets = reportSecrets(runner, config, loaded);
         // Everything was obtained: only now does anything reach the runner's files.
-        if (config.tokenFile !== undefined) {
-            await writeTokenFile(config.tokenFile, token.token);
-            runner.saveState('token-file', config.tokenFile);
-        }
+        if (config.tokenFile !== undefined)
+            await writeTokenFileForPost(runner, config.tokenFile, token.token);
         setTokenOutputs(runner, { token, identity, authType: credential.kind, tokenFile: config.tokenFile });
         publishSecrets(runner, secrets, config.exportEnv);
         if (config.jobSummary) {
@@ -5750,6 +5749,21 @@ function reportSecrets(runner, config, loaded) {
         runner.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
     }
     return loaded.secrets;
+}
+/**
+ * Writes the token file and tells the post step to delete it. The path is saved only once the
+ * file is ours (the post step must never delete a file that was there before), and a file whose
+ * path could not be saved is removed at once rather than left behind.
+ */
+async function writeTokenFileForPost(runner, file, token) {
+    await writeTokenFile(file, token);
+    try {
+        runner.saveState('token-file', file);
+    }
+    catch (error) {
+        await promises_namespaceObject.rm(file, { force: true });
+        throw error;
+    }
 }
 function logIdentity(runner, credential, identity, config, token) {
     runner.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
