@@ -54,19 +54,20 @@ export function defaultDeps(): Deps {
 /** Runs the main step. Never throws: a failure is reported once, with setFailed. */
 export async function run(deps: Deps = defaultDeps()): Promise<void> {
   const { runner } = deps;
+  const mask = (value: string): void => maskValue(runner.setSecret, value);
   try {
-    const config = readConfig(deps.env, value => maskValue(runner.setSecret, value));
+    const config = readConfig(deps.env, mask);
     const credential = await createCredential(config, {
       http: deps.http,
       now: deps.now,
-      mask: value => maskValue(runner.setSecret, value),
+      mask,
       log: runner.info,
       machine: deps.machine,
       imdsAnswers: () => probeImds(deps.http, imdsHost(config))
     });
     const tokens = cachedTokenSource(credential);
     // Key Vault starts as soon as its own token arrives, alongside the resource token (one request when they are the same).
-    const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
+    const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, { ...deps, mask }, tokens)]);
     const identity = identityOf(token.token, config);
     logIdentity(runner, credential, identity, config, token);
     const secrets = reportSecrets(runner, config, loaded);
@@ -88,14 +89,14 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
 }
 
 /** The `secrets` input's values, all fetched and masked, or one error listing every failure. */
-async function loadConfiguredSecrets(config: Config, deps: Deps, tokens: TokenSource): Promise<SecretsLoad> {
+async function loadConfiguredSecrets(config: Config, deps: Deps & { mask: (value: string) => void }, tokens: TokenSource): Promise<SecretsLoad> {
   if (config.secrets.length === 0) return { secrets: [], warnings: [] };
   const scope = vaultScope(config.cloud);
   // The vault token's identity names the assignee in the role assignment commands of error hints.
   const assignee = identityOf((await tokens(scope)).token, config).objectId;
   return loadSecrets(
     config.secrets,
-    { http: deps.http, now: deps.now, mask: value => maskValue(deps.runner.setSecret, value), tokens, log: deps.runner.info },
+    { http: deps.http, now: deps.now, mask: deps.mask, tokens, log: deps.runner.info },
     { scope, ignoreMissing: config.ignoreMissingSecrets, assignee }
   );
 }

@@ -2013,9 +2013,17 @@ function formatSeconds(ms) {
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/credential.ts
+
 /** The resource a v1-style endpoint (managed identity, Azure CLI) wants for a v2 scope. */
 function scopeToResource(scope) {
     return scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : scope;
+}
+/** An input a credential cannot do without, named in the error when it is empty. */
+function required(value, input, purpose) {
+    if (!value) {
+        throw new InputError(input, `is needed for ${purpose}.`);
+    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/azure-cli.ts
@@ -2333,35 +2341,6 @@ function federatedCredentialAdvice(clientId, presented) {
 /** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
 function shellQuote(text) {
     return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-;// CONCATENATED MODULE: ./src/credentials/secret.ts
-
-
-function createSecretCredential(config, deps) {
-    const clientSecret = config.clientSecret;
-    if (!clientSecret) {
-        throw new InputError('client-secret', "is needed for auth-type 'secret' (or give 'creds' with clientSecret).");
-    }
-    const clientId = required(config.clientId, 'client-id', "auth-type 'secret'");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'secret'");
-    return {
-        kind: 'secret',
-        getToken: (scope, options) => requestEntraToken(deps, {
-            authorityHost: config.authorityHost,
-            tenantId: options?.tenantId ?? tenantId,
-            clientId,
-            scope,
-            credential: { clientSecret }
-        })
-    };
-}
-/** An input a credential cannot do without, named in the error when it is empty. */
-function required(value, input, purpose) {
-    if (!value) {
-        throw new InputError(input, `is needed for ${purpose}.`);
-    }
-    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/certificate.ts
@@ -2859,6 +2838,29 @@ async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
         audience: stringClaim(claims, 'aud') ?? audience
     };
     return { token, presented };
+}
+
+;// CONCATENATED MODULE: ./src/credentials/secret.ts
+
+
+
+function createSecretCredential(config, deps) {
+    const clientSecret = config.clientSecret;
+    if (!clientSecret) {
+        throw new InputError('client-secret', "is needed for auth-type 'secret' (or give 'creds' with clientSecret).");
+    }
+    const clientId = required(config.clientId, 'client-id', "auth-type 'secret'");
+    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'secret'");
+    return {
+        kind: 'secret',
+        getToken: (scope, options) => requestEntraToken(deps, {
+            authorityHost: config.authorityHost,
+            tenantId: options?.tenantId ?? tenantId,
+            clientId,
+            scope,
+            credential: { clientSecret }
+        })
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/workload-identity.ts
@@ -5700,19 +5702,20 @@ function defaultDeps() {
 /** Runs the main step. Never throws: a failure is reported once, with setFailed. */
 async function run(deps = defaultDeps()) {
     const { runner } = deps;
+    const mask = (value) => maskValue(runner.setSecret, value);
     try {
-        const config = readConfig(deps.env, value => maskValue(runner.setSecret, value));
+        const config = readConfig(deps.env, mask);
         const credential = await createCredential(config, {
             http: deps.http,
             now: deps.now,
-            mask: value => maskValue(runner.setSecret, value),
+            mask,
             log: runner.info,
             machine: deps.machine,
             imdsAnswers: () => probeImds(deps.http, imdsHost(config))
         });
         const tokens = cachedTokenSource(credential);
         // Key Vault starts as soon as its own token arrives, alongside the resource token (one request when they are the same).
-        const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
+        const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, { ...deps, mask }, tokens)]);
         const identity = identityOf(token.token, config);
         logIdentity(runner, credential, identity, config, token);
         const secrets = reportSecrets(runner, config, loaded);
@@ -5739,7 +5742,7 @@ async function loadConfiguredSecrets(config, deps, tokens) {
     const scope = vaultScope(config.cloud);
     // The vault token's identity names the assignee in the role assignment commands of error hints.
     const assignee = identityOf((await tokens(scope)).token, config).objectId;
-    return loadSecrets(config.secrets, { http: deps.http, now: deps.now, mask: value => maskValue(deps.runner.setSecret, value), tokens, log: deps.runner.info }, { scope, ignoreMissing: config.ignoreMissingSecrets, assignee });
+    return loadSecrets(config.secrets, { http: deps.http, now: deps.now, mask: deps.mask, tokens, log: deps.runner.info }, { scope, ignoreMissing: config.ignoreMissingSecrets, assignee });
 }
 function reportSecrets(runner, config, loaded) {
     for (const warning of loaded.warnings)

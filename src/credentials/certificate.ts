@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import type { Config } from '../config.js';
 import { requestEntraToken, tokenEndpoint } from '../entra.js';
 import { InputError, messageOf } from '../errors.js';
-import type { Credential, MachineCredentialDeps } from './credential.js';
-import { required } from './secret.js';
+import { type Credential, type MachineCredentialDeps, required } from './credential.js';
 
 /** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (§2). */
 const ASSERTION_LIFETIME_S = 600;

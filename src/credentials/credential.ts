@@ -1,5 +1,6 @@
 /** The one interface every credential kind implements, and what they are handed. */
 import type { AuthType } from '../config.js';
+import { InputError } from '../errors.js';
 import type { Http } from '../http.js';
 import type { AccessToken } from '../token.js';
 
@@ -55,4 +56,12 @@ export interface MachineCredentialDeps extends CredentialDeps {
 /** The resource a v1-style endpoint (managed identity, Azure CLI) wants for a v2 scope. */
 export function scopeToResource(scope: string): string {
   return scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : scope;
+}
+
+/** An input a credential cannot do without, named in the error when it is empty. */
+export function required(value: string | undefined, input: string, purpose: string): string {
+  if (!value) {
+    throw new InputError(input, `is needed for ${purpose}.`);
+  }
+  return value;
 }

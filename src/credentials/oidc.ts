@@ -7,8 +7,7 @@ import { type PresentedAssertion, requestEntraToken } from '../entra.js';
 import { ActionError } from '../errors.js';
 import { jsonFields } from '../http.js';
 import { readClaims, stringClaim } from '../jwt.js';
-import type { Credential, CredentialDeps } from './credential.js';
-import { required } from './secret.js';
+import { type Credential, type CredentialDeps, required } from './credential.js';
 
 const PERMISSIONS_HINT =
   'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +

@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import { requestEntraToken } from '../entra.js';
 import { InputError } from '../errors.js';
-import type { Credential, CredentialDeps } from './credential.js';
+import { type Credential, type CredentialDeps, required } from './credential.js';
 
 export function createSecretCredential(config: Config, deps: CredentialDeps): Credential {
   const clientSecret = config.clientSecret;
@@ -22,12 +22,4 @@ export function createSecretCredential(config: Config, deps: CredentialDeps): Cr
         credential: { clientSecret }
       })
   };
-}
-
-/** An input a credential cannot do without, named in the error when it is empty. */
-export function required(value: string | undefined, input: string, purpose: string): string {
-  if (!value) {
-    throw new InputError(input, `is needed for ${purpose}.`);
-  }
-  return value;
 }
