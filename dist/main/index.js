@@ -4,12 +4,12 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(837);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 837:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,98 +281,100 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 407:
+/***/ 218:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(690);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
 /** Entry point of the main step (dist/main/index.js). */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 690:
+/***/ 728:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: defaultDeps
+// UNUSED EXPORTS: actionInputs, defaultDeps
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/clouds.ts
-const CLOUDS = Object.freeze({
-    AzureCloud: {
-        name: 'AzureCloud',
-        authorityHost: 'https://login.microsoftonline.com',
-        resourceManager: 'https://management.azure.com',
-        graph: 'https://graph.microsoft.com',
-        keyVaultSuffix: 'vault.azure.net',
-        keyVaultResource: 'https://vault.azure.net',
-        managedHsmSuffix: 'managedhsm.azure.net',
-        oidcAudience: 'api://AzureADTokenExchange'
-    },
-    AzureUSGovernment: {
-        name: 'AzureUSGovernment',
-        authorityHost: 'https://login.microsoftonline.us',
-        resourceManager: 'https://management.usgovcloudapi.net',
-        graph: 'https://graph.microsoft.us',
-        keyVaultSuffix: 'vault.usgovcloudapi.net',
-        keyVaultResource: 'https://vault.usgovcloudapi.net',
-        managedHsmSuffix: 'managedhsm.usgovcloudapi.net',
-        oidcAudience: 'api://AzureADTokenExchangeUSGov'
-    },
-    AzureChinaCloud: {
-        name: 'AzureChinaCloud',
-        authorityHost: 'https://login.chinacloudapi.cn',
-        resourceManager: 'https://management.chinacloudapi.cn',
-        graph: 'https://microsoftgraph.chinacloudapi.cn',
-        keyVaultSuffix: 'vault.azure.cn',
-        keyVaultResource: 'https://vault.azure.cn',
-        managedHsmSuffix: 'managedhsm.chinacloudapi.cn',
-        oidcAudience: 'api://AzureADTokenExchangeChina'
-    }
-});
-/** Finds a cloud by its name, case-insensitively. */
-function findCloud(name) {
-    const wanted = name.toLowerCase();
-    return Object.values(CLOUDS).find(cloud => cloud.name.toLowerCase() === wanted);
-}
-/** Azure DevOps' application id: the same in every cloud it runs in. */
-const AZURE_DEVOPS_APP_ID = '499b84ac-1321-427f-aa17-267ca6975798';
-const WELL_KNOWN_RESOURCES = ['arm', 'graph', 'keyvault', 'storage', 'devops'];
-/** The resource behind a well-known short name, in the given cloud. */
-function wellKnownResource(cloud, name) {
-    switch (name) {
-        case 'arm':
-            return cloud.resourceManager;
-        case 'graph':
-            return cloud.graph;
-        case 'keyvault':
-            return cloud.keyVaultResource;
-        case 'storage':
-            // Azure Storage uses one resource id in every cloud.
-            return 'https://storage.azure.com';
-        case 'devops':
-            return AZURE_DEVOPS_APP_ID;
-    }
+;// CONCATENATED MODULE: ./src/core/external-text.ts
+/**
+ * Text that came from outside (a server's error body, a token's claims, a certificate's
+ * subject, a program's stderr, an input's value) is shown as data: on one line, with control
+ * characters escaped, so it can never start a workflow command (`::save-state::`) or forge a
+ * log line; with every known secret replaced by `***`; and cut to a readable length.
+ */
+const DEFAULT_MAX_LENGTH = 300;
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function externalText(text, options = {}) {
+    const redacted = options.redact ? options.redact(text) : text;
+    const escaped = redacted.replace(CONTROL, char => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    return escaped.length > max ? `${escaped.slice(0, max)}… (cut)` : escaped;
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/core/jwt.ts
+/** The payload of a compact JWS, or undefined when the text is not one. */
+function readClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    try {
+        const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+        return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A claim as a string (arrays, such as a multi-valued `aud`, joined with commas). */
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    if (typeof value === 'string')
+        return value;
+    if (Array.isArray(value) && value.every(item => typeof item === 'string'))
+        return value.join(',');
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/identity.ts
+/** Who a token belongs to, from its claims, and how its expiry is written for users. */
+
+
+function identityOf(token, fallback) {
+    const claims = readClaims(token);
+    const claim = (name) => {
+        const value = stringClaim(claims, name);
+        return value === undefined ? undefined : externalText(value, { maxLength: 100 });
+    };
+    return {
+        tenantId: claim('tid') ?? fallback.tenantId,
+        clientId: claim('appid') ?? claim('azp') ?? fallback.clientId,
+        objectId: claim('oid')
+    };
+}
+/** ISO 8601 in UTC with whole seconds: `2026-11-23T12:34:56Z`. */
+function formatExpiry(date) {
+    return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+;// CONCATENATED MODULE: ./src/core/errors.ts
 /**
  * One error type for everything a user can act on: what failed, why, and (in `hint`) what to
- * do about it. Layers add context on the way up with `withContext`; the single top-level catch
- * in main.ts prints it once.
+ * do about it. Layers add context on the way up with `withContext`; each front-end has one
+ * top-level catch that prints it once.
  */
 class ActionError extends Error {
     hint;
@@ -382,11 +384,28 @@ class ActionError extends Error {
         this.hint = hint;
     }
 }
-/** A bad input: found before any request is made, named after the input. */
+/**
+ * A bad input: found before any request is made, named after the input. The command line names
+ * the same input by its flag: `describeInputError` with its own label.
+ */
 class InputError extends ActionError {
+    input;
+    expectation;
     constructor(input, expectation, hint) {
         super(`Input '${input}' ${expectation}`, hint);
+        this.input = input;
+        this.expectation = expectation;
         this.name = 'InputError';
+    }
+}
+/**
+ * A file the credential needs (a certificate, a federated token, an Arc key) is missing, is not
+ * a regular file, or cannot be read: like a bad input, fixed where the job is set up.
+ */
+class CredentialFileError extends ActionError {
+    constructor(message, hint) {
+        super(message, hint);
+        this.name = 'CredentialFileError';
     }
 }
 /** Prefixes `context` to an error's message, keeping its hint: "getting a token for X: <why>". */
@@ -412,576 +431,173 @@ function messageOf(error) {
     return String(error);
 }
 
-;// CONCATENATED MODULE: ./src/loopback.ts
-/** Loopback hosts: the only ones plain http:// may reach, since traffic to them never leaves the machine. */
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase();
-    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-;// CONCATENATED MODULE: ./src/masking.ts
-/**
- * Registers a secret value with the runner's log masker: the whole value, and each line of a
- * multi-line value, since the runner matches masks line by line. Lines shorter than four
- * characters (a lone `}` of a JSON secret) are skipped: masking them would garble the log and
- * hide nothing.
- */
-function maskValue(setSecret, value) {
-    if (value.trim() === '') {
-        return;
-    }
-    setSecret(value);
-    const lines = value.split(/\r?\n/);
-    if (lines.length < 2) {
-        return;
-    }
-    for (const line of lines) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 4) {
-            setSecret(trimmed);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/secret-references.ts
-/**
- * The `secrets` and `keyvault` inputs, parsed into references to Key Vault secrets.
- * Syntax: ../shared/spec/action.md "`secrets` syntax". Name rules and DNS suffixes:
- * ../shared/reference/azure-protocol.md §5 "Names and DNS" and §2 "Clouds".
- *
- * Every problem is a bad input that names the input and quotes the entry: entries name
- * secrets, they never hold one. A vault host outside the cloud's Key Vault domain is refused
- * here, before any request, so the vault token can never be sent anywhere else.
- */
-
-
-
-/** 3-24 characters, letters, digits and dashes, starting with a letter, ending with a letter or digit, no `--` (§5). */
-const VAULT_NAME = /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-/** What the service enforces, which is looser than its docs: a leading digit or dash is accepted (§5). */
-const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
-/** Versions are 32 hex characters in practice; letters and digits keep a version a single path segment. */
-const SECRET_VERSION = /^[0-9a-zA-Z]{1,64}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-const SYNTAX_HINT = 'Write VAULT/SECRET[/VERSION] [| ENV_NAME], SECRET (with the keyvault input), a secret identifier URL ' +
-    '(https://my-vault.vault.azure.net/secrets/NAME), or VAULT/* [| PREFIX].';
-/**
- * Parses the `secrets` input. Entries are separated by newlines, `;` or `,`; a `#` starts a
- * comment that runs to the end of its line (no part of an entry can contain `#`).
- */
-function parseSecretsInput(text, defaultVault, cloud) {
-    const fallbackVault = defaultVault === undefined ? undefined : parseKeyvaultInput(defaultVault, cloud);
-    const references = splitEntries(text).map(entry => parseEntry(entry, fallbackVault, cloud));
-    rejectCollisions(references);
-    return Object.freeze(references);
-}
-/**
- * The environment variable a secret goes to unless named: upper case, `-` as `_`, and a `_`
- * in front when it would start with a digit (`db-password` → `DB_PASSWORD`, `1st` → `_1ST`).
- */
-function defaultEnvName(secretName, prefix = '') {
-    const name = `${prefix}${secretName.toUpperCase().replace(/-/g, '_')}`;
-    return /^[0-9]/.test(name) ? `_${name}` : name;
-}
-/** True when a secret name is one Key Vault accepts. */
-function isSecretName(name) {
-    return SECRET_NAME.test(name);
-}
-function splitEntries(text) {
-    return text
-        .split(/\r?\n/)
-        .map(line => line.replace(/#.*$/, ''))
-        .flatMap(line => line.split(/[;,]/))
-        .map(entry => entry.trim())
-        .filter(entry => entry !== '');
-}
-function badEntry(entry, problem, hint = SYNTAX_HINT) {
-    return new InputError('secrets', `entry '${entry}' ${problem}`, hint);
-}
-/** The `keyvault` input: a vault name, a vault host, or a vault URL with no path. */
-function parseKeyvaultInput(text, cloud) {
-    const fail = (problem, hint) => new InputError('keyvault', problem, hint);
-    const { origin, path } = parseVault(text, cloud, fail);
-    if (path !== '' && path !== '/') {
-        throw fail(`must be a vault name or URL with no path, such as my-vault or https://my-vault.${cloud.keyVaultSuffix}; got '${text}'.`);
-    }
-    return origin;
-}
-function parseEntry(entry, fallbackVault, cloud) {
-    const parts = entry.split('|').map(part => part.trim());
-    if (parts.length > 2)
-        throw badEntry(entry, "has more than one '|'.");
-    const [target = '', alias] = parts;
-    if (alias === '')
-        throw badEntry(entry, "has a '|' with no name after it.");
-    if (target === '')
-        throw badEntry(entry, "names no secret before its '|'.");
-    const fail = (problem, hint) => badEntry(entry, problem, hint);
-    if (URL_LIKE.test(target)) {
-        const { origin, path } = parseVault(target, cloud, fail);
-        return parseTarget(entry, origin, urlSegments(path), alias);
-    }
-    const segments = target.split('/').map(segment => segment.trim());
-    if (segments.length === 1) {
-        if (fallbackVault === undefined) {
-            throw badEntry(entry, 'names no vault, and the keyvault input is empty.', `Write it as VAULT/${target}, or set the keyvault input to the vault's name.`);
-        }
-        return parseTarget(entry, fallbackVault, segments, alias);
-    }
-    const [vault = '', ...rest] = segments;
-    return parseTarget(entry, parseVault(vault, cloud, fail).origin, rest, alias);
-}
-/**
- * The path of a URL entry as VAULT/... segments. `/secrets/NAME[/VERSION]` is a secret
- * identifier, as the portal shows it; it wins over reading `secrets` as a secret's name.
- */
-function urlSegments(path) {
-    const segments = path.split('/').filter(segment => segment !== '');
-    return segments[0] === 'secrets' && segments.length >= 2 ? segments.slice(1) : segments;
-}
-function parseTarget(entry, vault, segments, alias) {
-    if (segments.length === 1 && segments[0] === '*') {
-        const prefix = alias ?? '';
-        if (prefix !== '' && !ENV_NAME.test(prefix)) {
-            throw badEntry(entry, `has the prefix '${prefix}', which must be letters, digits and '_', not starting with a digit.`);
-        }
-        return Object.freeze({ kind: 'all', entry, vault, prefix });
-    }
-    const [name, version, ...extra] = segments;
-    if (name === undefined || name === '' || extra.length > 0) {
-        throw badEntry(entry, 'is not VAULT/SECRET[/VERSION].');
-    }
-    if (!SECRET_NAME.test(name)) {
-        throw badEntry(entry, `has the secret name '${name}', which must be 1-127 letters, digits and dashes.`);
-    }
-    if (version !== undefined && !SECRET_VERSION.test(version)) {
-        throw badEntry(entry, `has the version '${version}', which must be a version id (32 hex characters).`);
-    }
-    if (alias !== undefined && !ENV_NAME.test(alias)) {
-        throw badEntry(entry, `has the environment variable name '${alias}', which must be letters, digits and '_', not starting with a digit.`, 'Environment variable names match ^[A-Za-z_][A-Za-z0-9_]*$.');
-    }
-    return Object.freeze({ kind: 'secret', entry, vault, name, version, envName: alias ?? defaultEnvName(name) });
-}
-/**
- * A vault name (`my-vault`), host (`my-vault.vault.azure.net`) or URL, as its origin and the
- * URL's path. Names get the cloud's suffix; hosts and URLs must already be in the cloud's
- * Key Vault domain, or be loopback http:// with a port (tests, local fakes).
- */
-function parseVault(text, cloud, fail) {
-    if (!URL_LIKE.test(text) && !text.includes('.')) {
-        if (!VAULT_NAME.test(text)) {
-            throw fail(`has the vault name '${text}', which must be 3-24 letters, digits and dashes, start with a letter, end with a letter or digit, and have no '--'.`, "Use the vault's name as the portal shows it (my-vault), or its URL.");
-        }
-        return { origin: `https://${text.toLowerCase()}.${cloud.keyVaultSuffix}`, path: '' };
-    }
-    let url;
+;// CONCATENATED MODULE: ./src/core/json.ts
+/** Reading JSON answers: a server's body is data of unknown shape until checked. */
+/** The body parsed as JSON, or undefined when it is not JSON. */
+function parseJson(body) {
     try {
-        url = new URL(URL_LIKE.test(text) ? text : `https://${text}`);
-    }
-    catch {
-        throw fail(`has the vault '${text}', which is not a vault name or URL.`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw fail(`has the vault URL '${text}', which must have no user, query or fragment.`);
-    }
-    checkVaultHost(url, cloud, fail);
-    return { origin: url.origin, path: url.pathname };
-}
-/** Refuses any host that is not a vault of the selected cloud, naming the likely fix. */
-function checkVaultHost(url, cloud, fail) {
-    const host = url.hostname;
-    if (url.protocol === 'http:') {
-        if (isLoopbackHost(host) && url.port !== '')
-            return;
-        throw fail(`has the vault '${url.origin}': Key Vault is reached over https:// only (plain http:// is accepted for loopback hosts with a port, for tests).`);
-    }
-    if (url.protocol !== 'https:') {
-        throw fail(`has the vault '${url.origin}', which is not an https:// URL.`);
-    }
-    if (Object.values(CLOUDS).some(each => host.endsWith(`.${each.managedHsmSuffix}`))) {
-        throw fail(`has the Managed HSM '${host}': a Managed HSM holds keys only, never secrets.`, 'Name a key vault (*.vault.*) instead.');
-    }
-    const suffix = `.${cloud.keyVaultSuffix}`;
-    if (host.endsWith(suffix)) {
-        const name = host.slice(0, -suffix.length);
-        if (VAULT_NAME.test(name))
-            return;
-        throw fail(`has the vault host '${host}', whose vault name '${name}' must be 3-24 letters, digits and dashes.`);
-    }
-    const otherCloud = Object.values(CLOUDS).find(each => host.endsWith(`.${each.keyVaultSuffix}`));
-    if (otherCloud) {
-        throw fail(`has the vault host '${host}', which is in ${otherCloud.name}, not in ${cloud.name}.`, `Set the environment input to ${otherCloud.name}, or name a vault in ${cloud.name}.`);
-    }
-    throw fail(`has the host '${host}', which is not a Key Vault in ${cloud.name}: vault hosts end in ${suffix}.`, 'The vault token is sent to Key Vault hosts only. Give the vault name (my-vault) or its URL as the portal shows it.');
-}
-/**
- * Two entries mapping to one name is a bad input. Names are compared ignoring case: environment
- * variables are case-insensitive on Windows runners, and so are step output names.
- */
-function rejectCollisions(references) {
-    const seen = new Map();
-    for (const reference of references) {
-        const key = (reference.kind === 'secret' ? reference.envName : `${reference.vault}/* ${reference.prefix}`).toUpperCase();
-        const earlier = seen.get(key);
-        if (earlier) {
-            const what = reference.kind === 'secret' ? `the environment variable '${reference.envName}'` : 'the same vault and prefix';
-            throw new InputError('secrets', `entries '${earlier.entry}' and '${reference.entry}' both map to ${what}; names are compared ignoring case.`, 'Give one of them its own name: VAULT/SECRET | ENV_NAME (or VAULT/* | PREFIX_).');
-        }
-        seen.set(key, reference);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config.ts
-/**
- * Every input and every runner variable the action uses is read here, once, validated, and
- * frozen into a typed Config. Nothing after this module reads `process.env` or calls
- * `core.getInput`: it is handed what it needs. Secrets are masked here, the moment they enter.
- */
-
-
-
-
-
-
-const AUTH_TYPES = [
-    'oidc',
-    'secret',
-    'certificate',
-    'managed-identity',
-    'workload-identity',
-    'azure-cli'
-];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DOMAIN = /^(?=.{3,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
-const MULTI_TENANT = ['common', 'organizations', 'consumers'];
-/** Reads and validates every input. Throws InputError, naming the input, on the first bad one. */
-function readConfig(env, setSecret) {
-    const input = (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-    const optional = (name) => input(name) || undefined;
-    // Mask before anything can fail and be reported.
-    const explicitSecret = optional('client-secret');
-    const certificatePassword = optional('client-certificate-password');
-    for (const secret of [explicitSecret, certificatePassword, env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'], env['IDENTITY_HEADER']]) {
-        if (secret)
-            maskValue(setSecret, secret);
-    }
-    const certificate = optional('client-certificate');
-    if (certificate?.includes('PRIVATE KEY'))
-        maskValue(setSecret, certificate);
-    const creds = parseCreds(input('creds'), setSecret);
-    const cloud = parseCloud(input('environment'));
-    const { resource, scope } = parseResource(input('resource'), cloud);
-    const runner = readRunnerContext(env);
-    const tokenFile = optional('token-file');
-    if (certificatePassword && !certificate) {
-        throw new InputError('client-certificate-password', "is set but 'client-certificate' is empty", 'Give the certificate too, or remove the password.');
-    }
-    return Object.freeze({
-        authType: parseAuthType(input('auth-type')),
-        clientId: parseClientId(optional('client-id') ?? creds.clientId, optional('client-id') ? 'client-id' : 'creds'),
-        tenantId: parseTenantId(optional('tenant-id') ?? creds.tenantId, optional('tenant-id') ? 'tenant-id' : 'creds'),
-        clientSecret: explicitSecret ?? creds.clientSecret,
-        clientCertificate: certificate,
-        clientCertificatePassword: certificatePassword,
-        cloud,
-        authorityHost: parseAuthorityHost(optional('authority-host') ?? env['AZURE_AUTHORITY_HOST']?.trim(), optional('authority-host') ? 'authority-host' : 'AZURE_AUTHORITY_HOST', cloud),
-        oidcAudience: optional('audience') ?? cloud.oidcAudience,
-        resource,
-        scope,
-        secrets: parseSecretsInput(input('secrets'), optional('keyvault'), cloud),
-        exportEnv: parseBoolean('export-env', input('export-env'), true),
-        ignoreMissingSecrets: parseBoolean('ignore-missing-secrets', input('ignore-missing-secrets'), false),
-        tokenFile: tokenFile === undefined ? undefined : parseTokenFile(tokenFile, runner.workspace),
-        jobSummary: parseBoolean('job-summary', input('job-summary'), false),
-        runner
-    });
-}
-function readRunnerContext(env) {
-    const value = (name) => env[name]?.trim() || undefined;
-    return Object.freeze({
-        workspace: value('GITHUB_WORKSPACE') ?? process.cwd(),
-        selfHosted: value('RUNNER_ENVIRONMENT') === 'self-hosted',
-        oidcRequestUrl: value('ACTIONS_ID_TOKEN_REQUEST_URL'),
-        oidcRequestToken: value('ACTIONS_ID_TOKEN_REQUEST_TOKEN'),
-        federatedTokenFile: value('AZURE_FEDERATED_TOKEN_FILE'),
-        azureClientId: value('AZURE_CLIENT_ID'),
-        azureTenantId: value('AZURE_TENANT_ID'),
-        identityEndpoint: value('IDENTITY_ENDPOINT'),
-        identityHeader: value('IDENTITY_HEADER'),
-        imdsEndpoint: value('IMDS_ENDPOINT'),
-        podIdentityAuthorityHost: value('AZURE_POD_IDENTITY_AUTHORITY_HOST'),
-        programData: value('ProgramData') ?? value('PROGRAMDATA'),
-        testArcKeyDirectory: arcKeyDirectoryForTests(value('AZURE_TOKEN_TEST_ARC_KEY_DIR'), value('IDENTITY_ENDPOINT')),
-        path: env['PATH'] ?? env['Path'],
-        pathExt: env['PATHEXT']
-    });
-}
-/**
- * The test hook's directory, only when the Arc endpoint is http:// on this machine. Why that is
- * safe: the key-directory rule stops a rogue endpoint from naming any file for us to read and
- * send back. With the hook, the endpoint can still name only `.key` files of at most 4096 bytes
- * in the one directory the job's own environment chose (whoever sets a job's environment can
- * run code in it anyway), and the key only ever goes to a loopback address: it never leaves
- * the machine. The hook is an absolute path or nothing.
- */
-function arcKeyDirectoryForTests(directory, identityEndpoint) {
-    if (!directory || !identityEndpoint || !external_node_path_namespaceObject.isAbsolute(directory))
-        return undefined;
-    let endpoint;
-    try {
-        endpoint = new URL(identityEndpoint);
+        return JSON.parse(body);
     }
     catch {
         return undefined;
     }
-    return endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname) ? directory : undefined;
 }
-function parseAuthType(value) {
-    const wanted = value.toLowerCase() || 'auto';
-    if (wanted === 'auto')
-        return 'auto';
-    const match = AUTH_TYPES.find(type => type === wanted);
-    if (!match) {
-        throw new InputError('auth-type', `must be one of auto, ${AUTH_TYPES.join(', ')}; got '${value}'.`);
-    }
-    return match;
+/** The fields of a JSON object; an empty record for anything else, so reads find nothing. */
+function jsonFields(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
 }
-function parseClientId(value, source) {
-    if (value !== undefined && !GUID.test(value)) {
-        throw new InputError(source, `must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got '${value}'.`, "Copy the 'Application (client) ID' from the app registration's overview page (for a managed identity: its 'Client ID').");
-    }
-    return value;
+/** A field that is a non-empty string, else undefined. */
+function stringField(fields, name) {
+    const value = fields[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
 }
-function parseTenantId(value, source) {
-    if (value === undefined)
-        return undefined;
-    if (MULTI_TENANT.includes(value.toLowerCase())) {
-        throw new InputError(source, `must be a tenant GUID or domain, not '${value}': an app signs in to one tenant.`, "Use the 'Directory (tenant) ID' from the app registration's overview page.");
-    }
-    if (!GUID.test(value) && !DOMAIN.test(value)) {
-        throw new InputError(source, `must be a tenant GUID or domain (contoso.onmicrosoft.com); got '${value}'.`, "Use the 'Directory (tenant) ID' from the app registration's overview page.");
-    }
-    return value;
-}
-/**
- * Accepts azure/login's `{"clientId","clientSecret","tenantId",...}` and the output of
- * `az ad sp create-for-rbac` (`{"appId","password","tenant"}`). The secret is masked before
- * any check can fail; nothing from the JSON is ever echoed but its field names.
- */
-function parseCreds(text, setSecret) {
-    if (!text)
-        return { clientId: undefined, clientSecret: undefined, tenantId: undefined };
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        maskValue(setSecret, text);
-        throw new InputError('creds', 'is not valid JSON.', "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's {\"clientId\",\"clientSecret\",\"tenantId\"} object, stored whole in one secret.");
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new InputError('creds', 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.');
-    }
-    const fields = parsed;
-    const field = (...names) => {
-        for (const name of names) {
-            const value = fields[name];
-            if (value === undefined || value === null || value === '')
-                continue;
-            if (typeof value !== 'string') {
-                throw new InputError('creds', `field '${name}' must be a string.`);
-            }
-            return value.trim() || undefined;
+
+;// CONCATENATED MODULE: ./src/core/keyvault/limiter.ts
+/** A bound on requests in flight: Key Vault is shared by every leg of a matrix, and by the job's other steps. */
+/** Runs at most `limit` tasks at once; the others wait their turn in order, `first` ones at the front. */
+function limiter(limit) {
+    let running = 0;
+    const waiting = [];
+    return async (first, task) => {
+        if (running < limit) {
+            running++;
         }
-        return undefined;
+        else {
+            // The finishing task hands its slot over, so `running` stays as it is.
+            await new Promise(resolve => (first ? waiting.unshift(resolve) : waiting.push(resolve)));
+        }
+        try {
+            return await task();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                running--;
+        }
     };
-    const clientSecret = field('clientSecret', 'password');
-    if (clientSecret)
-        maskValue(setSecret, clientSecret);
-    return { clientId: field('clientId', 'appId'), clientSecret, tenantId: field('tenantId', 'tenant') };
-}
-function parseCloud(value) {
-    if (!value)
-        return findCloud('AzureCloud');
-    if (value.toLowerCase() === 'azuregermancloud') {
-        throw new InputError('environment', "names AzureGermanCloud, which Microsoft closed on 2021-10-29.", 'Resources there moved to the public cloud regions in Germany: use AzureCloud.');
-    }
-    const cloud = findCloud(value);
-    if (!cloud) {
-        throw new InputError('environment', `must be AzureCloud, AzureUSGovernment or AzureChinaCloud; got '${value}'.`);
-    }
-    return cloud;
-}
-function parseAuthorityHost(value, source, cloud) {
-    if (!value)
-        return cloud.authorityHost;
-    // AZURE_AUTHORITY_HOST is a runner variable, not an input: name what the user has to fix.
-    const bad = (expectation, hint) => source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw bad(`must be an https:// URL such as ${cloud.authorityHost}; got '${value}'.`);
-    }
-    const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-    if (!secure || url.search || url.hash || url.username || url.password) {
-        throw bad(`must be an https:// URL with no query, such as ${cloud.authorityHost}; got '${value}'.`, 'Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]).');
-    }
-    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-}
-const RESOURCE_EXPECTATION = `must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of ${WELL_KNOWN_RESOURCES.join(', ')}`;
-/** Resource and scope from the `resource` input; the cloud's Resource Manager by default. */
-function parseResource(value, cloud) {
-    const known = WELL_KNOWN_RESOURCES.find(name => name === value.toLowerCase());
-    const raw = !value ? cloud.resourceManager : known ? wellKnownResource(cloud, known) : value;
-    if (/\s/.test(raw) || raw.includes(',')) {
-        throw new InputError('resource', `${RESOURCE_EXPECTATION}; a token is for one resource, so give one. Got '${value}'.`);
-    }
-    if (raw.endsWith('/.default')) {
-        return { resource: checkedResource(raw.slice(0, -'/.default'.length), value), scope: raw };
-    }
-    const resource = checkedResource(raw.replace(/\/+$/, ''), value);
-    return { resource, scope: `${resource}/.default` };
-}
-function checkedResource(resource, original) {
-    if (GUID.test(resource))
-        return resource;
-    let url;
-    try {
-        url = new URL(resource);
-    }
-    catch {
-        url = undefined;
-    }
-    if (!url || !/^[a-z][a-z0-9+.-]*:$/.test(url.protocol) || url.search || url.hash || !url.host && !url.pathname.replace(/\/+$/, '')) {
-        throw new InputError('resource', `${RESOURCE_EXPECTATION}; got '${original}'.`);
-    }
-    return resource;
-}
-function parseBoolean(name, value, fallback) {
-    if (!value)
-        return fallback;
-    const lower = value.toLowerCase();
-    if (lower === 'true')
-        return true;
-    if (lower === 'false')
-        return false;
-    throw new InputError(name, `must be true or false; got '${value}'.`);
-}
-function parseTokenFile(value, workspace) {
-    if (value.includes('\0')) {
-        throw new InputError('token-file', 'must be a file path.');
-    }
-    return external_node_path_namespaceObject.resolve(workspace, value);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/credentials/auto.ts
+;// CONCATENATED MODULE: ./src/core/keyvault/client.ts
 /**
- * `auto`: the first credential the runner offers, in the contract's order. When none applies,
- * one error lists every candidate and why it did not apply.
+ * Requests to vaults: the bound on requests in flight, the bearer token, and the 401 challenge
+ * (docs/protocol.md#5-key-vault, "Challenge auth").
  */
 
 
 
-/** The contract's order: explicit credentials first, then what the runner's platform offers. */
-async function chooseAuthType(config, deps, platform) {
-    const candidates = [
-        {
-            kind: 'secret',
-            because: 'a client secret is given',
-            whyNot: c => (c.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'")
-        },
-        { kind: 'certificate', because: 'a client certificate is given', whyNot: c => (c.clientCertificate ? undefined : "no 'client-certificate' input") },
-        { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: oidcWhyNot },
-        {
-            kind: 'workload-identity',
-            because: 'AZURE_FEDERATED_TOKEN_FILE is set',
-            whyNot: c => (c.runner.federatedTokenFile ? undefined : 'AZURE_FEDERATED_TOKEN_FILE is not set (not an AKS workload identity pod)')
-        },
-        {
-            kind: 'managed-identity',
-            because: 'IDENTITY_ENDPOINT is set',
-            whyNot: c => (c.runner.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
-        },
-        {
-            kind: 'managed-identity',
-            label: 'managed-identity (VM)',
-            because: 'the VM instance metadata service (IMDS) answers',
-            whyNot: async (c) => {
-                if (!c.runner.selfHosted)
-                    return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
-                return (await deps.imdsAnswers()) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
-            }
-        },
-        { kind: 'azure-cli', because: "'az' is on PATH", whyNot: c => (findOnPath('az', c, platform) ? undefined : "'az' is not on PATH") }
-    ];
-    const ruledOut = [];
-    for (const candidate of candidates) {
-        const whyNot = await candidate.whyNot(config);
-        if (whyNot === undefined)
-            return { kind: candidate.kind, because: candidate.because, ruledOut };
-        ruledOut.push(`  ${candidate.label ?? candidate.kind}: ${whyNot}`);
-    }
-    throw new ActionError(`auth-type 'auto' found no credential on this runner:\n${ruledOut.join('\n')}`, "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.");
-}
-function oidcWhyNot(config) {
-    const missing = [
-        config.clientId ? undefined : "'client-id'",
-        config.tenantId ? undefined : "'tenant-id'",
-        config.runner.oidcRequestUrl && config.runner.oidcRequestToken ? undefined : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
-    ].filter(Boolean);
-    return missing.length ? `no ${missing.join(', no ')}` : undefined;
-}
-/** The full path of an executable on PATH (with PATHEXT on Windows), or undefined. */
-function findOnPath(name, config, platform) {
-    const extensions = platform === 'win32' ? (config.runner.pathExt ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : [''];
-    for (const directory of (config.runner.path ?? '').split(platform === 'win32' ? ';' : ':')) {
-        // A relative entry would search the working directory, which holds the repository's files.
-        if (!directory || !external_node_path_namespaceObject.isAbsolute(directory))
-            continue;
-        for (const extension of extensions) {
-            const candidate = external_node_path_namespaceObject.join(directory, name + extension.toLowerCase());
-            if (isExecutableFile(candidate, platform))
-                return candidate;
-        }
-    }
-    return undefined;
-}
-function isExecutableFile(file, platform) {
-    try {
-        const stat = external_node_fs_namespaceObject.statSync(file);
-        return stat.isFile() && (platform === 'win32' || (stat.mode & 0o111) !== 0);
-    }
-    catch {
-        return false;
-    }
-}
-/** The VM's instance metadata service, or the host that AZURE_POD_IDENTITY_AUTHORITY_HOST names. */
-function imdsHost(config) {
-    return (config.runner.podIdentityAuthorityHost ?? 'http://169.254.169.254').replace(/\/+$/, '');
+
+const KEY_VAULT_API_VERSION = '7.4';
+/**
+ * Sends GETs to vaults with the vault token. A 401 whose challenge names another tenant or
+ * resource is followed once, and remembered for the vault, but only if the resource's host is
+ * a parent domain of the vault's host: the check the Azure SDK does, so a vault cannot obtain
+ * a token for an unrelated resource.
+ */
+function vaultClient(http, tokens, scope, maxInFlight) {
+    const inFlight = limiter(maxInFlight);
+    const challenged = new Map();
+    const send = (url, what, token) => http.request({ method: 'GET', url, what, bearerToken: token.token });
+    return {
+        // The authority is read once a slot is free, so requests queued behind a challenge use what it taught.
+        get: (vault, url, what, options) => inFlight(options?.first ?? false, async () => {
+            const authority = challenged.get(vault) ?? { scope, tenantId: undefined };
+            const token = await tokens(authority.scope, authority.tenantId);
+            const response = await send(url, what, token);
+            const challenge = response.status === 401 ? parseChallenge(response.headers['www-authenticate']) : undefined;
+            if (!challenge || sameAuthority(challenge, authority, token))
+                return response;
+            verifyChallengeResource(vault, challenge.scope);
+            challenged.set(vault, challenge);
+            return send(url, what, await tokens(challenge.scope, challenge.tenantId));
+        })
+    };
 }
 /**
- * Whether IMDS answers: one GET with no query and no Metadata header, 1 s, no retries. Any HTTP
- * answer means it is there, except Docker Desktop's 403 "unreachable" (protocol reference §3).
+ * `Bearer authorization="https://login.microsoftonline.com/<tenant>", resource="https://vault.azure.net"`
+ * (or `scope=`): the scope and tenant a vault wants its token for.
  */
-async function probeImds(http, host) {
+function parseChallenge(header) {
+    const text = Array.isArray(header) ? header.join(', ') : header;
+    if (!text || !/^\s*Bearer\s/i.test(text))
+        return undefined;
+    const parameters = new Map();
+    for (const [, key = '', value = ''] of text.matchAll(/([A-Za-z_]+)="([^"]*)"/g))
+        parameters.set(key.toLowerCase(), value);
+    const resource = parameters.get('resource');
+    const scope = resource ? `${resource.replace(/\/+$/, '')}/.default` : parameters.get('scope');
+    if (!scope)
+        return undefined;
+    const authorization = parameters.get('authorization') ?? parameters.get('authorization_uri') ?? parameters.get('authorization_url');
+    return { scope, tenantId: authorization === undefined ? undefined : tenantOf(authorization) };
+}
+function tenantOf(authorization) {
     try {
-        const response = await http.request({
-            method: 'GET',
-            url: `${host}/metadata/identity/oauth2/token`,
-            what: 'IMDS probe',
-            timeoutMs: 1_000,
-            retry: { attempts: 1 }
-        });
-        return !(response.status === 403 && response.body.includes('unreachable'));
+        const tenant = new URL(authorization).pathname.split('/').find(segment => segment !== '');
+        return tenant !== undefined && /^[0-9a-zA-Z.-]+$/.test(tenant) ? tenant : undefined;
     }
     catch {
-        return false;
+        return undefined;
     }
+}
+/** True when the challenge asks for the token that was just refused: following it would not help. */
+function sameAuthority(challenge, used, token) {
+    if (challenge.scope !== used.scope)
+        return false;
+    const usedTenant = stringClaim(readClaims(token.token), 'tid') ?? used.tenantId;
+    return challenge.tenantId === undefined || challenge.tenantId.toLowerCase() === usedTenant?.toLowerCase();
+}
+function verifyChallengeResource(vault, scope) {
+    const vaultHost = new URL(vault).hostname;
+    let resourceHost;
+    try {
+        resourceHost = new URL(scope).hostname;
+    }
+    catch {
+        resourceHost = undefined;
+    }
+    if (resourceHost && vaultHost.endsWith(`.${resourceHost}`))
+        return;
+    throw new ActionError(`The vault ${vault} answered 401 with a challenge for the resource '${externalText(scope.replace(/\/\.default$/, ''))}', ` +
+        `whose host is not a parent domain of ${vaultHost}; refusing to get it a token for that resource.`, 'A vault asks for a token for its own cloud (https://vault.azure.net). Check the vault URL, and any proxy in between.');
+}
+
+;// CONCATENATED MODULE: ./src/core/keyvault/env-names.ts
+/**
+ * Names a secret may never take as an environment variable: each one, set by a step for the
+ * steps after it, runs code in them (BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PYTHONSTARTUP ...),
+ * steers the runner (GITHUB_*, RUNNER_*, ACTIONS_*), or redirects where later steps send their
+ * traffic and credentials (HTTPS_PROXY, SSL_CERT_FILE, IDENTITY_ENDPOINT, AZURE_AUTHORITY_HOST).
+ * Whoever can write one secret in a vault must not gain the job. Compared case-insensitively
+ * (Windows runners' variables are). The contract's list, and further well-known ones.
+ */
+const EXACT = new Set([
+    // shells
+    'PATH', 'HOME', 'SHELL', 'IFS', 'ENV', 'BASH_ENV', 'PS4', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE', 'ZDOTDIR',
+    // language runtimes that load code named by a variable
+    'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS',
+    'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONWARNINGS', 'PYTHONINSPECT',
+    'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB', 'RUBYOPT', 'RUBYLIB',
+    'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'MAVEN_OPTS', 'GRADLE_OPTS',
+    'GOFLAGS', 'RUSTC_WRAPPER', 'PSMODULEPATH',
+    // programs other tools start
+    'PAGER', 'MANPAGER', 'LESSOPEN', 'LESSCLOSE', 'EDITOR', 'VISUAL', 'BROWSER',
+    // traffic and trust
+    'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'DOCKER_HOST',
+    // where Azure tools get their identity
+    'AZURE_AUTHORITY_HOST', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'AZURE_CONFIG_DIR', 'AZURE_FEDERATED_TOKEN_FILE', 'IMDS_ENDPOINT'
+]);
+const PREFIXES = ['BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_', 'GITHUB_', 'RUNNER_', 'ACTIONS_', 'IDENTITY_', 'MSI_', 'NPM_CONFIG_', 'DOTNET_', 'CORECLR_', 'COMPLUS_'];
+/** True when a secret must not be exported under `name`. */
+function isRefusedEnvName(name) {
+    const upper = name.toUpperCase();
+    return EXACT.has(upper) || PREFIXES.some(prefix => upper.startsWith(prefix));
+}
+/** True when every name made with this `VAULT/* | PREFIX` would be refused (`LD_`, `GIT_`). */
+function isRefusedPrefix(prefix) {
+    const upper = prefix.toUpperCase();
+    return PREFIXES.some(refused => upper.startsWith(refused));
 }
 
 // EXTERNAL MODULE: external "http"
@@ -1798,36 +1414,138 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/http.ts
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/core/connections.ts
 /**
- * The one HTTP layer every request goes through: a per-request timeout, retries with jittered
- * exponential backoff on network faults and on 408/429/500/502/503/504, `Retry-After` honoured
- * up to a cap, proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (done by @actions/http-client), and
- * bearer tokens only over https (or to loopback) and never across a redirect: redirects are not
- * followed at all. Sleep, randomness and the clock are injected so tests never wait.
- * Retry norms: ../shared/reference/azure-protocol.md §6.
+ * The connections under the HTTP layer. @actions/http-client decides the proxy (HTTPS_PROXY,
+ * NO_PROXY) and builds each request; this module hands it the agent a direct request goes out
+ * on, one keep-alive agent per protocol, and the address to connect to: a bracketed IPv6
+ * literal (`[::1]`) would otherwise reach DNS as a name, brackets and all, and fail ENOTFOUND.
+ * Proxied requests keep http-client's tunnelling agent.
  */
 
 
+function createConnections() {
+    const agents = {
+        'http:': new external_node_http_namespaceObject.Agent({ keepAlive: true }),
+        'https:': new external_node_https_namespaceObject.Agent({ keepAlive: true })
+    };
+    return {
+        handlerFor: protocol => ({
+            prepareRequest(options) {
+                if (typeof options.host === 'string' && options.host.startsWith('[') && options.host.endsWith(']')) {
+                    options.host = options.host.slice(1, -1);
+                }
+                // http-client's direct agent is an http.Agent; a proxy's tunnelling agent is not.
+                if (options.agent instanceof external_node_http_namespaceObject.Agent)
+                    options.agent = agents[protocol];
+            },
+            canHandleAuthentication: () => false,
+            handleAuthentication: () => Promise.reject(new Error('azure-token handles no authentication challenge in the HTTP layer'))
+        }),
+        dispose() {
+            for (const agent of Object.values(agents))
+                agent.destroy();
+        }
+    };
+}
 
+;// CONCATENATED MODULE: ./src/core/loopback.ts
+/** Loopback hosts: the only ones plain http:// may reach, since traffic to them never leaves the machine. */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase();
+    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+;// CONCATENATED MODULE: ./src/core/retry.ts
 const DEFAULT_RETRY = Object.freeze({
     attempts: 4,
     statuses: new Set([408, 429, 500, 502, 503, 504]),
     baseDelayMs: 500,
     maxDelayMs: 8_000
 });
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long a request may keep being throttled (429) before it fails. */
+const THROTTLE_BUDGET_MS = 5 * 60_000;
+/** A Retry-After longer than this waits this long. */
 const RETRY_AFTER_CAP_MS = 30_000;
+/** Up to this share is added to a throttled wait, drawn per request. */
+const THROTTLE_JITTER = 0.2;
+/** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#5-key-vault-throttling). */
+const THROTTLE_FIRST_BACKOFF_MS = 1_000;
 /**
- * A transient failure of one attempt: retried, and reported if it was the last. `unreachable`:
- * nothing answered at all (refused, no route, no name, or silence until the timeout), as
- * opposed to an answer that broke off.
+ * The wait a server asked for: `retry-after-ms` or `x-ms-retry-after-ms` (milliseconds), or
+ * `Retry-After` (seconds, or an HTTP date). Undefined when it asked for none, or for a wait that
+ * is not a time (a negative number, garbage).
+ */
+function requestedWaitMs(headers, now) {
+    const single = (name) => {
+        const value = headers[name];
+        return (Array.isArray(value) ? value[0] : value)?.trim();
+    };
+    const number = /^\d+(\.\d+)?$/;
+    const milliseconds = single('retry-after-ms') ?? single('x-ms-retry-after-ms');
+    if (milliseconds !== undefined && number.test(milliseconds))
+        return Number(milliseconds);
+    const retryAfter = single('retry-after');
+    if (retryAfter === undefined)
+        return undefined;
+    if (number.test(retryAfter))
+        return Number(retryAfter) * 1000;
+    // An HTTP date has a day name and a year; a bare "-86400" or "soon" is not one.
+    const date = /[a-z]{3},?\s.*\d{4}/i.test(retryAfter) ? Date.parse(retryAfter) : NaN;
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/**
+ * The wait before retrying a throttled request: what the server asked for (or, when it asked
+ * for nothing, 1 s doubling with each throttled attempt), plus 0-20 % drawn per request, capped.
+ */
+function throttleWaitMs(requested, throttledAttempts, random) {
+    const base = requested ?? THROTTLE_FIRST_BACKOFF_MS * 2 ** Math.min(throttledAttempts - 1, 10);
+    return Math.round(Math.min(RETRY_AFTER_CAP_MS, base * (1 + THROTTLE_JITTER * random())));
+}
+/** The wait before retrying another fault: what the server asked for (capped), else exponential backoff. */
+function faultWaitMs(policy, requested, faultAttempts, random) {
+    if (requested !== undefined)
+        return Math.min(RETRY_AFTER_CAP_MS, requested);
+    return backoffMs(policy, faultAttempts, random);
+}
+/** Exponential backoff for the retry after `attemptNumber`, jittered to [½, 1] of its value. */
+function backoffMs(policy, attemptNumber, random) {
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
+    return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+;// CONCATENATED MODULE: ./src/core/http.ts
+/**
+ * The one HTTP layer every request goes through: a deadline per attempt, retries of transient
+ * faults (retry.ts), bounded answers, proxies through @actions/http-client, no redirects
+ * followed, no bearer token sent in clear text but to this machine, one debug line per attempt.
+ * Sleep, timers and randomness come from the injected clock, so tests never wait.
+ */
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** No answer the action reads is larger: a secret is at most 25 KB, a listing page 25 items. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * A failure of one attempt: retried, and reported if it was the last. `unreachable`: nothing
+ * answered at all (refused, no route, no name, or silence until the timeout), as opposed to an
+ * answer that broke off. `final`: retrying cannot help (an answer over the size bound).
  */
 class AttemptFailure extends Error {
     unreachable;
-    constructor(message, unreachable = false) {
+    final;
+    constructor(message, unreachable = false, final = false) {
         super(message);
         this.unreachable = unreachable;
+        this.final = final;
     }
 }
 /** A request that got no usable answer after its last attempt. */
@@ -1843,21 +1561,25 @@ class RequestFailedError extends ActionError {
 }
 /** Error codes of a connection that never reached a server. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+const REACH_HINT = 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.';
 function createHttp(options) {
+    const { clock, log } = options;
+    const connections = createConnections();
     const clients = new Map();
     const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const retryAfterCap = options.retryAfterCapMs ?? RETRY_AFTER_CAP_MS;
-    // One client per timeout value: http-client sets the socket timeout per client.
-    const clientFor = (timeoutMs) => {
-        let client = clients.get(timeoutMs);
+    // One client per protocol (http-client keeps one direct agent, of the first protocol it saw)
+    // and per timeout (it sets the socket timeout per client).
+    const clientFor = (protocol, timeoutMs) => {
+        const key = `${protocol} ${timeoutMs}`;
+        let client = clients.get(key);
         if (!client) {
-            client = new lib_HttpClient(options.userAgent ?? 'azure-token', [], {
+            client = new lib_HttpClient(options.userAgent ?? 'azure-token', [connections.handlerFor(protocol)], {
                 allowRedirects: false,
                 allowRetries: false,
                 keepAlive: true,
                 socketTimeout: timeoutMs
             });
-            clients.set(timeoutMs, client);
+            clients.set(key, client);
         }
         return client;
     };
@@ -1866,21 +1588,19 @@ function createHttp(options) {
         if (request.bearerToken !== undefined)
             headers['Authorization'] = `Bearer ${request.bearerToken}`;
         let message;
-        let timer;
+        let cancelTimer = () => { };
         const deadline = new Promise((_, reject) => {
-            timer = setTimeout(() => {
+            cancelTimer = clock.timer(timeoutMs, () => {
                 message?.destroy();
                 reject(new AttemptFailure(`no answer within ${formatSeconds(timeoutMs)}`, true));
-            }, timeoutMs);
+            });
         });
         try {
-            const response = await Promise.race([
-                clientFor(timeoutMs).request(request.method, request.url, request.body ?? null, headers),
-                deadline
-            ]);
+            const protocol = new URL(request.url).protocol === 'https:' ? 'https:' : 'http:';
+            const response = await Promise.race([clientFor(protocol, timeoutMs).request(request.method, request.url, request.body ?? null, headers), deadline]);
             message = response.message;
             const body = await Promise.race([readBody(response.message), deadline]);
-            return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body), attempts: 0 };
+            return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body) };
         }
         catch (error) {
             if (error instanceof AttemptFailure)
@@ -1890,41 +1610,61 @@ function createHttp(options) {
             throw new AttemptFailure(networkErrorText(error), timedOut || (typeof code === 'string' && UNREACHABLE_CODES.has(code)));
         }
         finally {
-            clearTimeout(timer);
+            cancelTimer();
         }
     }
     async function request(request) {
         checkBearerTarget(request);
         const policy = { ...DEFAULT_RETRY, ...request.retry };
         const timeoutMs = request.timeoutMs ?? defaultTimeout;
+        const endpoint = `${request.what} (${request.method} ${displayEndpoint(request.url)})`;
+        const startedAt = clock.now();
+        const budgetEnd = startedAt + Math.min(request.totalMs ?? Infinity, THROTTLE_BUDGET_MS + timeoutMs);
+        let faults = 0;
+        let throttled = 0;
         for (let attemptNumber = 1;; attemptNumber++) {
+            const attemptStart = clock.now();
             let failure;
-            let delayMs;
+            let waitMs;
             try {
-                const response = await attempt(request, timeoutMs);
+                const response = await attempt(request, Math.max(1, Math.min(timeoutMs, budgetEnd - attemptStart)));
+                log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
                 const malformed = response.status >= 200 && response.status < 300 && response.json === undefined;
-                if (!policy.statuses.has(response.status) && !malformed) {
-                    return { ...response, attempts: attemptNumber };
-                }
-                if (attemptNumber >= policy.attempts) {
-                    if (malformed)
-                        throw new AttemptFailure(`answered ${response.status} with a body that is not JSON`);
-                    return { ...response, attempts: attemptNumber };
-                }
+                const done = { ...response, attempts: attemptNumber, endpoint };
+                if (!policy.statuses.has(response.status) && !malformed)
+                    return done;
+                const requested = requestedWaitMs(response.headers, clock.now());
                 failure = malformed ? `answered ${response.status} with a body that is not JSON` : `answered ${response.status}`;
-                delayMs = retryAfterMs(response.headers, options.now(), retryAfterCap);
+                if (response.status === 429) {
+                    throttled++;
+                    waitMs = throttleWaitMs(requested, throttled, () => clock.random());
+                    if (clock.now() + waitMs - startedAt > THROTTLE_BUDGET_MS || clock.now() + waitMs >= budgetEnd)
+                        return done;
+                }
+                else {
+                    faults++;
+                    waitMs = faultWaitMs(policy, requested, faults, () => clock.random());
+                    if (faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
+                        if (malformed)
+                            throw new AttemptFailure(failure);
+                        return done;
+                    }
+                }
             }
             catch (error) {
                 if (!(error instanceof AttemptFailure))
                     throw error;
-                if (attemptNumber >= policy.attempts) {
-                    throw new RequestFailedError(`${request.what} (${request.method} ${displayUrl(request.url)}) failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}: ${error.message}`, 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.', error.unreachable);
+                log.debug(`${request.method} ${debugUrl(request.url)}: ${error.message} after ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+                faults++;
+                waitMs = faultWaitMs(policy, undefined, faults, () => clock.random());
+                if (error.final || faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
+                    const attempts = `${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}`;
+                    throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable);
                 }
                 failure = error.message;
             }
-            const waitMs = delayMs ?? backoffMs(policy, attemptNumber, options.random);
-            options.log(`${request.what} ${failure}; retrying in ${formatSeconds(waitMs)} (attempt ${attemptNumber + 1} of ${policy.attempts}).`);
-            await options.sleep(waitMs);
+            log.info(`${endpoint} ${failure}; retrying in ${formatSeconds(waitMs)} (attempt ${attemptNumber + 1}).`);
+            await clock.sleep(waitMs);
         }
     }
     return {
@@ -1933,8 +1673,16 @@ function createHttp(options) {
             for (const client of clients.values())
                 client.dispose();
             clients.clear();
+            connections.dispose();
         }
     };
+}
+/**
+ * What a caller says when a request's last answer was an error it cannot explain further:
+ * `Entra ID token endpoint (POST https://login.microsoftonline.com/t/oauth2/v2.0/token) answered HTTP 503 after 4 attempts`.
+ */
+function answeredAfter(response) {
+    return `${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ${response.attempts === 1 ? 'attempt' : 'attempts'}`;
 }
 /** Refuses to put a bearer token on the wire in clear text, except to this machine. */
 function checkBearerTarget(request) {
@@ -1945,11 +1693,20 @@ function checkBearerTarget(request) {
         return;
     throw new ActionError(`Refusing to send a bearer token to ${url.origin}: only https:// (or http:// to a loopback host) may carry one.`);
 }
-/** Reads a whole response body; rejects if the connection drops before the end. */
+/** Reads a whole response body, up to MAX_BODY_BYTES; rejects if the connection drops before the end. */
 function readBody(message) {
     return new Promise((resolve, reject) => {
         const chunks = [];
-        message.on('data', (chunk) => chunks.push(chunk));
+        let size = 0;
+        message.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                message.destroy();
+                reject(new AttemptFailure(`answered with a body over ${MAX_BODY_BYTES / 1024 / 1024} MiB, more than any answer it may send`, false, true));
+                return;
+            }
+            chunks.push(chunk);
+        });
         message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
         message.on('error', error => reject(new AttemptFailure(`connection failed while reading the answer (${networkErrorText(error)})`)));
         message.on('close', () => {
@@ -1958,80 +1715,1176 @@ function readBody(message) {
         });
     });
 }
-/** The fields of a JSON object answer; an empty record for anything else, so reads find nothing. */
-function jsonFields(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
-}
-function parseJson(body) {
-    try {
-        return JSON.parse(body);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The wait a throttled or unavailable server asked for, capped: `retry-after-ms`,
- * `x-ms-retry-after-ms` (milliseconds), or `Retry-After` (seconds, or an HTTP date).
- */
-function retryAfterMs(headers, now, capMs) {
-    const single = (name) => {
-        const value = headers[name];
-        return Array.isArray(value) ? value[0] : value;
-    };
-    let wait;
-    const milliseconds = single('retry-after-ms') ?? single('x-ms-retry-after-ms');
-    const retryAfter = single('retry-after');
-    if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds.trim())) {
-        wait = Number(milliseconds);
-    }
-    else if (retryAfter !== undefined && /^\d+(\.\d+)?$/.test(retryAfter.trim())) {
-        wait = Number(retryAfter) * 1000;
-    }
-    else if (retryAfter !== undefined && !Number.isNaN(Date.parse(retryAfter))) {
-        wait = Math.max(0, Date.parse(retryAfter) - now);
-    }
-    return wait === undefined ? undefined : Math.min(wait, capMs);
-}
-/** Exponential backoff for the retry after `attemptNumber`, jittered to [½, 1] of its value. */
-function backoffMs(policy, attemptNumber, random) {
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
-    return Math.round(ceiling * (0.5 + random() / 2));
-}
 function networkErrorText(error) {
     const code = error?.code;
     const text = messageOf(error);
     return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
 }
-/** The URL without its query: short, and a query is no place for a user to look. */
-function displayUrl(url) {
+/** Origin and path, no query: short, and a query is no place for a user to look (nor for a secret to show). */
+function displayEndpoint(url) {
     const parsed = new URL(url);
     return `${parsed.origin}${parsed.pathname}`;
+}
+/** Query parameters whose values are never secret, shown in debug lines; any other value shows as `***`. */
+const PLAIN_QUERY = new Set(['api-version', 'resource', 'audience', 'maxresults', 'client_id', 'clientid']);
+function debugUrl(url) {
+    const parsed = new URL(url);
+    const query = [...parsed.searchParams].map(([name, value]) => `${name}=${PLAIN_QUERY.has(name.toLowerCase()) ? value : '***'}`);
+    return `${parsed.origin}${parsed.pathname}${query.length ? `?${query.join('&')}` : ''}`;
 }
 function formatSeconds(ms) {
     return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
-;// CONCATENATED MODULE: ./src/credentials/credential.ts
+;// CONCATENATED MODULE: ./src/core/keyvault/explanations.ts
+/**
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#5-key-vault,
+ * "Errors"). Every line names the secret, its vault and Key Vault's code; a command to run
+ * stands on its own line, so it can be copied whole.
+ */
 
+
+
+
+/** `db-password in https://my-vault.vault.azure.net` (or `listing https://...`), the way every line names a secret. */
+function labelOf(vault, name, version) {
+    if (name === '*')
+        return `listing ${vault}`;
+    return `${name}${version === undefined ? '' : `/${version}`} in ${vault}`;
+}
+/**
+ * The explainer for one load. `assignee` (the identity's object id, from the vault token) goes
+ * into the role assignment and access policy commands; `redact` hides known secrets in
+ * Key Vault's own messages.
+ */
+function createExplainer(assignee, redact) {
+    const who = assignee ?? '<object-id>';
+    return {
+        answer(response, vault, name, version) {
+            const error = jsonFields(jsonFields(response.json)['error']);
+            const outer = stringField(error, 'code');
+            const inner = stringField(jsonFields(error['innererror']), 'code');
+            const firstLine = (stringField(error, 'message') ?? '').split(/\r?\n/)[0]?.trim() ?? '';
+            const message = externalText(firstLine, { redact });
+            const code = inner ?? outer;
+            const kind = response.status === 404 && name !== '*' ? 'missing'
+                : code === 'SecretDisabled' ? 'disabled'
+                    : response.status === 401 || response.status === 403 ? 'forbidden'
+                        : 'error';
+            const vaultName = new URL(vault).hostname.split('.')[0] ?? vault;
+            const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(firstLine));
+            const facts = { vaultName, name, assignee: who, message, response };
+            const why = kind === 'missing' ? whyMissing(facts) : accessPolicy ? whyAccessPolicy(facts) : whyOther(code, facts);
+            const status = code === undefined ? `HTTP ${response.status}` : `${externalText(code)} (HTTP ${response.status})`;
+            return { kind, text: `${labelOf(vault, name, version)}: ${status}: ${why}` };
+        }
+    };
+}
+const command = (text) => `\n    ${text}`;
+function whyMissing(f) {
+    return ('the vault has no such secret (or version). Check the name; a secret deleted recently can be recovered with:' +
+        command(`az keyvault secret recover --vault-name ${f.vaultName} --name ${f.name}`));
+}
+function whyAccessPolicy(f) {
+    return ('the vault uses access policies, and none lets this identity read secrets. Add one:' +
+        command(`az keyvault set-policy --name ${f.vaultName} --object-id ${f.assignee} --secret-permissions get list`));
+}
+function whyOther(code, f) {
+    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az keyvault show --name ${f.vaultName} --query id --output tsv)`);
+    switch (code) {
+        case 'SecretDisabled':
+            return `the secret is disabled. Enable it:${command(`az keyvault secret set-attributes --vault-name ${f.vaultName} --name ${f.name} --enabled true`)}`;
+        case 'ForbiddenByRbac':
+            return `the identity has no role that may read secrets in this vault. Assign it 'Key Vault Secrets User':${roleCommand}`;
+        case 'ForbiddenByFirewall':
+            return ("the vault's firewall refused the runner's address. GitHub-hosted runners have no fixed address: run on a " +
+                "self-hosted runner in a network the vault allows (or behind a private endpoint), or allow the runner's IP for the job:" +
+                command(`az keyvault network-rule add --name ${f.vaultName} --ip-address <runner-ip>`));
+        default:
+            break;
+    }
+    const status = f.response.status;
+    if (status === 403) {
+        return (`access denied (${f.message || 'Forbidden'}). Give the identity the role 'Key Vault Secrets User', ` +
+            `or, on a vault with access policies, a policy with secret get and list:${roleCommand}`);
+    }
+    if (status === 401) {
+        return `Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
+    }
+    if (status >= 500 || status === 429) {
+        return `${answeredAfter(f.response)}${f.message ? ` (${f.message})` : ''}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
+    }
+    return f.message || 'Key Vault gave no explanation.';
+}
+/** One error for every failure of a load: nothing was exported. */
+function failuresError(failures, ignoreMissing) {
+    const skippable = failures.some(failure => failure.kind === 'missing' || failure.kind === 'disabled');
+    return new ActionError(`Could not load ${failures.length === 1 ? 'a Key Vault secret' : `${failures.length} Key Vault secrets`}, so none was exported:\n` +
+        failures.map(failure => `- ${failure.text}`).join('\n'), skippable && !ignoreMissing ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.' : undefined);
+}
+
+;// CONCATENATED MODULE: ./src/core/clouds.ts
+const CLOUDS = Object.freeze({
+    AzureCloud: {
+        name: 'AzureCloud',
+        authorityHost: 'https://login.microsoftonline.com',
+        resourceManager: 'https://management.azure.com',
+        graph: 'https://graph.microsoft.com',
+        keyVaultSuffix: 'vault.azure.net',
+        keyVaultResource: 'https://vault.azure.net',
+        managedHsmSuffix: 'managedhsm.azure.net',
+        oidcAudience: 'api://AzureADTokenExchange'
+    },
+    AzureUSGovernment: {
+        name: 'AzureUSGovernment',
+        authorityHost: 'https://login.microsoftonline.us',
+        resourceManager: 'https://management.usgovcloudapi.net',
+        graph: 'https://graph.microsoft.us',
+        keyVaultSuffix: 'vault.usgovcloudapi.net',
+        keyVaultResource: 'https://vault.usgovcloudapi.net',
+        managedHsmSuffix: 'managedhsm.usgovcloudapi.net',
+        oidcAudience: 'api://AzureADTokenExchangeUSGov'
+    },
+    AzureChinaCloud: {
+        name: 'AzureChinaCloud',
+        authorityHost: 'https://login.chinacloudapi.cn',
+        resourceManager: 'https://management.chinacloudapi.cn',
+        graph: 'https://microsoftgraph.chinacloudapi.cn',
+        keyVaultSuffix: 'vault.azure.cn',
+        keyVaultResource: 'https://vault.azure.cn',
+        managedHsmSuffix: 'managedhsm.chinacloudapi.cn',
+        oidcAudience: 'api://AzureADTokenExchangeChina'
+    }
+});
+/** Finds a cloud by its name, case-insensitively. */
+function findCloud(name) {
+    const wanted = name.toLowerCase();
+    return Object.values(CLOUDS).find(cloud => cloud.name.toLowerCase() === wanted);
+}
+/** Azure DevOps' application id: the same in every cloud it runs in. */
+const AZURE_DEVOPS_APP_ID = '499b84ac-1321-427f-aa17-267ca6975798';
+const WELL_KNOWN_RESOURCES = ['arm', 'graph', 'keyvault', 'storage', 'devops'];
+/** The resource behind a well-known short name, in the given cloud. */
+function wellKnownResource(cloud, name) {
+    switch (name) {
+        case 'arm':
+            return cloud.resourceManager;
+        case 'graph':
+            return cloud.graph;
+        case 'keyvault':
+            return cloud.keyVaultResource;
+        case 'storage':
+            // Azure Storage uses one resource id in every cloud.
+            return 'https://storage.azure.com';
+        case 'devops':
+            return AZURE_DEVOPS_APP_ID;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/input-values.ts
+/**
+ * Parsers for single input values. Each failure is an InputError naming the input and what it
+ * expects; a value is echoed only when it cannot be a secret, and then as data (escaped, cut).
+ */
+
+
+
+
+
+const AUTH_TYPES = ['oidc', 'secret', 'certificate', 'managed-identity', 'workload-identity', 'azure-cli'];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{3,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+const MULTI_TENANT = ['common', 'organizations', 'consumers'];
+/**
+ * An input's value in a message: quoted, on one line, escaped and cut. Only for values that are
+ * never secret; a URL's `user:password@` is hidden all the same, in case one was pasted by mistake.
+ */
+function quoted(value) {
+    return `'${externalText(value.replace(/\/\/[^/@\s]*@/g, '//***@'), { maxLength: 120 })}'`;
+}
+function parseAuthType(value) {
+    const wanted = value.toLowerCase() || 'auto';
+    if (wanted === 'auto')
+        return 'auto';
+    const match = AUTH_TYPES.find(type => type === wanted);
+    if (!match)
+        throw new InputError('auth-type', `must be one of auto, ${AUTH_TYPES.join(', ')}; got ${quoted(value)}.`);
+    return match;
+}
+function parseClientId(value, source) {
+    if (value !== undefined && !GUID.test(value)) {
+        throw new InputError(source, `must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got ${quoted(value)}.`, "Copy the 'Application (client) ID' from the app registration's overview page (for a managed identity: its 'Client ID').");
+    }
+    return value;
+}
+function parseTenantId(value, source) {
+    if (value === undefined)
+        return undefined;
+    const hint = "Use the 'Directory (tenant) ID' from the app registration's overview page.";
+    if (MULTI_TENANT.includes(value.toLowerCase())) {
+        throw new InputError(source, `must be a tenant GUID or domain, not ${quoted(value)}: an app signs in to one tenant.`, hint);
+    }
+    if (!GUID.test(value) && !DOMAIN.test(value)) {
+        throw new InputError(source, `must be a tenant GUID or domain (contoso.onmicrosoft.com); got ${quoted(value)}.`, hint);
+    }
+    return value;
+}
+function parseCloud(value) {
+    if (!value)
+        return findCloud('AzureCloud');
+    if (value.toLowerCase() === 'azuregermancloud') {
+        throw new InputError('environment', 'names AzureGermanCloud, which Microsoft closed on 2021-10-29.', 'Resources there moved to the public cloud regions in Germany: use AzureCloud.');
+    }
+    const cloud = findCloud(value);
+    if (!cloud) {
+        throw new InputError('environment', `must be AzureCloud, AzureUSGovernment or AzureChinaCloud; got ${quoted(value)}.`, "It names the Azure cloud, not a GitHub deployment environment (that is the job's own `environment:` key).");
+    }
+    return cloud;
+}
+/** `source` is the input, or AZURE_AUTHORITY_HOST when the value came from the environment. */
+function parseAuthorityHost(value, source, cloud) {
+    if (!value)
+        return cloud.authorityHost;
+    // AZURE_AUTHORITY_HOST is a variable, not an input: name what the user has to fix.
+    const bad = (expectation, hint) => source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw bad(`must be an https:// URL such as ${cloud.authorityHost}; got ${quoted(value)}.`);
+    }
+    const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    if (!secure || url.search || url.hash || url.username || url.password) {
+        throw bad(`must be an https:// URL with no user or query, such as ${cloud.authorityHost}; got ${quoted(url.username || url.password ? `${url.protocol}//${url.host}` : value)}.`, 'Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]).');
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+const RESOURCE_EXPECTATION = `must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of ${WELL_KNOWN_RESOURCES.join(', ')}`;
+/** Resource and scope from the `resource` input; the cloud's Resource Manager by default. */
+function parseResource(value, cloud) {
+    const known = WELL_KNOWN_RESOURCES.find(name => name === value.toLowerCase());
+    const raw = !value ? cloud.resourceManager : known ? wellKnownResource(cloud, known) : value;
+    if (/\s/.test(raw) || raw.includes(',')) {
+        throw new InputError('resource', `${RESOURCE_EXPECTATION}; a token is for one resource, so give one. Got ${quoted(value)}.`);
+    }
+    if (raw.endsWith('/.default')) {
+        return { resource: checkedResource(raw.slice(0, -'/.default'.length), value), scope: raw };
+    }
+    const resource = checkedResource(raw.replace(/\/+$/, ''), value);
+    return { resource, scope: `${resource}/.default` };
+}
+function checkedResource(resource, original) {
+    if (GUID.test(resource))
+        return resource;
+    let url;
+    try {
+        url = new URL(resource);
+    }
+    catch {
+        url = undefined;
+    }
+    if (url && (url.username || url.password)) {
+        // A user and password in a resource URI would be sent to Entra ID and printed: refuse, echo nothing.
+        throw new InputError('resource', `${RESOURCE_EXPECTATION}; it must hold no user or password (user:password@).`);
+    }
+    if (!url || !/^[a-z][a-z0-9+.-]*:$/.test(url.protocol) || url.search || url.hash || (!url.host && !url.pathname.replace(/\/+$/, ''))) {
+        throw new InputError('resource', `${RESOURCE_EXPECTATION}; got ${quoted(original)}.`);
+    }
+    return resource;
+}
+/** An audience Entra ID can match: printable, no spaces, at most 600 characters (its federated credential limit). */
+function parseAudience(value, cloud) {
+    if (!value)
+        return cloud.oidcAudience;
+    if (value.length > 600 || !/^[\x21-\x7e]+$/.test(value)) {
+        throw new InputError('audience', `must be the audience of a federated credential, such as ${cloud.oidcAudience}; got ${quoted(value)}.`);
+    }
+    return value;
+}
+function parseBoolean(name, value, fallback) {
+    if (!value)
+        return fallback;
+    const lower = value.toLowerCase();
+    if (lower === 'true')
+        return true;
+    if (lower === 'false')
+        return false;
+    throw new InputError(name, `must be true or false; got ${quoted(value)}.`);
+}
+function parseTokenFile(value, workspace) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f]/.test(value))
+        throw new InputError('token-file', 'must be a file path, with no control characters.');
+    return external_node_path_namespaceObject.resolve(workspace, value);
+}
+
+;// CONCATENATED MODULE: ./src/core/keyvault/references.ts
+/**
+ * The `secrets` and `keyvault` inputs, parsed into references to Key Vault secrets.
+ * Syntax: the README's "Key Vault secrets". Name rules and DNS suffixes:
+ * docs/protocol.md#5-key-vault ("Names and DNS") and #2-entra-id ("Clouds").
+ *
+ * Every problem is a bad input that names the input and quotes the entry: entries name
+ * secrets, they never hold one. A vault host outside the cloud's Key Vault domain is refused
+ * here, before any request, so the vault token can never be sent anywhere else.
+ */
+
+
+
+
+
+/** 3-24 characters, letters, digits and dashes, starting with a letter, ending with a letter or digit, no `--` . */
+const VAULT_NAME = /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+/** What the service enforces, which is looser than its docs: a leading digit or dash is accepted . */
+const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+/** Versions are 32 hex characters in practice; letters and digits keep a version a single path segment. */
+const SECRET_VERSION = /^[0-9a-zA-Z]{1,64}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const SYNTAX_HINT = 'Write VAULT/SECRET[/VERSION] [| ENV_NAME], SECRET (with the keyvault input), a secret identifier URL ' +
+    '(https://my-vault.vault.azure.net/secrets/NAME), or VAULT/* [| PREFIX].';
+/**
+ * Parses the `secrets` input. Entries are separated by newlines, `;` or `,`; a `#` starts a
+ * comment that runs to the end of its line (no part of an entry can contain `#`).
+ */
+function parseSecretsInput(text, defaultVault, cloud) {
+    const fallbackVault = defaultVault === undefined ? undefined : parseKeyvaultInput(defaultVault, cloud);
+    const references = splitEntries(text).map(entry => parseEntry(entry, fallbackVault, cloud));
+    rejectCollisions(references);
+    return Object.freeze(references);
+}
+/**
+ * The environment variable a secret goes to unless named: upper case, `-` as `_`, and a `_`
+ * in front when it would start with a digit (`db-password` → `DB_PASSWORD`, `1st` → `_1ST`).
+ */
+function defaultEnvName(secretName, prefix = '') {
+    const name = `${prefix}${secretName.toUpperCase().replace(/-/g, '_')}`;
+    return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+/** True when a secret name is one Key Vault accepts. */
+function isSecretName(name) {
+    return SECRET_NAME.test(name);
+}
+function splitEntries(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map(line => line.replace(/#.*$/, ''))
+        .flatMap(line => line.split(/[;,]/))
+        .map(entry => entry.trim())
+        .filter(entry => entry !== '');
+}
+function badEntry(entry, problem, hint = SYNTAX_HINT) {
+    return new InputError('secrets', `entry ${quoted(entry)} ${problem}`, hint);
+}
+/** The `keyvault` input: a vault name, a vault host, or a vault URL with no path. */
+function parseKeyvaultInput(text, cloud) {
+    const fail = (problem, hint) => new InputError('keyvault', problem, hint);
+    const { origin, path } = parseVault(text, cloud, fail);
+    if (path !== '' && path !== '/') {
+        throw fail(`must be a vault name or URL with no path, such as my-vault or https://my-vault.${cloud.keyVaultSuffix}; got ${quoted(text)}.`);
+    }
+    return origin;
+}
+function parseEntry(entry, fallbackVault, cloud) {
+    const parts = entry.split('|').map(part => part.trim());
+    if (parts.length > 2)
+        throw badEntry(entry, "has more than one '|'.");
+    const [target = '', alias] = parts;
+    if (alias === '')
+        throw badEntry(entry, "has a '|' with no name after it.");
+    if (target === '')
+        throw badEntry(entry, "names no secret before its '|'.");
+    const fail = (problem, hint) => badEntry(entry, problem, hint);
+    if (URL_LIKE.test(target)) {
+        const { origin, path } = parseVault(target, cloud, fail);
+        return parseTarget(entry, origin, urlSegments(path), alias);
+    }
+    const segments = target.split('/').map(segment => segment.trim());
+    if (segments.length === 1) {
+        if (fallbackVault === undefined) {
+            throw badEntry(entry, 'names no vault, and the keyvault input is empty.', `Write it as VAULT/${target}, or set the keyvault input to the vault's name.`);
+        }
+        return parseTarget(entry, fallbackVault, segments, alias);
+    }
+    const [vault = '', ...rest] = segments;
+    return parseTarget(entry, parseVault(vault, cloud, fail).origin, rest, alias);
+}
+/**
+ * The path of a URL entry as VAULT/... segments. `/secrets/NAME[/VERSION]` is a secret
+ * identifier, as the portal shows it; it wins over reading `secrets` as a secret's name.
+ */
+function urlSegments(path) {
+    const segments = path.split('/').filter(segment => segment !== '');
+    return segments[0] === 'secrets' && segments.length >= 2 ? segments.slice(1) : segments;
+}
+function parseTarget(entry, vault, segments, alias) {
+    if (segments.length === 1 && segments[0] === '*') {
+        const prefix = alias ?? '';
+        if (prefix !== '' && !ENV_NAME.test(prefix)) {
+            throw badEntry(entry, `has the prefix ${quoted(prefix)}, which must be letters, digits and '_', not starting with a digit.`);
+        }
+        if (isRefusedPrefix(prefix)) {
+            throw badEntry(entry, `has the prefix '${prefix}', which would make every name one that steers later steps (${prefix}...).`, REFUSED_HINT);
+        }
+        return Object.freeze({ kind: 'all', entry, vault, prefix });
+    }
+    const [name, version, ...extra] = segments;
+    if (name === undefined || name === '' || extra.length > 0) {
+        throw badEntry(entry, 'is not VAULT/SECRET[/VERSION].');
+    }
+    if (!SECRET_NAME.test(name)) {
+        throw badEntry(entry, `has the secret name ${quoted(name)}, which must be 1-127 letters, digits and dashes.`);
+    }
+    if (version !== undefined && !SECRET_VERSION.test(version)) {
+        throw badEntry(entry, `has the version ${quoted(version)}, which must be a version id (32 hex characters).`);
+    }
+    if (alias !== undefined && !ENV_NAME.test(alias)) {
+        throw badEntry(entry, `has the environment variable name ${quoted(alias)}, which must be letters, digits and '_', not starting with a digit.`, 'Environment variable names match ^[A-Za-z_][A-Za-z0-9_]*$.');
+    }
+    const envName = alias ?? defaultEnvName(name);
+    if (isRefusedEnvName(envName)) {
+        throw badEntry(entry, `maps to the environment variable '${envName}', which would run code in, steer, or redirect the job's later steps.`, REFUSED_HINT);
+    }
+    return Object.freeze({ kind: 'secret', entry, vault, name, version, envName });
+}
+const REFUSED_HINT = 'Give the secret another name: VAULT/SECRET | APP_NAME (or the vault a prefix: VAULT/* | APP_). ' +
+    'Names such as PATH, BASH_ENV, NODE_OPTIONS, LD_*, GITHUB_*, HTTPS_PROXY or IDENTITY_* are refused.';
+/**
+ * A vault name (`my-vault`), host (`my-vault.vault.azure.net`) or URL, as its origin and the
+ * URL's path. Names get the cloud's suffix; hosts and URLs must already be in the cloud's
+ * Key Vault domain, or be loopback http:// with a port (tests, local fakes).
+ */
+function parseVault(text, cloud, fail) {
+    if (!URL_LIKE.test(text) && !text.includes('.')) {
+        if (!VAULT_NAME.test(text)) {
+            throw fail(`has the vault name ${quoted(text)}, which must be 3-24 letters, digits and dashes, start with a letter, end with a letter or digit, and have no '--'.`, "Use the vault's name as the portal shows it (my-vault), or its URL.");
+        }
+        return { origin: `https://${text.toLowerCase()}.${cloud.keyVaultSuffix}`, path: '' };
+    }
+    let url;
+    try {
+        url = new URL(URL_LIKE.test(text) ? text : `https://${text}`);
+    }
+    catch {
+        throw fail(`has the vault ${quoted(text)}, which is not a vault name or URL.`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw fail(`has a vault URL with a user, query or fragment (${url.origin === 'null' ? 'not shown' : url.host}); a vault URL is https://NAME.${cloud.keyVaultSuffix}.`);
+    }
+    checkVaultHost(url, cloud, fail);
+    return { origin: url.origin, path: url.pathname };
+}
+/** Refuses any host that is not a vault of the selected cloud, naming the likely fix. */
+function checkVaultHost(url, cloud, fail) {
+    const host = url.hostname;
+    if (url.protocol === 'http:') {
+        if (isLoopbackHost(host) && url.port !== '')
+            return;
+        throw fail(`has the vault '${url.origin}': Key Vault is reached over https:// only (plain http:// is accepted for loopback hosts with a port, for tests).`);
+    }
+    if (url.protocol !== 'https:') {
+        throw fail(`has the vault '${url.origin}', which is not an https:// URL.`);
+    }
+    if (Object.values(CLOUDS).some(each => host.endsWith(`.${each.managedHsmSuffix}`))) {
+        throw fail(`has the Managed HSM '${host}': a Managed HSM holds keys only, never secrets.`, 'Name a key vault (*.vault.*) instead.');
+    }
+    const suffix = `.${cloud.keyVaultSuffix}`;
+    if (host.endsWith(suffix)) {
+        const name = host.slice(0, -suffix.length);
+        if (VAULT_NAME.test(name))
+            return;
+        throw fail(`has the vault host '${host}', whose vault name ${quoted(name)} must be 3-24 letters, digits and dashes.`);
+    }
+    const otherCloud = Object.values(CLOUDS).find(each => host.endsWith(`.${each.keyVaultSuffix}`));
+    if (otherCloud) {
+        throw fail(`has the vault host '${host}', which is in ${otherCloud.name}, not in ${cloud.name}.`, `Set the environment input to ${otherCloud.name}, or name a vault in ${cloud.name}.`);
+    }
+    throw fail(`has the host '${host}', which is not a Key Vault in ${cloud.name}: vault hosts end in ${suffix}.`, 'The vault token is sent to Key Vault hosts only. Give the vault name (my-vault) or its URL as the portal shows it.');
+}
+/**
+ * Two entries mapping to one name is a bad input. Names are compared ignoring case: environment
+ * variables are case-insensitive on Windows runners, and so are step output names.
+ */
+function rejectCollisions(references) {
+    const seen = new Map();
+    for (const reference of references) {
+        const key = (reference.kind === 'secret' ? reference.envName : `${reference.vault}/* ${reference.prefix}`).toUpperCase();
+        const earlier = seen.get(key);
+        if (earlier) {
+            const what = reference.kind === 'secret' ? `the environment variable '${reference.envName}'` : 'the same vault and prefix';
+            throw new InputError('secrets', `entries ${quoted(earlier.entry)} and ${quoted(reference.entry)} both map to ${what}; names are compared ignoring case.`, 'Give one of them its own name: VAULT/SECRET | ENV_NAME (or VAULT/* | PREFIX_).');
+        }
+        seen.set(key, reference);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/keyvault/listing.ts
+/**
+ * Listing a vault for `VAULT/*`: every enabled secret whose `exp` is not past and whose `nbf`
+ * is not ahead, following `nextLink` pages as given, empty pages included; certificate-backed
+ * secrets (`managed: true`: they hold a certificate's private key) are left out
+ * (docs/protocol.md#5-key-vault, "List secrets"). A hostile or broken vault cannot keep the step
+ * listing forever: pages and items are bounded, and a page must be a page.
+ */
+
+
+
+
+
+/** The largest page Key Vault serves (maxresults is 1-25). */
+const LIST_PAGE_SIZE = 25;
+/** A vault holds a few thousand secrets at most: a listing longer than this is broken or hostile. */
+const LIST_LIMITS = Object.freeze({ pages: 1_000, items: 100_000 });
+/** Lists `vault`, handing each page's usable names to `onPage` as soon as the page arrives. */
+async function listVault(vault, deps, onPage) {
+    const names = [];
+    const skipped = [];
+    const certificates = [];
+    const visited = new Set();
+    let items = 0;
+    const limits = deps.limits ?? LIST_LIMITS;
+    let url = `${vault}/secrets?api-version=${KEY_VAULT_API_VERSION}&maxresults=${LIST_PAGE_SIZE}`;
+    while (url !== undefined) {
+        if (visited.size >= limits.pages)
+            throw new ActionError(`the listing went on past ${limits.pages} pages; stopping (a vault holds at most a few thousand secrets).`);
+        visited.add(url);
+        const response = await deps.client.get(vault, url, `Key Vault ${vault} (listing secrets)`, { first: true });
+        if (response.status !== 200)
+            return { ok: false, failure: deps.explainer.answer(response, vault, '*') };
+        const page = jsonFields(response.json);
+        const value = page['value'];
+        if (!Array.isArray(value))
+            throw new ActionError(`page ${visited.size} of the listing holds no 'value' array: it is not a Key Vault listing.`);
+        items += value.length;
+        if (items > limits.items)
+            throw new ActionError(`the listing went on past ${limits.items} items; stopping.`);
+        const found = names.length;
+        for (const item of value) {
+            const name = listedName(item);
+            if (name === undefined)
+                continue;
+            const why = whyUnusable(item, deps.now());
+            if (why === 'certificate')
+                certificates.push(name);
+            else if (why !== undefined)
+                skipped.push(`${name} (${why})`);
+            else
+                names.push(name);
+        }
+        onPage(names.slice(found));
+        url = nextPage(page['nextLink'], vault, visited);
+    }
+    report(vault, names.length, skipped, certificates, deps.log);
+    return { ok: true, names };
+}
+function report(vault, count, skipped, certificates, log) {
+    log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : ''}.`);
+    if (skipped.length > 0)
+        log.debug(`Skipped in ${vault}: ${skipped.join(', ')}`);
+    if (certificates.length > 0) {
+        log.notice(`Skipped ${certificates.length} certificate-backed ${certificates.length === 1 ? 'secret' : 'secrets'} of ${vault}/* ` +
+            `(each holds a certificate's private key): ${certificates.join(', ')}. Name one in 'secrets' to load it.`);
+    }
+}
+/** The secret name from a list item's id, `https://v.vault.azure.net/secrets/NAME`. */
+function listedName(item) {
+    const id = jsonFields(item)['id'];
+    if (typeof id !== 'string')
+        return undefined;
+    const name = /\/secrets\/([^/?#]+)\/?$/.exec(id)?.[1];
+    return name !== undefined && isSecretName(name) ? name : undefined;
+}
+/** Why a listed secret is not loaded, or undefined when it is (`exp`, `nbf`: epoch seconds). */
+function whyUnusable(item, now) {
+    const fields = jsonFields(item);
+    if (fields['managed'] === true)
+        return 'certificate';
+    const attributes = jsonFields(fields['attributes']);
+    if (attributes['enabled'] === false)
+        return 'disabled';
+    const { exp, nbf } = attributes;
+    if (typeof exp === 'number' && exp * 1000 <= now)
+        return 'expired';
+    if (typeof nbf === 'number' && nbf * 1000 > now)
+        return 'not yet valid';
+    return undefined;
+}
+/** The next page's URL, taken as given, but only on the vault's own origin: the token goes nowhere else. */
+function nextPage(nextLink, vault, visited) {
+    if (typeof nextLink !== 'string' || nextLink === '')
+        return undefined;
+    let origin;
+    try {
+        // An explicit :443 (real Key Vault sends it) is the same origin: URL drops a scheme's default port.
+        origin = new URL(nextLink).origin;
+    }
+    catch {
+        origin = undefined;
+    }
+    if (origin !== vault) {
+        throw new ActionError(`the listing's nextLink points to ${externalText(origin ?? nextLink)}, not to the vault; refusing to send it the vault token.`);
+    }
+    if (visited.has(nextLink))
+        throw new ActionError('the listing sent a nextLink to a page it had already sent; stopping.');
+    return nextLink;
+}
+
+;// CONCATENATED MODULE: ./src/core/keyvault/load.ts
+
+
+
+
+
+
+
+/**
+ * Vault requests in flight at once, for all vaults together. Key Vault allows 4,000 requests
+ * per 10 s per vault (docs/protocol.md#5-key-vault, "Throttling"): 16 parallel requests of
+ * ~50 ms each stay far below that, load a hundred secrets in well under a second, and leave
+ * sockets for the rest of the runner.
+ */
+const MAX_REQUESTS_IN_FLIGHT = 16;
+/** Key Vault stores values of at most 25 KB: anything larger is not a secret it sent. */
+const MAX_SECRET_BYTES = 25 * 1024;
+/** The scope of the vault token in a cloud: `https://vault.azure.net/.default`. */
+function vaultScope(cloud) {
+    return `${cloud.keyVaultResource}/.default`;
+}
+/** Loads every referenced secret, or throws one ActionError listing every failure. */
+async function loadSecrets(references, deps, options) {
+    const load = {
+        client: vaultClient(deps.http, deps.tokens, options.scope, options.maxInFlight ?? MAX_REQUESTS_IN_FLIGHT),
+        explainer: createExplainer(options.assignee, text => deps.masker.redact(text)),
+        deps,
+        listLimits: options.listLimits
+    };
+    const fetchOnce = fetcher(load);
+    // Listed secrets are fetched page by page while the listing goes on: it never waits for the last page.
+    const listed = await Promise.all(references.map(reference => expand(load, reference, page => page.forEach(fetchOnce))));
+    const expanded = listed.flatMap(outcome => (outcome.ok ? outcome.value : []));
+    const { targets, collisions } = separateCollisions(expanded);
+    const fetched = await Promise.all(targets.map(fetchOnce));
+    const failures = [...listed, ...fetched].flatMap(outcome => (outcome.ok ? [] : [outcome.failure]));
+    failures.push(...collisions);
+    const warnings = fetched.flatMap(outcome => (outcome.ok && outcome.warning !== undefined ? [outcome.warning] : []));
+    const ignorable = (failure) => options.ignoreMissing && (failure.kind === 'missing' || failure.kind === 'disabled');
+    const ignored = failures.filter(ignorable);
+    const fatal = failures.filter(failure => !ignorable(failure));
+    if (fatal.length > 0)
+        throw failuresError(fatal, options.ignoreMissing);
+    warnings.push(...ignored.map(failure => `Skipped, as ignore-missing-secrets is true: ${failure.text}`));
+    const secrets = fetched.flatMap(outcome => (outcome.ok ? [outcome.value] : []));
+    warnings.push(...secrets.filter(secret => !secret.exportable).map(notExportedWarning));
+    return { secrets, warnings };
+}
+function notExportedWarning(secret) {
+    const reference = secret.reference;
+    return (`${labelOf(secret.vault, secret.name)} is set as the output ${secret.envName} only, not exported: ` +
+        'that environment variable would run code in, steer, or redirect the later steps. To export it, give the vault a prefix:' +
+        `\n    ${reference.entry.split('|')[0]?.trim()} | APP_`);
+}
+/**
+ * Fetches each secret (vault, name, version) once, however many targets name it: a secret both
+ * listed by `VAULT/*` and named, or named twice under two env names, costs one request.
+ */
+function fetcher(load) {
+    const fetches = new Map();
+    return async (target) => {
+        const key = secretKey(target);
+        let fetch = fetches.get(key);
+        if (!fetch) {
+            fetch = fetchSecret(load, target);
+            fetches.set(key, fetch);
+        }
+        const outcome = await fetch;
+        if (!outcome.ok)
+            return outcome;
+        const exportable = target.reference.kind === 'secret' || !isRefusedEnvName(target.envName);
+        return { ...outcome, value: { ...outcome.value, reference: target.reference, envName: target.envName, exportable } };
+    };
+}
+function secretKey(target) {
+    return `${target.vault} ${target.name.toLowerCase()} ${target.version ?? ''}`;
+}
+async function expand(load, reference, onPage) {
+    if (reference.kind === 'secret') {
+        const target = { reference, vault: reference.vault, name: reference.name, version: reference.version, envName: reference.envName };
+        onPage([target]);
+        return { ok: true, value: [target] };
+    }
+    const toTargets = (names) => names.map(name => ({ reference, vault: reference.vault, name, version: undefined, envName: defaultEnvName(name, reference.prefix) }));
+    try {
+        const deps = { client: load.client, explainer: load.explainer, now: load.deps.now, log: load.deps.log, ...(load.listLimits ? { limits: load.listLimits } : {}) };
+        const listing = await listVault(reference.vault, deps, names => onPage(toTargets(names)));
+        return listing.ok ? { ok: true, value: toTargets(listing.names) } : listing;
+    }
+    catch (error) {
+        return { ok: false, failure: { kind: 'error', text: `${labelOf(reference.vault, '*')}: ${messageOf(error)}` } };
+    }
+}
+/**
+ * Secrets found twice (a `VAULT/*` and a named entry for the same secret) are fetched once;
+ * two different secrets for one env name are a failure: the contract allows one value per name.
+ * Linear in the number of targets, however many repeat.
+ */
+function separateCollisions(targets) {
+    const byName = new Map();
+    for (const target of targets) {
+        const key = target.envName.toUpperCase();
+        let group = byName.get(key);
+        if (!group)
+            byName.set(key, (group = new Map()));
+        // A named entry wins over a listed one for the same secret: it carries the user's own name.
+        const earlier = group.get(secretKey(target));
+        if (!earlier || (target.reference.kind === 'secret' && earlier.reference.kind !== 'secret'))
+            group.set(secretKey(target), target);
+    }
+    const kept = new Set();
+    const collisions = [];
+    for (const group of byName.values()) {
+        const distinct = [...group.values()];
+        if (distinct.length === 1) {
+            kept.add(distinct[0]);
+            continue;
+        }
+        const holders = distinct.map(target => `${labelOf(target.vault, target.name, target.version)} (entry '${target.reference.entry}')`);
+        collisions.push({
+            kind: 'error',
+            text: `${distinct[0]?.envName}: more than one secret maps to this name: ${holders.join(', ')}. ` +
+                'Give one its own name (VAULT/SECRET | NAME), or the vault a prefix (VAULT/* | PREFIX_).'
+        });
+    }
+    return { targets: targets.filter(target => kept.has(target)), collisions };
+}
+/** `GET {vault}/secrets/{name}[/{version}]`; the value is masked at once. */
+async function fetchSecret(load, target) {
+    const { deps } = load;
+    const label = labelOf(target.vault, target.name, target.version);
+    const path = `/secrets/${encodeURIComponent(target.name)}${target.version === undefined ? '' : `/${encodeURIComponent(target.version)}`}`;
+    let response;
+    try {
+        response = await load.client.get(target.vault, `${target.vault}${path}?api-version=${KEY_VAULT_API_VERSION}`, `Key Vault ${target.vault}`);
+    }
+    catch (error) {
+        return { ok: false, failure: { kind: 'error', text: `${label}: ${messageOf(error)}` } };
+    }
+    if (response.status !== 200)
+        return { ok: false, failure: load.explainer.answer(response, target.vault, target.name, target.version) };
+    const body = jsonFields(response.json);
+    const value = body['value'];
+    if (typeof value !== 'string')
+        return { ok: false, failure: { kind: 'error', text: `${label}: Key Vault answered 200 without a value.` } };
+    deps.masker.mask(value);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > MAX_SECRET_BYTES) {
+        return {
+            ok: false,
+            failure: { kind: 'error', text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.` }
+        };
+    }
+    const secret = { reference: target.reference, name: target.name, envName: target.envName, vault: target.vault, value, exportable: true };
+    const expiry = jsonFields(body['attributes'])['exp'];
+    if (typeof expiry === 'number' && expiry * 1000 <= deps.now()) {
+        const when = new Date(expiry * 1000).toISOString().replace('.000Z', 'Z');
+        return { ok: true, value: secret, warning: `${label} expired at ${when}; loaded anyway, as named. Set a new version of it.` };
+    }
+    return { ok: true, value: secret };
+}
+
+;// CONCATENATED MODULE: ./src/core/token-cache.ts
+
+function cachedTokenSource(credential) {
+    const tokens = new Map();
+    return (scope, tenantId) => {
+        const key = `${tenantId?.toLowerCase() ?? ''} ${scope}`;
+        let token = tokens.get(key);
+        if (!token) {
+            token = requestToken(credential, scope, tenantId);
+            tokens.set(key, token);
+        }
+        return token;
+    };
+}
+async function requestToken(credential, scope, tenantId) {
+    try {
+        return await credential.getToken(scope, tenantId === undefined ? undefined : { tenantId });
+    }
+    catch (error) {
+        const tenant = tenantId === undefined ? '' : ` in tenant ${tenantId}`;
+        throw withContext(`Getting a token for ${scope}${tenant} with auth-type '${credential.kind}'`, error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/acquire.ts
+
+
+
+async function acquire(config, credential, deps) {
+    const tokens = cachedTokenSource(credential);
+    const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
+    const identity = identityOf(token.token, config);
+    for (const warning of loaded.warnings)
+        deps.log.warning(warning);
+    if (config.secrets.length > 0) {
+        const names = loaded.secrets.map(secret => secret.envName).join(', ') || 'none';
+        deps.log.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
+    }
+    return { token, identity, secrets: loaded.secrets };
+}
+/** The `secrets` input's values, all fetched and masked, or one error listing every failure. */
+async function loadConfiguredSecrets(config, deps, tokens) {
+    if (config.secrets.length === 0)
+        return { secrets: [], warnings: [] };
+    const scope = vaultScope(config.cloud);
+    // The vault token's identity names the assignee in the role assignment commands of error hints.
+    const assignee = identityOf((await tokens(scope)).token, config).objectId;
+    return loadSecrets(config.secrets, { http: deps.http, now: () => deps.machine.now(), masker: deps.masker, tokens, log: deps.log }, { scope, ignoreMissing: config.ignoreMissingSecrets, assignee });
+}
+
+;// CONCATENATED MODULE: ./src/core/config.ts
+/**
+ * Every input and every variable of the environment the core uses is read here, once,
+ * validated, and frozen into a typed Config. Nothing after this module reads `process.env` or
+ * an input: it is handed what it needs. Secrets are masked here, the moment they enter.
+ * The front-end says where the inputs come from (the action's INPUT_* variables, the command
+ * line's flags) and where relative paths resolve.
+ */
+
+
+
+
+
+/** Reads and validates every input. Throws InputError, naming the input, on the first bad one. */
+function readConfig(source, masker) {
+    const input = (name) => source.input(name).trim();
+    const optional = (name) => input(name) || undefined;
+    const { env } = source;
+    // Mask before anything can fail and be reported.
+    const explicitSecret = optional('client-secret');
+    const certificatePassword = optional('client-certificate-password');
+    for (const secret of [explicitSecret, certificatePassword, env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'], env['IDENTITY_HEADER']]) {
+        if (secret)
+            masker.mask(secret);
+    }
+    const certificate = optional('client-certificate');
+    if (certificate?.includes('PRIVATE KEY'))
+        masker.mask(certificate);
+    const creds = parseCreds(input('creds'), masker);
+    const cloud = parseCloud(input('environment'));
+    const { resource, scope } = parseResource(input('resource'), cloud);
+    const context = readContext(env, source.workspace);
+    const tokenFile = optional('token-file');
+    if (certificatePassword && !certificate) {
+        throw new InputError('client-certificate-password', "is set but 'client-certificate' is empty", 'Give the certificate too, or remove the password.');
+    }
+    const authorityInput = optional('authority-host');
+    return Object.freeze({
+        authType: parseAuthType(input('auth-type')),
+        clientId: parseClientId(optional('client-id') ?? creds.clientId, optional('client-id') ? 'client-id' : 'creds'),
+        tenantId: parseTenantId(optional('tenant-id') ?? creds.tenantId, optional('tenant-id') ? 'tenant-id' : 'creds'),
+        clientSecret: explicitSecret ?? creds.clientSecret,
+        clientCertificate: certificate,
+        clientCertificatePassword: certificatePassword,
+        cloud,
+        authorityHost: parseAuthorityHost(authorityInput ?? env['AZURE_AUTHORITY_HOST']?.trim(), authorityInput ? 'authority-host' : 'AZURE_AUTHORITY_HOST', cloud),
+        oidcAudience: parseAudience(optional('audience'), cloud),
+        resource,
+        scope,
+        secrets: parseSecretsInput(input('secrets'), optional('keyvault'), cloud),
+        exportEnv: parseBoolean('export-env', input('export-env'), true),
+        ignoreMissingSecrets: parseBoolean('ignore-missing-secrets', input('ignore-missing-secrets'), false),
+        tokenFile: tokenFile === undefined ? undefined : parseTokenFile(tokenFile, context.workspace),
+        jobSummary: parseBoolean('job-summary', input('job-summary'), false),
+        signInLaterSteps: parseBoolean('sign-in-later-steps', input('sign-in-later-steps'), false),
+        context
+    });
+}
+function readContext(env, workspace) {
+    const value = (name) => env[name]?.trim() || undefined;
+    const inWorkflow = value('GITHUB_ACTIONS') === 'true';
+    return Object.freeze({
+        workspace,
+        inWorkflow,
+        probeImds: !inWorkflow || value('RUNNER_ENVIRONMENT') === 'self-hosted',
+        oidcRequestUrl: value('ACTIONS_ID_TOKEN_REQUEST_URL'),
+        oidcRequestToken: value('ACTIONS_ID_TOKEN_REQUEST_TOKEN'),
+        federatedTokenFile: value('AZURE_FEDERATED_TOKEN_FILE'),
+        azureClientId: value('AZURE_CLIENT_ID'),
+        azureTenantId: value('AZURE_TENANT_ID'),
+        identityEndpoint: value('IDENTITY_ENDPOINT'),
+        identityHeader: value('IDENTITY_HEADER'),
+        imdsEndpoint: value('IMDS_ENDPOINT'),
+        podIdentityAuthorityHost: value('AZURE_POD_IDENTITY_AUTHORITY_HOST'),
+        programData: value('ProgramData') ?? value('PROGRAMDATA'),
+        testArcKeyDirectory: arcKeyDirectoryForTests(value('AZURE_TOKEN_TEST_ARC_KEY_DIR'), value('IDENTITY_ENDPOINT')),
+        path: env['PATH'] ?? env['Path'],
+        pathExt: env['PATHEXT']
+    });
+}
+/**
+ * The test hook's directory, only when the Arc endpoint is http:// on this machine. Why that is
+ * safe: the key-directory rule stops a rogue endpoint from naming any file for us to read and
+ * send back. With the hook, the endpoint can still name only `.key` files of at most 4096 bytes
+ * in the one directory the job's own environment chose (whoever sets a job's environment can
+ * run code in it anyway), and the key only ever goes to a loopback address: it never leaves
+ * the machine. The hook is an absolute path or nothing.
+ */
+function arcKeyDirectoryForTests(directory, identityEndpoint) {
+    if (!directory || !identityEndpoint || !external_node_path_namespaceObject.isAbsolute(directory))
+        return undefined;
+    let endpoint;
+    try {
+        endpoint = new URL(identityEndpoint);
+    }
+    catch {
+        return undefined;
+    }
+    return endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname) ? directory : undefined;
+}
+/**
+ * Accepts azure/login's `{"clientId","clientSecret","tenantId",...}` and the output of
+ * `az ad sp create-for-rbac` (`{"appId","password","tenant"}`). The secret is masked before
+ * any check can fail; nothing from the JSON is ever echoed but its field names.
+ */
+function parseCreds(text, masker, input = 'creds') {
+    if (!text)
+        return { clientId: undefined, clientSecret: undefined, tenantId: undefined };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        masker.mask(text);
+        throw new InputError(input, 'is not valid JSON.', "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's {\"clientId\",\"clientSecret\",\"tenantId\"} object, stored whole in one secret.");
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new InputError(input, 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.');
+    }
+    const fields = parsed;
+    const secretValue = fields['clientSecret'] ?? fields['password'];
+    if (typeof secretValue === 'string' && secretValue.trim())
+        masker.mask(secretValue.trim());
+    const field = (...names) => {
+        for (const name of names) {
+            const value = fields[name];
+            if (value === undefined || value === null || value === '')
+                continue;
+            if (typeof value !== 'string')
+                throw new InputError(input, `field '${name}' must be a string.`);
+            return value.trim() || undefined;
+        }
+        return undefined;
+    };
+    return { clientId: field('clientId', 'appId'), clientSecret: field('clientSecret', 'password'), tenantId: field('tenantId', 'tenant') };
+}
+
+;// CONCATENATED MODULE: ./src/core/executables.ts
+/** Finding a program on PATH the way a shell would, but never in the working directory. */
+
+/** The full path of an executable on PATH (with PATHEXT on Windows), or undefined. */
+async function findOnPath(name, search, machine) {
+    const windows = machine.platform === 'win32';
+    const paths = windows ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
+    const extensions = windows ? (search.pathExt ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : [''];
+    for (const directory of (search.path ?? '').split(windows ? ';' : ':')) {
+        // A relative entry would search the working directory, which holds the repository's files.
+        if (!directory || !paths.isAbsolute(directory))
+            continue;
+        for (const extension of extensions) {
+            const candidate = paths.join(directory, name + extension.toLowerCase());
+            if (await machine.isExecutable(candidate))
+                return candidate;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/managed-identity/imds.ts
+
+
+/**
+ * Microsoft's IMDS guidance: retry 404, 429 and 5xx with backoff, and wait out 410 ("back
+ * within 70 s"). 408 as everywhere. Waits before jitter: 2, 4, 8, 16, 30, 30, 30, 30 s, jittered
+ * to at least half; all of it within IMDS_TOTAL_MS, so a 410 is waited out for at least 70 s.
+ */
+const IMDS_RETRY = Object.freeze({
+    attempts: 9,
+    statuses: new Set([404, 408, 410, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]),
+    baseDelayMs: 2_000,
+    maxDelayMs: 30_000
+});
+/** Every IMDS token request ends within this, answered or not (the README's "Time bounds"). */
+const IMDS_TOTAL_MS = 120_000;
+/** IMDS answers in milliseconds; an attempt that hears nothing for this long is retried. */
+const IMDS_ATTEMPT_TIMEOUT_MS = 15_000;
+/** The VM's instance metadata service, or the host that AZURE_POD_IDENTITY_AUTHORITY_HOST names. */
+function imdsHost(context) {
+    return (context.podIdentityAuthorityHost ?? 'http://169.254.169.254').replace(/\/+$/, '');
+}
+/**
+ * Whether IMDS answers: one GET with no query and no Metadata header, 1 s, no retries. Any HTTP
+ * answer means it is there, except Docker Desktop's 403 "unreachable" (protocol.md#3-managed-identity).
+ */
+async function probeImds(http, host) {
+    try {
+        const response = await http.request({ method: 'GET', url: `${host}/metadata/identity/oauth2/token`, what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } });
+        return !(response.status === 403 && response.body.includes('unreachable'));
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * One try first: no answer at all means this is no Azure VM, and retrying would only make the
+ * user wait minutes to learn it. An answer IMDS asks us to retry, or one that broke off, goes
+ * to the full policy, whose first retry is immediate (Microsoft's backoff starts at 0 s).
+ */
+async function requestImdsToken(http, clock, host, query) {
+    const url = new URL(`${host}/metadata/identity/oauth2/token`);
+    url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
+    const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS };
+    const startedAt = clock.now();
+    const rest = () => http.request({ ...request, retry: IMDS_RETRY, totalMs: Math.max(1, IMDS_TOTAL_MS - (clock.now() - startedAt)) });
+    let first;
+    try {
+        first = await http.request({ ...request, retry: { attempts: 1 } });
+    }
+    catch (error) {
+        if (!(error instanceof RequestFailedError && error.unreachable))
+            return rest();
+        throw new ActionError(`No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`, 'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
+            'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.');
+    }
+    return IMDS_RETRY.statuses.has(first.status) ? rest() : first;
+}
+
+;// CONCATENATED MODULE: ./src/core/credentials/auto.ts
+
+
+
+/**
+ * True when the inputs say "OIDC" (a client and tenant, no secret, no certificate, in a
+ * workflow) but GitHub offers the job no OIDC token: the job lacks `id-token: write`, and that,
+ * not whatever `auto` tried next, is what the user must read first.
+ */
+function meantOidcWithoutToken(config) {
+    const { context } = config;
+    const oidcOffered = Boolean(context.oidcRequestUrl && context.oidcRequestToken);
+    return context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate;
+}
+const MISSING_ID_TOKEN_PERMISSION = "The job has no GitHub OIDC token: 'client-id' and 'tenant-id' are given for OIDC, and the job needs `permissions: id-token: write`.";
+/** The contract's order: explicit credentials first, then what the platform offers. */
+async function chooseAuthType(config, deps) {
+    const { context } = config;
+    const candidates = [
+        { kind: 'secret', because: 'a client secret is given', whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'") },
+        { kind: 'certificate', because: 'a client certificate is given', whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input") },
+        { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: () => oidcWhyNot(config) },
+        {
+            kind: 'workload-identity',
+            because: 'AZURE_FEDERATED_TOKEN_FILE is set',
+            whyNot: () => (context.federatedTokenFile ? undefined : 'AZURE_FEDERATED_TOKEN_FILE is not set (not an AKS workload identity pod)')
+        },
+        {
+            kind: 'managed-identity',
+            because: 'IDENTITY_ENDPOINT is set',
+            whyNot: () => (context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
+        },
+        {
+            kind: 'managed-identity',
+            label: 'managed-identity (VM)',
+            because: 'the VM instance metadata service (IMDS) answers',
+            whyNot: async () => {
+                if (!context.probeImds)
+                    return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
+                return (await probeImds(deps.http, imdsHost(context))) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
+            }
+        },
+        { kind: 'azure-cli', because: "'az' is on PATH", whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH") }
+    ];
+    const ruledOut = [];
+    for (const candidate of candidates) {
+        const whyNot = await candidate.whyNot();
+        deps.log.debug(`auth-type 'auto': ${candidate.label ?? candidate.kind}: ${whyNot === undefined ? `applies (${candidate.because})` : `no, ${whyNot}`}`);
+        if (whyNot === undefined)
+            return { kind: candidate.kind, because: candidate.because, ruledOut };
+        ruledOut.push(`  ${candidate.label ?? candidate.kind}: ${whyNot}`);
+    }
+    const found = `auth-type 'auto' found no credential here:\n${ruledOut.join('\n')}`;
+    throw new ActionError(meantOidcWithoutToken(config) ? `${MISSING_ID_TOKEN_PERMISSION}\n${found}` : found, "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.");
+}
+function oidcWhyNot(config) {
+    const missing = [
+        config.clientId ? undefined : "'client-id'",
+        config.tenantId ? undefined : "'tenant-id'",
+        config.context.oidcRequestUrl && config.context.oidcRequestToken ? undefined : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
+    ].filter(Boolean);
+    return missing.length ? `no ${missing.join(', no ')}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/token.ts
+/**
+ * What every credential hands back, and the one strict way to read a token answer's numbers:
+ * Entra ID, the managed identity endpoints and the Azure CLI all go through here, so `true`,
+ * `[3599]`, `"0x10"` or a lifetime of a million years is refused the same way everywhere.
+ */
+
+/** No Azure token lives longer than a day or so; a longer claimed lifetime is a broken answer. */
+const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
+/**
+ * A count of seconds: a finite non-negative number, or a string of decimal digits (Entra ID and
+ * the managed identity endpoints send both, protocol.md#2-entra-id). Anything else is undefined.
+ */
+function readSeconds(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) && value >= 0 ? value : undefined;
+    if (typeof value === 'string' && /^\s*\d{1,15}(\.\d+)?\s*$/.test(value))
+        return Number(value);
+    return undefined;
+}
+/** `startedAt + expires_in`, when `expires_in` is a positive lifetime of at most MAX_TOKEN_LIFETIME_S. */
+function expiryFromLifetime(expiresIn, startedAt) {
+    const seconds = readSeconds(expiresIn);
+    if (seconds === undefined || seconds <= 0 || seconds > MAX_TOKEN_LIFETIME_S)
+        return undefined;
+    return new Date(startedAt + seconds * 1000);
+}
+/**
+ * An absolute expiry: epoch seconds (number or digits), or a date string (ISO 8601, or the
+ * App Service 2017 form `11/23/2026 12:00:00 +00:00`). Undefined unless it is a real time no
+ * further than MAX_TOKEN_LIFETIME_S from now.
+ */
+function expiryFromTimestamp(expiresOn, now) {
+    const seconds = readSeconds(expiresOn);
+    const ms = seconds !== undefined ? seconds * 1000 : typeof expiresOn === 'string' ? Date.parse(expiresOn) : NaN;
+    if (!Number.isFinite(ms) || ms <= 0 || ms > now + MAX_TOKEN_LIFETIME_S * 1000)
+        return undefined;
+    return new Date(ms);
+}
+/** Fails with a clear line when a token is already expired: handing it on would only fail later, less clearly. */
+function checkNotExpired(token, now, source) {
+    if (token.expiresOn.getTime() > now)
+        return token;
+    throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.');
+}
+
+;// CONCATENATED MODULE: ./src/core/credentials/credential.ts
 /** The resource a v1-style endpoint (managed identity, Azure CLI) wants for a v2 scope. */
 function scopeToResource(scope) {
     return scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : scope;
 }
-/** An input a credential cannot do without, named in the error when it is empty. */
-function required(value, input, purpose) {
-    if (!value) {
-        throw new InputError(input, `is needed for ${purpose}.`);
-    }
-    return value;
-}
 
-;// CONCATENATED MODULE: ./src/credentials/azure-cli.ts
+;// CONCATENATED MODULE: ./src/core/credentials/azure-cli.ts
 /**
  * `azure-cli`: reuses the runner's `az login` session (for instance after azure/login):
  * `az account get-access-token --output json --resource R [--tenant T]`.
- * Behaviour and output format: ../shared/reference/azure-protocol.md §4.
+ * Behaviour and output format: docs/protocol.md#4-azure-cli.
  */
+
+
 
 
 
@@ -2039,24 +2892,25 @@ function required(value, input, purpose) {
 
 /** `az` may refresh its own token first: give it time, but not forever. */
 const AZ_TIMEOUT_MS = 60_000;
-/** What may reach the command line (§4): nothing a shell would read as syntax. */
+/** What may reach the command line: nothing a shell would read as syntax. */
 const SAFE_RESOURCE = /^[0-9a-zA-Z\-_.:/]+$/;
 const SAFE_TENANT = /^[0-9a-zA-Z\-.]+$/;
 const INSTALL_HINT = 'Install the Azure CLI (https://aka.ms/azure-cli), or choose another auth-type.';
-const LOGIN_HINT = 'Sign the CLI in earlier in the job (azure/login), or run `az login` as the runner\'s user on a self-hosted runner. ' +
+const LOGIN_HINT = "Sign the CLI in earlier in the job (azure/login), or run `az login` as the runner's user on a self-hosted runner. " +
     "On GitHub-hosted runners prefer auth-type 'oidc': it needs no az login step.";
-function createAzureCliCredential(config, deps) {
+function createAzureCliCredential(settings, deps) {
     return {
         kind: 'azure-cli',
         async getToken(scope, options) {
             const resource = scopeToResource(scope);
-            const tenant = options?.tenantId ?? config.tenantId;
+            const tenant = options?.tenantId ?? settings.tenantId;
             if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
-                throw new ActionError(`The Azure CLI cannot be asked for resource '${resource}'${tenant ? ` in tenant '${tenant}'` : ''}: only letters, digits and - _ . : / may be used.`);
+                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${tenant ? ` in tenant '${externalText(tenant)}'` : ''}: only letters, digits and - _ . : / may be used.`);
             }
             const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
-            const result = await runAz(config, deps, args);
-            return parseAzOutput(result.stdout, deps.mask);
+            const result = await runAz(settings, deps, args);
+            const now = deps.machine.now();
+            return checkNotExpired(parseAzOutput(result.stdout, deps.masker, now), now, 'The Azure CLI');
         }
     };
 }
@@ -2065,34 +2919,36 @@ function createAzureCliCredential(config, deps) {
  * as `az.cmd`, which node runs only through cmd.exe (CVE-2024-27980): the path is quoted and
  * every argument has been checked to hold no character cmd.exe would interpret.
  */
-async function runAz(config, deps, args) {
+async function runAz(settings, deps, args) {
     const { platform } = deps.machine;
-    const az = findOnPath('az', config, platform);
-    if (az === undefined) {
+    const az = await findOnPath('az', settings, deps.machine);
+    if (az === undefined)
         throw new ActionError("The Azure CLI ('az') is not on PATH.", INSTALL_HINT);
-    }
     const batch = platform === 'win32' && /\.(cmd|bat)$/i.test(az);
     if (batch && /["%\r\n]/.test(az)) {
-        throw new ActionError(`Refusing to run the Azure CLI from '${az}': the path holds a character cmd.exe would interpret.`);
+        throw new ActionError(`Refusing to run the Azure CLI from '${externalText(az)}': the path holds a character cmd.exe would interpret.`);
     }
     const result = await deps.machine.runProcess(batch ? `"${az}"` : az, args, { timeoutMs: AZ_TIMEOUT_MS, shell: batch });
-    if (result.failure === 'ENOENT') {
+    if (result.failure === 'ENOENT')
         throw new ActionError(`The Azure CLI could not be started from ${az}.`, INSTALL_HINT);
-    }
     if (result.failure === 'ETIMEDOUT') {
         throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${external_node_path_namespaceObject.basename(az)} account get-access-token).`, LOGIN_HINT);
     }
     if (result.exitCode !== 0)
-        throw explainAzFailure(result);
+        throw explainAzFailure(result, args.includes('--tenant'), deps.masker.redact);
     return result;
 }
-/** Turns what `az` printed on stderr into what failed and what to do (§4 stderr detection). */
-function explainAzFailure(result) {
+/** Turns what `az` printed on stderr into what failed and what to do (protocol.md#4-azure-cli, stderr detection). */
+function explainAzFailure(result, withTenant, redact = text => text) {
     const stderr = result.stderr.trim();
     if (/az:(.*)not found/.test(stderr) || /^'az' is not recognized/.test(stderr)) {
         return new ActionError("The Azure CLI ('az') is not installed.", INSTALL_HINT);
     }
-    const said = stderr.replace(/\s+/g, ' ').slice(0, 500) || `exit code ${result.exitCode ?? 'none'}, no message`;
+    const said = externalText(stderr.replace(/\s+/g, ' '), { redact, maxLength: 500 }) || `exit code ${result.exitCode ?? 'none'}, no message`;
+    // Azure CLI signed in with `az login --identity` refuses --tenant (azure-cli _profile.py).
+    if (withTenant && /Tenant shouldn't be specified for managed identity account/i.test(stderr)) {
+        return new ActionError(`The Azure CLI is signed in with a managed identity, which refuses --tenant: ${said}`, "Remove 'tenant-id' (a managed identity has one tenant), or use auth-type 'managed-identity' directly: it needs no az login.");
+    }
     if (/az login/.test(stderr) && !/az login --scope/.test(stderr)) {
         return new ActionError(`The Azure CLI is not signed in: ${said}`, LOGIN_HINT);
     }
@@ -2102,7 +2958,7 @@ function explainAzFailure(result) {
  * `accessToken`, masked at once; expiry from `expires_on` (epoch seconds, CLI 2.54+), else the
  * deprecated `expiresOn` (a local time with no zone, read as the runner's local time).
  */
-function parseAzOutput(stdout, mask) {
+function parseAzOutput(stdout, masker, now) {
     let output;
     try {
         output = JSON.parse(stdout);
@@ -2111,97 +2967,46 @@ function parseAzOutput(stdout, mask) {
         throw new ActionError('The Azure CLI printed no JSON for az account get-access-token.', 'Update the Azure CLI: az upgrade');
     }
     const fields = jsonFields(output);
-    const token = fields['accessToken'];
-    if (typeof token !== 'string' || token === '') {
+    const token = stringField(fields, 'accessToken');
+    if (token === undefined)
         throw new ActionError('The Azure CLI answered without an accessToken.', 'Update the Azure CLI: az upgrade');
-    }
-    mask(token);
-    const epoch = fields['expires_on'];
-    const seconds = typeof epoch === 'number' ? epoch : typeof epoch === 'string' && /^\d+$/.test(epoch) ? Number(epoch) : NaN;
-    if (Number.isFinite(seconds) && seconds > 0)
-        return { token, expiresOn: new Date(seconds * 1000) };
-    const local = typeof fields['expiresOn'] === 'string' ? new Date(fields['expiresOn']) : undefined;
-    if (local && !Number.isNaN(local.getTime()))
-        return { token, expiresOn: local };
-    throw new ActionError(`The Azure CLI answered without a valid expiry (expires_on / expiresOn).`, 'Update the Azure CLI: az upgrade');
+    masker.mask(token);
+    const expiresOn = expiryFromTimestamp(fields['expires_on'], now) ?? expiryFromTimestamp(fields['expiresOn'], now);
+    if (expiresOn === undefined)
+        throw new ActionError('The Azure CLI answered without a valid expiry (expires_on / expiresOn).', 'Update the Azure CLI: az upgrade');
+    return { token, expiresOn };
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/entra.ts
+;// CONCATENATED MODULE: ./src/core/entra/explanations.ts
 /**
- * The Entra ID v2 token endpoint (client credentials), and the explanations of its errors.
- * Wire format: ../shared/reference/azure-protocol.md §2.
+ * What Entra ID's error answers mean for a workflow, and what to do about them. Codes and
+ * meanings: docs/protocol.md#2-entra-id, and Entra ID's error code reference.
  */
 
 
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-function tokenEndpoint(authorityHost, tenantId) {
-    return `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
-}
-/** Exchanges a client secret or assertion for an access token; the token is masked at once. */
-async function requestEntraToken(deps, request) {
-    const form = new URLSearchParams({
-        client_id: request.clientId,
-        scope: request.scope,
-        grant_type: 'client_credentials'
-    });
-    if ('clientSecret' in request.credential) {
-        form.set('client_secret', request.credential.clientSecret);
-    }
-    else {
-        form.set('client_assertion_type', JWT_BEARER);
-        form.set('client_assertion', request.credential.clientAssertion);
-    }
-    const startedAt = deps.now();
-    // Client-credential requests are idempotent, so the HTTP layer may retry them.
-    const response = await deps.http.request({
-        method: 'POST',
-        url: tokenEndpoint(request.authorityHost, request.tenantId),
-        what: 'Entra ID token endpoint',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: form.toString()
-    });
-    if (response.status !== 200) {
-        throw explainEntraError(response.status, response.json, request);
-    }
-    return parseTokenResponse(response.json, startedAt, deps.mask);
-}
-/** Reads `access_token` and `expires_in` (a number or a numeric string, §2). */
-function parseTokenResponse(body, startedAt, mask) {
-    const fields = jsonFields(body);
-    const token = fields['access_token'];
-    if (typeof token !== 'string' || token === '') {
-        throw new ActionError('Entra ID answered 200 without an access_token.');
-    }
-    mask(token);
-    const expiresIn = Number(fields['expires_in']);
-    if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
-        throw new ActionError(`Entra ID answered without a valid expires_in.`);
-    }
-    return { token, expiresOn: new Date(startedAt + expiresIn * 1000) };
-}
+
+
 const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
-/**
- * What each AADSTS code means for a workflow, and what to do about it. Codes and meanings:
- * ../shared/reference/azure-protocol.md §2, and Entra ID's error code reference.
- */
+/** What each AADSTS code means for a workflow, and what to do about it. */
 const ENTRA_EXPLANATIONS = Object.freeze({
     70021: {
-        meaning: 'No federated credential of the app matches the issuer, subject and audience of the GitHub token.',
+        meaning: 'No federated credential of the app matches the issuer, subject and audience of the token presented.',
         fix: 'Add a federated credential with exactly the values below.'
     },
     700211: {
-        meaning: "No federated credential of the app has the GitHub token's issuer.",
+        meaning: 'No federated credential of the app has the issuer of the token presented.',
         fix: 'Add a federated credential with exactly the values below (issuer included).'
     },
     700212: {
-        meaning: "No federated credential of the app has the GitHub token's audience.",
+        meaning: 'No federated credential of the app has the audience of the token presented.',
         fix: "Add a federated credential with the audience below, or set the action's 'audience' input to the one registered."
     },
     700213: {
-        meaning: "No federated credential of the app has the GitHub token's subject.",
-        fix: 'The subject depends on the trigger and on the job\'s environment: add a federated credential for exactly the subject below.'
+        meaning: 'No federated credential of the app has the subject of the token presented.',
+        fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
+            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
     },
     7002138: {
         meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
@@ -2285,31 +3090,34 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     }
 });
 /** Turns an Entra ID error answer into an ActionError saying what it means and what to do. */
-function explainEntraError(status, body, request) {
-    const fields = jsonFields(body);
-    const error = typeof fields['error'] === 'string' ? fields['error'] : undefined;
-    const description = typeof fields['error_description'] === 'string' ? fields['error_description'] : '';
+function explainEntraError(response, request, masker) {
+    const fields = jsonFields(response.json);
+    const error = stringField(fields, 'error');
+    const description = stringField(fields, 'error_description') ?? '';
     const code = errorCode(fields['error_codes'], description);
-    const summary = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
-    const traceId = typeof fields['trace_id'] === 'string' ? fields['trace_id'] : undefined;
-    const correlationId = typeof fields['correlation_id'] === 'string' ? fields['correlation_id'] : undefined;
-    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${status}${error ? ` (${error})` : ''}`;
+    // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
+    const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+    const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
+    const traceId = stringField(fields, 'trace_id');
+    const correlationId = stringField(fields, 'correlation_id');
+    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${response.status}${error ? ` (${externalText(error)})` : ''}`;
     const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
     const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
     if (explanation && summary)
         lines.push(`Entra ID said: ${summary}`);
     if (traceId || correlationId)
-        lines.push(`Trace ID: ${traceId ?? '-'}, correlation ID: ${correlationId ?? '-'}`);
+        lines.push(`Trace ID: ${externalText(traceId ?? '-')}, correlation ID: ${externalText(correlationId ?? '-')}`);
     const hints = [];
     if (error === undefined && code === undefined) {
-        hints.push(status >= 500 || status === 429
-            ? `Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).`
+        hints.push(response.status >= 500 || response.status === 429
+            ? `${answeredAfter(response)}: re-run the job (https://azure.status.microsoft shows outages).`
             : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
     }
     if (explanation)
         hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
-    if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && request.presented) {
-        hints.push(...federatedCredentialAdvice(request.clientId, request.presented));
+    const presented = 'presented' in request.proof ? request.proof.presented : undefined;
+    if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && presented) {
+        hints.push(...federatedCredentialAdvice(request.clientId, presented));
     }
     return new ActionError(lines.join('\n'), hints.length ? hints.join('\n') : undefined);
 }
@@ -2335,7 +3143,7 @@ function federatedCredentialAdvice(clientId, presented) {
         `  audience: ${presented.audience}`,
         'Register it with:',
         `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${presented.issuer} --subject ${shellQuote(presented.subject)} --audiences ${presented.audience})`
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
     ];
 }
 /** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
@@ -2343,61 +3151,289 @@ function shellQuote(text) {
     return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-;// CONCATENATED MODULE: ./src/credentials/certificate.ts
+;// CONCATENATED MODULE: ./src/core/entra/token-endpoint.ts
+
+
+
+
+
+
+/**
+ * What a federated token presents, read from its claims as data (escaped: a token's claims are
+ * not ours). Never used to decide anything: only shown when Entra ID finds no match.
+ */
+function presentedBy(token, fallbackAudience) {
+    const claims = readClaims(token);
+    const claim = (name, fallback) => externalText(stringClaim(claims, name) ?? fallback, { maxLength: 1000 });
+    return { issuer: claim('iss', '(unknown)'), subject: claim('sub', '(unknown)'), audience: claim('aud', fallbackAudience) };
+}
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+function tokenEndpoint(authorityHost, tenantId) {
+    return `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+}
+/** Exchanges a client secret or assertion for an access token; the token is masked at once. */
+async function requestEntraToken(deps, request) {
+    const form = new URLSearchParams({ client_id: request.clientId, scope: request.scope, grant_type: 'client_credentials' });
+    if ('clientSecret' in request.proof) {
+        form.set('client_secret', request.proof.clientSecret);
+    }
+    else {
+        form.set('client_assertion_type', JWT_BEARER);
+        form.set('client_assertion', request.proof.clientAssertion);
+    }
+    const startedAt = deps.clock.now();
+    // Client-credential requests are idempotent, so the HTTP layer may retry them.
+    const response = await deps.http.request({
+        method: 'POST',
+        url: tokenEndpoint(request.authorityHost, request.tenantId),
+        what: 'Entra ID token endpoint',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form.toString()
+    });
+    if (response.status !== 200)
+        throw explainEntraError(response, request, deps.masker);
+    return checkNotExpired(parseTokenResponse(response.json, startedAt, deps.masker), deps.clock.now(), 'Entra ID');
+}
+/** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#2-entra-id). */
+function parseTokenResponse(body, startedAt, masker) {
+    const fields = jsonFields(body);
+    const token = fields['access_token'];
+    if (typeof token !== 'string' || token === '') {
+        throw new ActionError('Entra ID answered 200 without an access_token.');
+    }
+    masker.mask(token);
+    const expiresOn = expiryFromLifetime(fields['expires_in'], startedAt);
+    if (expiresOn === undefined) {
+        throw new ActionError('Entra ID answered without a valid expires_in (a number of seconds up to 30 days).');
+    }
+    return { token, expiresOn };
+}
+
+;// CONCATENATED MODULE: ./src/core/entra/app-credential.ts
+
+function entraAppCredential(kind, app, deps, proof) {
+    let subject;
+    return {
+        kind,
+        subject: () => subject,
+        async getToken(scope, options) {
+            const tenantId = options?.tenantId ?? app.tenantId;
+            const clientProof = await proof({ tenantId, tokenEndpoint: tokenEndpoint(app.authorityHost, tenantId) });
+            if ('presented' in clientProof)
+                subject = clientProof.presented?.subject;
+            return requestEntraToken({ http: deps.http, clock: deps.machine, masker: deps.masker }, { authorityHost: app.authorityHost, tenantId, clientId: app.clientId, scope, proof: clientProof });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/core/machine.ts
+/**
+ * The machine around the core: the clock and timers, files, and processes. Everything that
+ * touches them goes through a Machine, so tests hand in a fake one and never wait, never touch
+ * the real file system by accident, and never start a real program they did not mean to.
+ * `nodeMachine()` is the real one.
+ */
+
+
+
+
+/** Why a file that must hold a credential could not be read. */
+class FileReadError extends Error {
+    reason;
+    constructor(message, 
+    /** `not-regular`: a FIFO, device, directory or socket; `too-large`: over the caller's bound. */
+    reason) {
+        super(message);
+        this.reason = reason;
+        this.name = 'FileReadError';
+    }
+}
+/** Output beyond this is a broken program, not a token. */
+const MAX_PROCESS_OUTPUT = 4 * 1024 * 1024;
+function nodeMachine() {
+    return {
+        platform: process.platform,
+        now: Date.now,
+        random: Math.random,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        timer: (ms, onTimeout) => {
+            const handle = setTimeout(onTimeout, ms);
+            return () => clearTimeout(handle);
+        },
+        readRegularFile,
+        realPath: file => external_node_fs_namespaceObject.promises.realpath(file),
+        isExecutable: async (file) => {
+            try {
+                const stat = await external_node_fs_namespaceObject.promises.stat(file);
+                return stat.isFile() && (process.platform === 'win32' || (stat.mode & 0o111) !== 0);
+            }
+            catch {
+                return false;
+            }
+        },
+        createFile,
+        replaceFile,
+        fileIdentity: async (file) => {
+            try {
+                const stat = await external_node_fs_namespaceObject.promises.lstat(file, { bigint: true });
+                return stat.isFile() ? machine_identityOf(stat) : undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        removeFile: file => external_node_fs_namespaceObject.promises.rm(file, { force: true }),
+        runProcess
+    };
+}
+async function readRegularFile(file, maxBytes) {
+    let handle;
+    try {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        const code = error.code;
+        throw new FileReadError(code === 'ENOENT' ? 'no such file' : messageOfError(error), code === 'ENOENT' ? 'missing' : 'unreadable');
+    }
+    try {
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            throw new FileReadError(`it is ${kindOf(stat)}, not a regular file`, 'not-regular');
+        if (stat.size > maxBytes)
+            throw new FileReadError(`it has ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large');
+        const content = await handle.readFile();
+        if (content.length > maxBytes)
+            throw new FileReadError(`it has more than the ${maxBytes} bytes allowed`, 'too-large');
+        return content;
+    }
+    catch (error) {
+        if (error instanceof FileReadError)
+            throw error;
+        throw new FileReadError(messageOfError(error), 'unreadable');
+    }
+    finally {
+        await handle.close();
+    }
+}
+function kindOf(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+        return 'a device';
+    return 'not a file';
+}
+function machine_identityOf(stat) {
+    return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
+}
+async function createFile(file, content, mode) {
+    const directory = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
+        // mkdir says EEXIST when a parent is a file: that is not "the file exists".
+        if (error.code !== 'EEXIST')
+            throw error;
+        throw Object.assign(new Error(`ENOTDIR: a parent of the file is not a directory, mkdir '${directory}'`), { code: 'ENOTDIR' });
+    });
+    // 'wx' is O_CREAT | O_EXCL: it fails on an existing file and on a symbolic link, dangling or not.
+    const handle = await external_node_fs_namespaceObject.promises.open(file, 'wx', mode);
+    try {
+        await handle.writeFile(content, 'utf8');
+        return machine_identityOf(await handle.stat({ bigint: true }));
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(file, { force: true });
+        throw error;
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function replaceFile(file, content, mode) {
+    const temporary = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    await createFile(temporary, content, mode);
+    try {
+        await external_node_fs_namespaceObject.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+function runProcess(file, args, options) {
+    return new Promise(resolve => {
+        (0,external_node_child_process_namespaceObject.execFile)(file, args, { timeout: options.timeoutMs, maxBuffer: MAX_PROCESS_OUTPUT, windowsHide: true, shell: options.shell ?? false, encoding: 'utf8' }, (error, stdout, stderr) => {
+            const code = error?.code;
+            const killed = error?.killed === true;
+            resolve({
+                exitCode: error === null ? 0 : typeof code === 'number' ? code : null,
+                stdout,
+                stderr,
+                ...(code === 'ENOENT' ? { failure: 'ENOENT' } : killed ? { failure: 'ETIMEDOUT' } : {})
+            });
+        });
+    });
+}
+function messageOfError(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/core/credentials/certificate.ts
 /**
  * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
  * ID token endpoint. Header `alg: PS256` + `x5t#S256`; claims `aud` (the token endpoint URL),
  * `iss` = `sub` = client id, `jti`, `nbf`, `exp` = now + 10 min.
- * Wire format: ../shared/reference/azure-protocol.md §2 (certificate assertion).
+ * Wire format: docs/protocol.md#2-entra-id (certificate assertion).
  */
 
 
 
 
 
-/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (§2). */
+
+/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (protocol.md#2-entra-id). */
 const ASSERTION_LIFETIME_S = 600;
+/** A certificate with its chain and key is a few KB; a file near this is not one. */
+const MAX_PEM_BYTES = 1024 * 1024;
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
-const PEM_HINT = "Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.";
-async function createCertificateCredential(config, deps) {
-    const input = required(config.clientCertificate, 'client-certificate', "auth-type 'certificate'");
-    const clientId = required(config.clientId, 'client-id', "auth-type 'certificate'");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'certificate'");
-    const pem = await readPem(input, config, deps);
-    const signing = loadSigningCertificate(pem, config.clientCertificatePassword, deps.now());
+const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+async function createCertificateCredential(settings, deps) {
+    const pem = await readPem(settings, deps);
+    const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
     // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
     const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
-    deps.log(`Client certificate ${signing.certificate.subject.replace(/\n/g, ', ')}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-    return {
-        kind: 'certificate',
-        getToken(scope, options) {
-            const tenant = options?.tenantId ?? tenantId;
-            const assertion = signClientAssertion(signing, {
-                audience: tokenEndpoint(config.authorityHost, tenant),
-                clientId,
-                now: deps.now()
-            });
-            return requestEntraToken(deps, { authorityHost: config.authorityHost, tenantId: tenant, clientId, scope, credential: { clientAssertion: assertion } });
-        }
-    };
+    const subject = externalText(signing.certificate.subject.replace(/\n/g, ', '));
+    deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
+    return entraAppCredential('certificate', settings, deps, async (exchange) => ({
+        clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
+    }));
 }
 /** The input itself when it holds PEM text, else the file it names (relative to the workspace). */
-async function readPem(input, config, deps) {
+async function readPem(settings, deps) {
+    const input = settings.certificate;
     if (input.includes('-----BEGIN'))
         return input;
-    const file = external_node_path_namespaceObject.resolve(config.runner.workspace, input);
+    const file = external_node_path_namespaceObject.resolve(settings.workspace, input);
     let text;
     try {
-        text = (await deps.machine.readFile(file)).toString('utf8');
+        text = (await deps.machine.readRegularFile(file, MAX_PEM_BYTES)).toString('utf8');
     }
     catch (error) {
-        throw new InputError('client-certificate', `is neither PEM text nor a readable file: ${file} (${messageOf(error)}).`, PEM_HINT);
+        const why = error instanceof FileReadError ? error.message : messageOf(error);
+        throw new InputError('client-certificate', `is neither PEM text nor a readable file: ${file} (${why}).`, PEM_HINT);
     }
     // The key came from a file, so config.ts could not mask it: do it before anything can fail.
     const key = KEY_BLOCK.exec(text)?.[0];
     if (key)
-        deps.mask(key);
+        deps.masker.mask(key);
     return text;
 }
 /**
@@ -2482,38 +3518,11 @@ function base64url(value) {
     return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-;// CONCATENATED MODULE: ./src/jwt.ts
-/** The payload of a compact JWS, or undefined when the text is not one. */
-function readClaims(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts[1])
-        return undefined;
-    try {
-        const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-        return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A claim as a string (arrays, such as a multi-valued `aud`, joined with commas). */
-function stringClaim(claims, name) {
-    const value = claims?.[name];
-    if (typeof value === 'string')
-        return value;
-    if (Array.isArray(value) && value.every(item => typeof item === 'string'))
-        return value.join(',');
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/credentials/managed-identity.ts
+;// CONCATENATED MODULE: ./src/core/managed-identity/answer.ts
 /**
- * `managed-identity`: the token of the Azure resource the runner runs on, from the endpoint the
- * platform offers: App Service / Functions / Container Apps, Azure Arc, or the VM's instance
- * metadata service (IMDS). Wire format: ../shared/reference/azure-protocol.md §3.
- * The endpoints are plain http on loopback or link-local addresses; no bearer token goes there.
+ * Reading a managed identity endpoint's answer: the token, its expiry, or what went wrong and
+ * what to do about it. Shapes: docs/protocol.md#3-managed-identity (response parsing).
  */
-
 
 
 
@@ -2525,202 +3534,216 @@ const SOURCE_NAMES = {
     imds: 'The VM instance metadata service (IMDS)'
 };
 /**
- * Microsoft's IMDS guidance (§3, how-to-use-vm-token.md): retry 404, 429 and 5xx with backoff,
- * and wait out 410 ("back within 70 s"). 408 as everywhere. Waits before jitter: 2, 4, 8, 16,
- * 30, 30, 30, 30 s; jittered to at least half, so a 410 is waited out for at least 75 s.
+ * `access_token`, masked at once, and its expiry. The endpoints cache tokens for up to 24 h, so
+ * a cached answer's `expires_in` can claim a full day while the token ends within the hour:
+ * `expires_on` (epoch seconds, or a date) wins when it is a valid time, as in the Azure SDKs
+ * (Azure/azure-sdk-for-js PR #8591); `expires_in` from the request's start is the fallback.
  */
-const IMDS_RETRY = Object.freeze({
-    attempts: 9,
-    statuses: new Set([404, 408, 410, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]),
-    baseDelayMs: 2_000,
-    maxDelayMs: 30_000
-});
-/** Azure Arc's key file must be this small (§3): anything bigger is not the agent's key. */
-const ARC_KEY_MAX_BYTES = 4096;
-/** Which endpoint the runner's environment offers (msal-node's order, §3). */
-function managedIdentitySource(runner) {
-    if (runner.identityEndpoint && runner.identityHeader)
-        return 'app-service';
-    if (runner.identityEndpoint && runner.imdsEndpoint)
-        return 'arc';
-    if (runner.identityEndpoint) {
-        throw new ActionError('IDENTITY_ENDPOINT is set, but neither IDENTITY_HEADER (App Service, Functions, Container Apps) nor IMDS_ENDPOINT (Azure Arc) is.', 'The platform sets these together: do not set IDENTITY_ENDPOINT by hand, or set the matching second variable.');
+function parseManagedIdentityToken(body, startedAt, now, masker) {
+    const fields = jsonFields(body);
+    const token = stringField(fields, 'access_token');
+    if (token === undefined)
+        throw new ActionError('The managed identity endpoint answered 200 without an access_token.');
+    masker.mask(token);
+    const expiresOn = expiryFromTimestamp(fields['expires_on'], now) ?? expiryFromLifetime(fields['expires_in'], startedAt);
+    if (expiresOn === undefined) {
+        throw new ActionError('The managed identity endpoint answered without a valid expires_on or expires_in.');
     }
-    return 'imds';
+    return checkNotExpired({ token, expiresOn }, now, 'The managed identity endpoint');
 }
-function createManagedIdentityCredential(config, deps) {
-    const source = managedIdentitySource(config.runner);
-    const clientId = config.clientId;
-    if (source === 'arc' && clientId) {
-        throw new InputError('client-id', 'selects a user-assigned identity, but an Azure Arc machine has only its system-assigned identity.', "Remove 'client-id' to use the machine's identity.");
-    }
-    if (source === 'imds' && config.runner.podIdentityAuthorityHost) {
-        deps.log(`Managed identity: IMDS at ${imdsHost(config)} (AZURE_POD_IDENTITY_AUTHORITY_HOST).`);
-    }
-    return {
-        kind: 'managed-identity',
-        async getToken(scope, options) {
-            const resource = scopeToResource(scope);
-            const startedAt = deps.now();
-            const response = await requestToken(source, config, deps, resource);
-            if (response.status !== 200) {
-                throw managedIdentityError(source, response, clientId, resource);
-            }
-            const token = parseManagedIdentityToken(response.json, startedAt, deps.mask);
-            checkTenant(token, options?.tenantId);
-            return token;
+/** What the endpoint said, from any of its error shapes, and what to do about it. */
+function managedIdentityError(response, context) {
+    const fields = jsonFields(response.json);
+    const nested = jsonFields(fields['error']);
+    const raw = stringField(fields, 'error_description') ?? stringField(nested, 'message') ?? stringField(fields, 'message') ?? stringField(fields, 'error') ?? response.body;
+    const said = externalText(raw.replace(/\s+/g, ' ').trim(), { redact: text => context.masker.redact(text) });
+    const correlationId = stringField(fields, 'correlationId');
+    const retryable = response.status === 410 || response.status === 404 || response.status === 429 || response.status >= 500;
+    const head = retryable ? answeredAfter(response) : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
+    const lines = [`${head}${said ? `: ${said}` : ''}`];
+    if (correlationId)
+        lines.push(`Correlation ID: ${externalText(correlationId)}`);
+    return new ActionError(lines.join('\n'), errorHint(context, response.status, said, retryable));
+}
+function errorHint(context, status, said, retryable) {
+    const { source, clientId, resource } = context;
+    if (/AADSTS500011/.test(said))
+        return `The resource '${resource}' is not known in the identity's tenant: check 'resource' for a typo.`;
+    if (retryable)
+        return 'The endpoint is busy or being updated; re-run the job in a minute.';
+    if (status !== 400 && status !== 401 && status !== 403)
+        return undefined;
+    if (source === 'app-service') {
+        // Several user-assigned identities and no system-assigned one: the platform cannot guess (Azure/azure-sdk-for-net#43691).
+        if (!clientId && /Unable to load the proper Managed Identity/i.test(said)) {
+            return ("The app has several user-assigned identities and none is selected: set 'client-id' to the client ID of the one to use " +
+                '(list them: az containerapp identity show -g <group> -n <app>, or az webapp identity show -g <group> -n <app>).');
         }
-    };
-}
-function requestToken(source, config, deps, resource) {
-    const { runner } = config;
-    const query = { resource, ...(config.clientId ? { client_id: config.clientId } : {}) };
-    switch (source) {
-        case 'app-service':
-            return deps.http.request({
-                method: 'GET',
-                url: withQuery(runner.identityEndpoint, { 'api-version': '2019-08-01', ...query }),
-                what: 'App Service managed identity endpoint',
-                headers: { 'X-IDENTITY-HEADER': runner.identityHeader }
-            });
-        case 'arc':
-            return requestArcToken(config, deps, resource);
-        case 'imds':
-            return requestImdsToken(deps, imdsHost(config), { 'api-version': '2018-02-01', ...query });
+        return clientId
+            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
+            : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
     }
+    if (source === 'imds') {
+        return clientId
+            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
+            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give 'client-id' of a user-assigned one.";
+    }
+    return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
 }
+
+;// CONCATENATED MODULE: ./src/core/managed-identity/arc.ts
 /**
- * One try first: no answer at all means this is no Azure VM, and retrying would only make the
- * user wait minutes to learn it. An answer IMDS asks us to retry, or one that broke off, goes
- * to the full policy, whose first retry is immediate (Microsoft's backoff starts at 0 s).
+ * Azure Arc's identity endpoint: a first request is answered 401 with
+ * `WWW-Authenticate: Basic realm=<key file>`; the file's contents, read only from the agent's
+ * token directory, prove we run on the machine (docs/protocol.md#3-managed-identity).
  */
-async function requestImdsToken(deps, host, query) {
-    const request = {
-        method: 'GET',
-        url: withQuery(`${host}/metadata/identity/oauth2/token`, query),
-        what: 'IMDS managed identity endpoint',
-        headers: { Metadata: 'true' }
-    };
-    let first;
-    try {
-        first = await deps.http.request({ ...request, retry: { attempts: 1 } });
-    }
-    catch (error) {
-        if (!(error instanceof RequestFailedError && error.unreachable))
-            return deps.http.request({ ...request, retry: IMDS_RETRY });
-        throw new ActionError(`No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`, 'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
-            'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.');
-    }
-    return IMDS_RETRY.statuses.has(first.status) ? deps.http.request({ ...request, retry: IMDS_RETRY }) : first;
-}
-/**
- * Azure Arc answers a first request with 401 and `WWW-Authenticate: Basic realm=<key file>`;
- * the file's contents, read only from the agent's token directory, prove we run on the machine.
- */
-async function requestArcToken(config, deps, resource) {
+
+
+
+
+/** Azure Arc's key file must be this small: anything bigger is not the agent's key. */
+const ARC_KEY_MAX_BYTES = 4096;
+const AGENT_HINT = 'Check that IDENTITY_ENDPOINT is the Arc agent (azcmagent show), and restart the agent: sudo systemctl restart himdsd.';
+async function requestArcToken(context, deps, resource) {
     // The agent listens on IPv4; `localhost` may resolve to ::1 (msal-node does the same).
-    const endpoint = new URL(config.runner.identityEndpoint);
+    const endpoint = new URL(context.identityEndpoint);
     if (endpoint.hostname === 'localhost')
         endpoint.hostname = '127.0.0.1';
-    const url = withQuery(endpoint.toString(), { 'api-version': '2020-06-01', resource });
-    const request = { method: 'GET', url, what: 'Azure Arc managed identity endpoint' };
+    endpoint.searchParams.set('api-version', '2020-06-01');
+    endpoint.searchParams.set('resource', resource);
+    const request = { method: 'GET', url: endpoint.toString(), what: 'Azure Arc managed identity endpoint' };
     const challenge = await deps.http.request({ ...request, headers: { Metadata: 'true' } });
     if (challenge.status !== 401)
         return challenge;
     const keyFile = arcKeyFile(challenge.headers['www-authenticate']);
-    const directory = arcKeyDirectory(config.runner, deps.machine.platform);
-    if (config.runner.testArcKeyDirectory)
-        deps.log(`Azure Arc: test hook AZURE_TOKEN_TEST_ARC_KEY_DIR allows key files in ${directory}.`);
+    const directory = arcKeyDirectory(context, deps.machine.platform);
+    if (context.testArcKeyDirectory)
+        deps.log.info(`Azure Arc: test hook AZURE_TOKEN_TEST_ARC_KEY_DIR allows key files in ${directory}.`);
     const key = await readArcKey(keyFile, directory, deps.machine);
-    deps.mask(key);
+    deps.masker.mask(key);
     return deps.http.request({ ...request, headers: { Metadata: 'true', Authorization: `Basic ${key}` } });
 }
 function arcKeyFile(header) {
     const value = Array.isArray(header) ? header[0] : header;
     const file = /^\s*Basic\s+realm=(.+)$/i.exec(value ?? '')?.[1]?.trim();
     if (!file) {
-        throw new ActionError('The Azure Arc identity endpoint answered 401 without naming a key file (no "WWW-Authenticate: Basic realm=<path>").', 'Check that IDENTITY_ENDPOINT is the Arc agent (azcmagent show), and restart the agent: sudo systemctl restart himdsd.');
+        throw new ActionError('The Azure Arc identity endpoint answered 401 without naming a key file (no "WWW-Authenticate: Basic realm=<path>").', AGENT_HINT);
     }
     return file;
 }
 /**
- * Where the Arc agent writes its key files (§3); the test hook's directory when it is set
+ * Where the Arc agent writes its key files; the test hook's directory when it is set
  * (config.ts explains why that is safe). Undefined on platforms Arc does not run on.
  */
-function arcKeyDirectory(runner, platform) {
-    if (runner.testArcKeyDirectory)
-        return runner.testArcKeyDirectory;
+function arcKeyDirectory(context, platform) {
+    if (context.testArcKeyDirectory)
+        return context.testArcKeyDirectory;
     if (platform === 'linux')
         return '/var/opt/azcmagent/tokens';
     if (platform === 'win32')
-        return external_node_path_namespaceObject.win32.join(runner.programData ?? 'C:\\ProgramData', 'AzureConnectedMachineAgent', 'Tokens');
+        return external_node_path_namespaceObject.win32.join(context.programData ?? 'C:\\ProgramData', 'AzureConnectedMachineAgent', 'Tokens');
     return undefined;
 }
 /**
- * Reads the key the endpoint named, under Microsoft's rules (§3): directly in the agent's token
- * directory, named `*.key`, at most 4096 bytes. A rogue endpoint could otherwise have us send
- * it any file the runner can read.
+ * Reads the key the endpoint named, under Microsoft's rules: directly in the agent's token
+ * directory (also once every link is resolved), named `*.key`, a regular file of at most 4096
+ * bytes. A rogue endpoint could otherwise have us send it any file the runner can read.
  */
 async function readArcKey(file, directory, machine) {
     if (directory === undefined) {
         throw new ActionError(`Azure Arc managed identity works on Linux and Windows only, not on ${machine.platform}.`);
     }
+    const shown = externalText(file);
     const paths = machine.platform === 'win32' ? external_node_path_namespaceObject.win32 : external_node_path_namespaceObject.posix;
-    const sameDirectory = machine.platform === 'win32'
-        ? paths.dirname(file).toLowerCase() === paths.normalize(directory).replace(/\\+$/, '').toLowerCase()
-        : paths.dirname(file) === paths.normalize(directory).replace(/\/+$/, '');
-    if (!paths.isAbsolute(file) || !sameDirectory || !paths.basename(file).endsWith('.key')) {
-        throw new ActionError(`Refusing the Azure Arc key file '${file}': it must be a .key file directly in ${directory}.`, 'Only the Arc agent names key files; check that IDENTITY_ENDPOINT points at the agent (azcmagent show).');
+    const refuse = (why) => new ActionError(`Refusing the Azure Arc key file '${shown}': ${why}.`, 'Only the Arc agent names key files; ' + AGENT_HINT.charAt(0).toLowerCase() + AGENT_HINT.slice(1));
+    if (!paths.isAbsolute(file) || !inDirectory(file, directory, paths) || !paths.basename(file).endsWith('.key')) {
+        throw refuse(`it must be a .key file directly in ${directory}`);
     }
     try {
-        const size = await machine.fileSize(file);
-        if (size > ARC_KEY_MAX_BYTES) {
-            throw new ActionError(`Refusing the Azure Arc key file '${file}': ${size} bytes, more than the ${ARC_KEY_MAX_BYTES} a key may have.`);
-        }
-        const key = (await machine.readFile(file)).toString('utf8').trim();
+        // A link in the directory could point anywhere: what it resolves to must be in the directory too.
+        const [real, realDirectory] = await Promise.all([machine.realPath(file), machine.realPath(directory)]);
+        if (!inDirectory(real, realDirectory, paths))
+            throw refuse(`it resolves to a file outside ${directory}`);
+        const key = (await machine.readRegularFile(real, ARC_KEY_MAX_BYTES)).toString('utf8').trim();
         if (!key)
-            throw new ActionError(`The Azure Arc key file '${file}' is empty.`);
+            throw new CredentialFileError(`The Azure Arc key file '${shown}' is empty.`, AGENT_HINT);
         return key;
     }
     catch (error) {
         if (error instanceof ActionError)
             throw error;
-        throw new ActionError(`Cannot read the Azure Arc key file '${file}': ${messageOf(error)}`, "The runner's user must be allowed to read the agent's keys: on Linux add it to the 'himds' group " +
+        if (error instanceof FileReadError && error.reason !== 'unreadable')
+            throw refuse(error.message);
+        throw new CredentialFileError(`Cannot read the Azure Arc key file '${shown}': ${error instanceof Error ? error.message : String(error)}`, "The runner's user must be allowed to read the agent's keys: on Linux add it to the 'himds' group " +
             "(sudo usermod -aG himds <runner-user>), on Windows to 'Hybrid agent extension applications'; then restart the runner service.");
     }
 }
-/**
- * `access_token` with `expires_in` (preferred: request time + lifetime, no clock skew), else
- * `expires_on` as epoch seconds (number or string) or an ISO date (§3). Masked at once.
- */
-function parseManagedIdentityToken(body, startedAt, mask) {
-    const fields = jsonFields(body);
-    const token = fields['access_token'];
-    if (typeof token !== 'string' || token === '') {
-        throw new ActionError('The managed identity endpoint answered 200 without an access_token.');
-    }
-    mask(token);
-    const expiresOn = expiryOf(fields, startedAt);
-    if (expiresOn === undefined) {
-        throw new ActionError('The managed identity endpoint answered without a valid expires_in or expires_on.');
-    }
-    return { token, expiresOn };
+function inDirectory(file, directory, paths) {
+    const windows = paths === external_node_path_namespaceObject.win32;
+    const normal = (text) => {
+        const trimmed = paths.normalize(text).replace(windows ? /\\+$/ : /\/+$/, '');
+        return windows ? trimmed.toLowerCase() : trimmed;
+    };
+    return normal(paths.dirname(file)) === normal(directory);
 }
-function expiryOf(fields, startedAt) {
-    const expiresIn = numeric(fields['expires_in']);
-    if (expiresIn !== undefined && expiresIn > 0)
-        return new Date(startedAt + expiresIn * 1000);
-    const expiresOn = fields['expires_on'];
-    const epochSeconds = numeric(expiresOn);
-    if (epochSeconds !== undefined)
-        return epochSeconds > 0 ? new Date(epochSeconds * 1000) : undefined;
-    const parsed = typeof expiresOn === 'string' ? Date.parse(expiresOn) : NaN;
-    return Number.isNaN(parsed) ? undefined : new Date(parsed);
+
+;// CONCATENATED MODULE: ./src/core/credentials/managed-identity.ts
+
+
+
+
+
+
+
+/** Which endpoint the environment offers (msal-node's order, protocol.md#3-managed-identity). */
+function managedIdentitySource(context) {
+    if (context.identityEndpoint && context.identityHeader)
+        return 'app-service';
+    if (context.identityEndpoint && context.imdsEndpoint)
+        return 'arc';
+    if (context.identityEndpoint) {
+        throw new ActionError('IDENTITY_ENDPOINT is set, but neither IDENTITY_HEADER (App Service, Functions, Container Apps) nor IMDS_ENDPOINT (Azure Arc) is.', 'The platform sets these together: do not set IDENTITY_ENDPOINT by hand, or set the matching second variable.');
+    }
+    return 'imds';
 }
-function numeric(value) {
-    if (typeof value === 'number')
-        return Number.isFinite(value) ? value : undefined;
-    return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+function createManagedIdentityCredential(settings, deps) {
+    const { context, clientId } = settings;
+    const source = managedIdentitySource(context);
+    if (source === 'arc' && clientId) {
+        throw new InputError('client-id', 'selects a user-assigned identity, but an Azure Arc machine has only its system-assigned identity.', "Remove 'client-id' to use the machine's identity.");
+    }
+    if (source === 'imds' && context.podIdentityAuthorityHost) {
+        deps.log.info(`Managed identity: IMDS at ${imdsHost(context)} (AZURE_POD_IDENTITY_AUTHORITY_HOST).`);
+    }
+    const request = (resource) => {
+        const query = new URLSearchParams({ resource, ...(clientId ? { client_id: clientId } : {}) });
+        switch (source) {
+            case 'app-service': {
+                const url = new URL(context.identityEndpoint);
+                for (const [name, value] of new URLSearchParams({ 'api-version': '2019-08-01', ...Object.fromEntries(query) }))
+                    url.searchParams.set(name, value);
+                const headers = { 'X-IDENTITY-HEADER': context.identityHeader };
+                return deps.http.request({ method: 'GET', url: url.toString(), what: 'App Service managed identity endpoint', headers });
+            }
+            case 'arc':
+                return requestArcToken(context, deps, resource);
+            case 'imds':
+                return requestImdsToken(deps.http, deps.machine, imdsHost(context), query);
+        }
+    };
+    return {
+        kind: 'managed-identity',
+        async getToken(scope, options) {
+            const resource = scopeToResource(scope);
+            const startedAt = deps.machine.now();
+            const response = await request(resource);
+            if (response.status !== 200)
+                throw managedIdentityError(response, { source, clientId, resource, masker: deps.masker });
+            const token = parseManagedIdentityToken(response.json, startedAt, deps.machine.now(), deps.masker);
+            checkTenant(token, options?.tenantId);
+            return token;
+        }
+    };
 }
 /**
  * A managed identity lives in one tenant: a Key Vault in another tenant (its challenge names
@@ -2732,197 +3755,155 @@ function checkTenant(token, wanted) {
     const tenant = stringClaim(readClaims(token.token), 'tid');
     if (tenant !== undefined && tenant.toLowerCase() === wanted.toLowerCase())
         return;
-    throw new ActionError(`A managed identity gets tokens only in its own tenant (${tenant ?? 'unknown'}), and tenant ${wanted} was asked for.`, "Use a vault in the identity's tenant, or an app registration of that tenant (auth-type oidc, secret or certificate).");
-}
-/** What the endpoint said, from any of the three error shapes (§3), and what to do about it. */
-function managedIdentityError(source, response, clientId, resource) {
-    const said = errorText(response);
-    const message = `${SOURCE_NAMES[source]} refused the token request with HTTP ${response.status}${said ? `: ${said}` : ''}`;
-    return new ActionError(message, errorHint(source, response.status, said, clientId, resource));
-}
-function errorText(response) {
-    const fields = jsonFields(response.json);
-    const nested = typeof fields['error'] === 'object' && fields['error'] !== null ? fields['error'] : undefined;
-    const text = [fields['error_description'], nested?.['message'], fields['message'], fields['error']].find((value) => typeof value === 'string' && value !== '');
-    return (text ?? response.body).replace(/\s+/g, ' ').trim().slice(0, 300);
-}
-function errorHint(source, status, said, clientId, resource) {
-    if (/AADSTS500011/.test(said))
-        return `The resource '${resource}' is not known in the identity's tenant: check 'resource' for a typo.`;
-    if (status === 410 || status === 404 || status === 429 || status >= 500) {
-        return 'The endpoint is busy or being updated; re-run the job in a minute.';
-    }
-    if (status !== 400 && status !== 401 && status !== 403)
-        return undefined;
-    if (source === 'app-service') {
-        return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
-            : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
-    }
-    if (source === 'imds') {
-        return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
-            : 'Turn on the VM\'s system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give \'client-id\' of a user-assigned one.';
-    }
-    return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
-}
-function withQuery(base, query) {
-    const url = new URL(base);
-    for (const [name, value] of Object.entries(query))
-        url.searchParams.set(name, value);
-    return url.toString();
+    throw new ActionError(`A managed identity gets tokens only in its own tenant (${externalText(tenant ?? 'unknown')}), and tenant ${wanted} was asked for.`, "Use a vault in the identity's tenant, or an app registration of that tenant (auth-type oidc, secret or certificate).");
 }
 
-;// CONCATENATED MODULE: ./src/credentials/oidc.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/core/credentials/settings.ts
 
 const PERMISSIONS_HINT = 'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
     'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
-function createOidcCredential(config, deps) {
-    const clientId = required(config.clientId, 'client-id', "auth-type 'oidc' (the app registration's Application (client) ID)");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'oidc' (the Directory (tenant) ID)");
-    const { oidcRequestUrl, oidcRequestToken } = config.runner;
+const WEBHOOK_HINT = 'Label the pod azure.workload.identity/use: "true" and run it under a service account annotated with azure.workload.identity/client-id, ' +
+    'so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.';
+/** An input a credential cannot do without, named in the error when it is empty. */
+function required(value, input, purpose, hint) {
+    if (!value)
+        throw new InputError(input, `is needed for ${purpose}.`, hint);
+    return value;
+}
+function app(config, kind) {
+    return {
+        clientId: required(config.clientId, 'client-id', `auth-type '${kind}' (the app registration's Application (client) ID)`),
+        tenantId: required(config.tenantId, 'tenant-id', `auth-type '${kind}' (the Directory (tenant) ID)`),
+        authorityHost: config.authorityHost
+    };
+}
+function secretSettings(config) {
+    const clientSecret = config.clientSecret;
+    if (!clientSecret)
+        throw new InputError('client-secret', "is needed for auth-type 'secret' (or give 'creds' with clientSecret).");
+    return { ...app(config, 'secret'), clientSecret };
+}
+function certificateSettings(config) {
+    const certificate = required(config.clientCertificate, 'client-certificate', "auth-type 'certificate'");
+    return { ...app(config, 'certificate'), certificate, password: config.clientCertificatePassword, workspace: config.context.workspace };
+}
+function oidcSettings(config) {
+    const settings = app(config, 'oidc');
+    const { oidcRequestUrl, oidcRequestToken } = config.context;
     if (!oidcRequestUrl || !oidcRequestToken) {
         throw new ActionError('GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.', PERMISSIONS_HINT);
     }
-    let logged = false;
+    return { ...settings, requestUrl: oidcRequestUrl, requestToken: oidcRequestToken, audience: config.oidcAudience };
+}
+function workloadIdentitySettings(config) {
+    const { context } = config;
+    const tokenFile = context.federatedTokenFile;
+    if (!tokenFile)
+        throw new ActionError("auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.", WEBHOOK_HINT);
     return {
-        kind: 'oidc',
-        async getToken(scope, options) {
-            // A GitHub token lives about five minutes: each exchange gets one fetched right before it (§1).
-            const { token, presented } = await fetchGitHubToken(deps, oidcRequestUrl, oidcRequestToken, config.oidcAudience);
-            if (!logged) {
-                logged = true;
-                deps.log(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
-            }
-            return requestEntraToken(deps, {
-                authorityHost: config.authorityHost,
-                tenantId: options?.tenantId ?? tenantId,
-                clientId,
-                scope,
-                credential: { clientAssertion: token },
-                presented
-            });
-        }
+        clientId: required(config.clientId ?? context.azureClientId, 'client-id', "auth-type 'workload-identity' when AZURE_CLIENT_ID is not set", WEBHOOK_HINT),
+        tenantId: required(config.tenantId ?? context.azureTenantId, 'tenant-id', "auth-type 'workload-identity' when AZURE_TENANT_ID is not set", WEBHOOK_HINT),
+        authorityHost: config.authorityHost,
+        tokenFile
     };
 }
-/** Asks GitHub for a fresh OIDC token for `audience`, masks it, and reads what it presents. */
-async function fetchGitHubToken(deps, requestUrl, requestToken, audience) {
-    const url = new URL(requestUrl);
-    url.searchParams.set('audience', audience);
-    const response = await deps.http.request({
-        method: 'GET',
-        url: url.toString(),
-        what: 'GitHub OIDC token service',
-        bearerToken: requestToken
+function managedIdentitySettings(config) {
+    return { clientId: config.clientId, context: config.context };
+}
+function azureCliSettings(config) {
+    return { tenantId: config.tenantId, path: config.context.path, pathExt: config.context.pathExt };
+}
+
+;// CONCATENATED MODULE: ./src/core/credentials/oidc.ts
+/**
+ * `oidc`: GitHub's OIDC token, presented to Entra ID as a federated client assertion.
+ * Wire format: docs/protocol.md#1-github-oidc and #2-entra-id.
+ */
+
+
+
+
+
+
+
+function createOidcCredential(settings, deps) {
+    let logged = false;
+    // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#1-github-oidc).
+    return entraAppCredential('oidc', settings, deps, async () => {
+        const { token, presented } = await fetchGitHubToken(settings, deps);
+        if (!logged) {
+            logged = true;
+            deps.log.info(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
+        }
+        return { clientAssertion: token, presented };
     });
+}
+/** Asks GitHub for a fresh OIDC token for the audience, masks it, and reads what it presents. */
+async function fetchGitHubToken(settings, deps) {
+    const url = new URL(settings.requestUrl);
+    url.searchParams.set('audience', settings.audience);
+    const response = await deps.http.request({ method: 'GET', url: url.toString(), what: 'GitHub OIDC token service', bearerToken: settings.requestToken });
     const body = jsonFields(response.json);
     if (response.status !== 200) {
-        const said = typeof body['message'] === 'string' ? `: ${body['message']}` : '';
+        const message = stringField(body, 'message');
+        const said = message ? `: ${externalText(message, { redact: text => deps.masker.redact(text) })}` : '';
         // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
         const refused = [401, 403, 404].includes(response.status);
-        throw new ActionError(`GitHub ${refused ? 'refused' : 'failed'} the OIDC token request with HTTP ${response.status}${said}`, refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
+        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
     }
-    const token = body['value'];
-    if (typeof token !== 'string' || token === '') {
+    const token = stringField(body, 'value');
+    if (token === undefined)
         throw new ActionError('GitHub answered the OIDC token request without a token (no "value" field).');
-    }
-    deps.mask(token);
-    const claims = readClaims(token);
-    const presented = {
-        issuer: stringClaim(claims, 'iss') ?? '(unknown)',
-        subject: stringClaim(claims, 'sub') ?? '(unknown)',
-        audience: stringClaim(claims, 'aud') ?? audience
-    };
-    return { token, presented };
+    deps.masker.mask(token);
+    return { token, presented: presentedBy(token, settings.audience) };
 }
 
-;// CONCATENATED MODULE: ./src/credentials/secret.ts
+;// CONCATENATED MODULE: ./src/core/credentials/secret.ts
+/** `secret`: an app registration's client secret, sent to the Entra ID token endpoint. */
 
-
-
-function createSecretCredential(config, deps) {
-    const clientSecret = config.clientSecret;
-    if (!clientSecret) {
-        throw new InputError('client-secret', "is needed for auth-type 'secret' (or give 'creds' with clientSecret).");
-    }
-    const clientId = required(config.clientId, 'client-id', "auth-type 'secret'");
-    const tenantId = required(config.tenantId, 'tenant-id', "auth-type 'secret'");
-    return {
-        kind: 'secret',
-        getToken: (scope, options) => requestEntraToken(deps, {
-            authorityHost: config.authorityHost,
-            tenantId: options?.tenantId ?? tenantId,
-            clientId,
-            scope,
-            credential: { clientSecret }
-        })
-    };
+function createSecretCredential(settings, deps) {
+    return entraAppCredential('secret', settings, deps, async () => ({ clientSecret: settings.clientSecret }));
 }
 
-;// CONCATENATED MODULE: ./src/credentials/workload-identity.ts
+;// CONCATENATED MODULE: ./src/core/credentials/workload-identity.ts
+/**
+ * `workload-identity`: the Kubernetes service account token that AKS projects into the pod
+ * (AZURE_FEDERATED_TOKEN_FILE), presented to Entra ID as a federated client assertion.
+ * Wire format: docs/protocol.md#3-managed-identity (AKS workload identity) and #2-entra-id.
+ */
 
 
 
-const WEBHOOK_HINT = "Label the pod azure.workload.identity/use: \"true\" and run it under a service account annotated with azure.workload.identity/client-id, so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.";
-function createWorkloadIdentityCredential(config, deps) {
-    const { runner } = config;
-    const tokenFile = runner.federatedTokenFile;
-    if (!tokenFile) {
-        throw new ActionError("auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.", WEBHOOK_HINT);
-    }
-    const clientId = config.clientId ?? runner.azureClientId;
-    if (!clientId) {
-        throw new InputError('client-id', "is needed for auth-type 'workload-identity' when AZURE_CLIENT_ID is not set.", WEBHOOK_HINT);
-    }
-    const tenantId = config.tenantId ?? runner.azureTenantId;
-    if (!tenantId) {
-        throw new InputError('tenant-id', "is needed for auth-type 'workload-identity' when AZURE_TENANT_ID is not set.", WEBHOOK_HINT);
-    }
-    return {
-        kind: 'workload-identity',
-        async getToken(scope, options) {
-            // Kubernetes rotates the file (the token lives about an hour): read it for every exchange.
-            const assertion = await readFederatedToken(tokenFile, deps);
-            return requestEntraToken(deps, {
-                authorityHost: config.authorityHost,
-                tenantId: options?.tenantId ?? tenantId,
-                clientId,
-                scope,
-                credential: { clientAssertion: assertion.token },
-                presented: assertion.presented
-            });
-        }
-    };
+
+
+/** A projected service account token is about 1 KB; anything near this is not one. */
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+function createWorkloadIdentityCredential(settings, deps) {
+    // Kubernetes rotates the file (the token lives about an hour): read it for every exchange.
+    return entraAppCredential('workload-identity', settings, deps, async () => {
+        const token = await readFederatedToken(settings.tokenFile, deps);
+        return { clientAssertion: token, presented: presentedBy(token, '(unknown)') };
+    });
 }
-/** The trimmed token of the file, masked, with what it presents (shown if Entra ID finds no match). */
+/** The trimmed token of the file, masked. */
 async function readFederatedToken(file, deps) {
+    const what = `The federated token file AZURE_FEDERATED_TOKEN_FILE (${file})`;
     let token;
     try {
-        token = (await deps.machine.readFile(file)).toString('utf8').trim();
+        token = (await deps.machine.readRegularFile(file, MAX_TOKEN_FILE_BYTES)).toString('utf8').trim();
     }
     catch (error) {
-        throw new ActionError(`Cannot read the federated token file AZURE_FEDERATED_TOKEN_FILE (${file}): ${messageOf(error)}`, WEBHOOK_HINT);
+        const why = error instanceof FileReadError ? error.message : String(error);
+        throw new CredentialFileError(`${what} cannot be read: ${why}.`, WEBHOOK_HINT);
     }
-    if (!token) {
-        throw new ActionError(`The federated token file AZURE_FEDERATED_TOKEN_FILE (${file}) is empty.`, WEBHOOK_HINT);
-    }
-    deps.mask(token);
-    const claims = readClaims(token);
-    return {
-        token,
-        presented: {
-            issuer: stringClaim(claims, 'iss') ?? '(unknown)',
-            subject: stringClaim(claims, 'sub') ?? '(unknown)',
-            audience: stringClaim(claims, 'aud') ?? '(unknown)'
-        }
-    };
+    if (!token)
+        throw new CredentialFileError(`${what} is empty.`, WEBHOOK_HINT);
+    deps.masker.mask(token);
+    return token;
 }
 
-;// CONCATENATED MODULE: ./src/credentials/index.ts
+;// CONCATENATED MODULE: ./src/core/credentials/index.ts
+
 
 
 
@@ -2934,35 +3915,37 @@ async function readFederatedToken(file, deps) {
 async function createCredential(config, deps) {
     if (config.authType !== 'auto')
         return credentialOfKind(config.authType, config, deps);
-    const choice = await chooseAuthType(config, deps, deps.machine.platform);
-    deps.log(`auth-type 'auto' chose '${choice.kind}': ${choice.because}.`);
-    return explainingChoice(await credentialOfKind(choice.kind, config, deps), choice);
+    const choice = await chooseAuthType(config, deps);
+    deps.log.info(`auth-type 'auto' chose '${choice.kind}': ${choice.because}.`);
+    return explainingChoice(await credentialOfKind(choice.kind, config, deps), choice, meantOidcWithoutToken(config));
 }
 function credentialOfKind(kind, config, deps) {
     switch (kind) {
         case 'oidc':
-            return createOidcCredential(config, deps);
+            return createOidcCredential(oidcSettings(config), deps);
         case 'secret':
-            return createSecretCredential(config, deps);
+            return createSecretCredential(secretSettings(config), deps);
         case 'certificate':
-            return createCertificateCredential(config, deps);
+            return createCertificateCredential(certificateSettings(config), deps);
         case 'managed-identity':
-            return createManagedIdentityCredential(config, deps);
+            return createManagedIdentityCredential(managedIdentitySettings(config), deps);
         case 'workload-identity':
-            return createWorkloadIdentityCredential(config, deps);
+            return createWorkloadIdentityCredential(workloadIdentitySettings(config), deps);
         case 'azure-cli':
-            return createAzureCliCredential(config, deps);
+            return createAzureCliCredential(azureCliSettings(config), deps);
     }
 }
 /**
  * When a credential `auto` picked fails, the user also learns why the ones before it did not
- * apply: `az` on a GitHub-hosted runner is usually a missing `id-token: write`, not a missing login.
+ * apply; and when the inputs meant OIDC but the job has no OIDC token, that comes first: `az`
+ * on a GitHub-hosted runner is usually a missing `id-token: write`, not a missing login.
  */
-function explainingChoice(credential, choice) {
+function explainingChoice(credential, choice, meantOidc) {
     if (choice.ruledOut.length === 0)
         return credential;
     return {
         kind: credential.kind,
+        ...(credential.subject ? { subject: credential.subject } : {}),
         async getToken(scope, options) {
             try {
                 return await credential.getToken(scope, options);
@@ -2971,7 +3954,8 @@ function explainingChoice(credential, choice) {
                 if (!(error instanceof ActionError))
                     throw error;
                 const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
-                const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context);
+                const message = meantOidc ? `${MISSING_ID_TOKEN_PERMISSION}\n${error.message}` : error.message;
+                const explained = new ActionError(message, error.hint ? `${error.hint}\n${context}` : context);
                 explained.name = error.name;
                 throw explained;
             }
@@ -2979,388 +3963,100 @@ function explainingChoice(credential, choice) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/machine.ts
-/** The real machine behind `MachineDeps`: node's file system and child processes. */
-
-
-/** Output beyond this is a broken program, not a token. */
-const MAX_PROCESS_OUTPUT = 4 * 1024 * 1024;
-function nodeMachine() {
+;// CONCATENATED MODULE: ./src/core/masking.ts
+/** The runner splits a log into lines at `\n`, `\r\n` and a lone `\r`, and matches masks line by line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Lines shorter than four characters (a lone `}` of a JSON secret) are not masked on their own:
+ * masking them would garble the log and hide nothing.
+ */
+const SHORTEST_MASKED_LINE = 4;
+function createMasker(register) {
+    const known = new Set();
+    let longestFirst;
+    const add = (value) => {
+        if (known.has(value))
+            return;
+        known.add(value);
+        longestFirst = undefined;
+        register(value);
+    };
     return {
-        platform: process.platform,
-        readFile: file => external_node_fs_namespaceObject.promises.readFile(file),
-        fileSize: async (file) => (await external_node_fs_namespaceObject.promises.stat(file)).size,
-        runProcess
-    };
-}
-function runProcess(file, args, options) {
-    return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)(file, args, { timeout: options.timeoutMs, maxBuffer: MAX_PROCESS_OUTPUT, windowsHide: true, shell: options.shell ?? false, encoding: 'utf8' }, (error, stdout, stderr) => {
-            const code = error?.code;
-            const killed = error?.killed === true;
-            resolve({
-                exitCode: error === null ? 0 : typeof code === 'number' ? code : null,
-                stdout,
-                stderr,
-                ...(code === 'ENOENT' ? { failure: 'ENOENT' } : killed ? { failure: 'ETIMEDOUT' } : {})
-            });
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/keyvault.ts
-
-
-
-
-const KEY_VAULT_API_VERSION = '7.4';
-/**
- * Vault requests in flight at once, for all vaults together. Key Vault allows 4,000 requests
- * per 10 s per vault (§5 Throttling): 16 parallel requests of ~50 ms each stay far below that,
- * load a hundred secrets in well under a second, and leave sockets for the rest of the runner.
- */
-const MAX_REQUESTS_IN_FLIGHT = 16;
-/** The largest page Key Vault serves (§5 List secrets: maxresults is 1-25). */
-const LIST_PAGE_SIZE = 25;
-/** The scope of the vault token in a cloud: `https://vault.azure.net/.default`. */
-function vaultScope(cloud) {
-    return `${cloud.keyVaultResource}/.default`;
-}
-/** Loads every referenced secret, or throws one ActionError listing every failure. */
-async function loadSecrets(references, deps, options) {
-    const client = vaultClient(deps, options.scope, options.maxInFlight ?? MAX_REQUESTS_IN_FLIGHT);
-    const fetchOnce = fetcher(client, deps, options.assignee);
-    // Listed secrets are fetched page by page while the listing goes on: it never waits for the last page.
-    const listed = await Promise.all(references.map(reference => expand(client, reference, deps, options.assignee, page => page.forEach(fetchOnce))));
-    const expanded = listed.flatMap(outcome => (outcome.ok ? outcome.value : []));
-    const { targets, collisions } = separateCollisions(expanded);
-    const fetched = await Promise.all(targets.map(fetchOnce));
-    const failures = [...listed, ...fetched].flatMap(outcome => (outcome.ok ? [] : [outcome.failure]));
-    failures.push(...collisions);
-    const warnings = fetched.flatMap(outcome => (outcome.ok && outcome.warning !== undefined ? [outcome.warning] : []));
-    const ignored = options.ignoreMissing ? failures.filter(failure => failure.kind === 'missing' || failure.kind === 'disabled') : [];
-    const fatal = failures.filter(failure => !ignored.includes(failure));
-    if (fatal.length > 0)
-        throw failuresError(fatal, options.ignoreMissing);
-    warnings.push(...ignored.map(failure => `${failure.line} Skipped: ignore-missing-secrets is true.`));
-    return { secrets: fetched.flatMap(outcome => (outcome.ok ? [outcome.value] : [])), warnings };
-}
-/**
- * Fetches each secret (vault, name, version) once, however many targets name it: a secret both
- * listed by `VAULT/*` and named, or named twice under two env names, costs one request.
- */
-function fetcher(client, deps, assignee) {
-    const fetches = new Map();
-    return async (target) => {
-        const key = `${target.vault} ${target.name.toLowerCase()} ${target.version ?? ''}`;
-        let fetch = fetches.get(key);
-        if (!fetch) {
-            fetch = fetchSecret(client, target, deps, assignee);
-            fetches.set(key, fetch);
-        }
-        const outcome = await fetch;
-        return outcome.ok ? { ...outcome, value: { ...outcome.value, reference: target.reference, envName: target.envName } } : outcome;
-    };
-}
-function failuresError(failures, ignoreMissing) {
-    const skippable = failures.some(failure => failure.kind === 'missing' || failure.kind === 'disabled');
-    return new ActionError(`Could not load ${failures.length === 1 ? 'a Key Vault secret' : `${failures.length} Key Vault secrets`}, so none was exported:\n` +
-        failures.map(failure => `- ${failure.line}`).join('\n'), skippable && !ignoreMissing ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.' : undefined);
-}
-/**
- * Sends GETs to vaults with the vault token. A 401 whose challenge names another tenant or
- * resource is followed once, and remembered for the vault, but only if the resource's host is
- * a parent domain of the vault's host: the check the Azure SDK does (§5 point 4), so a vault
- * cannot obtain a token for an unrelated resource.
- */
-function vaultClient(deps, scope, maxInFlight) {
-    const inFlight = limiter(maxInFlight);
-    const challenged = new Map();
-    const send = (url, what, token) => deps.http.request({ method: 'GET', url, what, bearerToken: token.token });
-    return {
-        // The authority is read once a slot is free, so requests queued behind a challenge use what it taught.
-        get: (vault, url, what, options) => inFlight(options?.first ?? false, async () => {
-            const authority = challenged.get(vault) ?? { scope, tenantId: undefined };
-            const token = await deps.tokens(authority.scope, authority.tenantId);
-            const response = await send(url, what, token);
-            const challenge = response.status === 401 ? parseChallenge(response.headers['www-authenticate']) : undefined;
-            if (!challenge || sameAuthority(challenge, authority, token))
-                return response;
-            verifyChallengeResource(vault, challenge.scope);
-            challenged.set(vault, challenge);
-            return send(url, what, await deps.tokens(challenge.scope, challenge.tenantId));
-        })
-    };
-}
-/** Runs at most `limit` tasks at once; the others wait their turn in order, `first` ones at the front. */
-function limiter(limit) {
-    let running = 0;
-    const waiting = [];
-    return async (first, task) => {
-        if (running < limit) {
-            running++;
-        }
-        else {
-            // The finishing task hands its slot over, so `running` stays as it is.
-            await new Promise(resolve => (first ? waiting.unshift(resolve) : waiting.push(resolve)));
-        }
-        try {
-            return await task();
-        }
-        finally {
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                running--;
-        }
-    };
-}
-/**
- * `Bearer authorization="https://login.microsoftonline.com/<tenant>", resource="https://vault.azure.net"`
- * (or `scope=`): the scope and tenant a vault wants its token for (§5 Challenge auth, points 2-3).
- */
-function parseChallenge(header) {
-    const text = Array.isArray(header) ? header.join(', ') : header;
-    if (!text || !/^\s*Bearer\s/i.test(text))
-        return undefined;
-    const parameters = new Map();
-    for (const [, key = '', value = ''] of text.matchAll(/([A-Za-z_]+)="([^"]*)"/g))
-        parameters.set(key.toLowerCase(), value);
-    const resource = parameters.get('resource');
-    const scope = resource ? `${resource.replace(/\/+$/, '')}/.default` : parameters.get('scope');
-    if (!scope)
-        return undefined;
-    const authorization = parameters.get('authorization') ?? parameters.get('authorization_uri') ?? parameters.get('authorization_url');
-    return { scope, tenantId: authorization === undefined ? undefined : tenantOf(authorization) };
-}
-function tenantOf(authorization) {
-    try {
-        const tenant = new URL(authorization).pathname.split('/').find(segment => segment !== '');
-        return tenant !== undefined && /^[0-9a-zA-Z.-]+$/.test(tenant) ? tenant : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** True when the challenge asks for the token that was just refused: following it would not help. */
-function sameAuthority(challenge, used, token) {
-    if (challenge.scope !== used.scope)
-        return false;
-    const usedTenant = stringClaim(readClaims(token.token), 'tid') ?? used.tenantId;
-    return challenge.tenantId === undefined || challenge.tenantId.toLowerCase() === usedTenant?.toLowerCase();
-}
-function verifyChallengeResource(vault, scope) {
-    const vaultHost = new URL(vault).hostname;
-    let resourceHost;
-    try {
-        resourceHost = new URL(scope).hostname;
-    }
-    catch {
-        resourceHost = undefined;
-    }
-    if (resourceHost && vaultHost.endsWith(`.${resourceHost}`))
-        return;
-    throw new ActionError(`The vault ${vault} answered 401 with a challenge for the resource '${scope.replace(/\/\.default$/, '')}', ` +
-        `whose host is not a parent domain of ${vaultHost}; refusing to get it a token for that resource.`, 'A vault asks for a token for its own cloud (https://vault.azure.net). Check the vault URL, and any proxy in between.');
-}
-// ---------------------------------------------------------------------------------------------
-// Listing a vault (`VAULT/*`) and fetching secrets
-async function expand(client, reference, deps, assignee, onPage) {
-    if (reference.kind === 'secret') {
-        onPage([targetOf(reference)]);
-        return { ok: true, value: [targetOf(reference)] };
-    }
-    try {
-        return await listVault(client, reference, deps, assignee, onPage);
-    }
-    catch (error) {
-        return { ok: false, failure: { kind: 'error', line: `${labelOf(reference.vault, '*')}: ${messageOf(error)}` } };
-    }
-}
-function targetOf(reference) {
-    return { reference, vault: reference.vault, name: reference.name, version: reference.version, envName: reference.envName };
-}
-/** Every enabled, unexpired secret of a vault, following `nextLink` verbatim (§5 List secrets). */
-async function listVault(client, reference, deps, assignee, onPage) {
-    const targets = [];
-    const visited = new Set();
-    let skipped = 0;
-    let url = `${reference.vault}/secrets?api-version=${KEY_VAULT_API_VERSION}&maxresults=${LIST_PAGE_SIZE}`;
-    while (url !== undefined) {
-        visited.add(url);
-        const response = await client.get(reference.vault, url, `Key Vault ${reference.vault} (listing secrets)`, { first: true });
-        if (response.status !== 200) {
-            return { ok: false, failure: explainVaultAnswer(response, reference.vault, '*', assignee) };
-        }
-        const page = jsonFields(response.json);
-        const found = targets.length;
-        for (const item of Array.isArray(page['value']) ? page['value'] : []) {
-            const name = listedName(item);
-            if (name === undefined)
-                continue;
-            if (!isUsable(item, deps.now())) {
-                skipped++;
-                continue;
+        mask(value) {
+            if (value.trim() === '')
+                return;
+            add(value);
+            const lines = value.split(LINE_BREAK);
+            if (lines.length < 2)
+                return;
+            for (const line of lines) {
+                const trimmed = line.trim();
+                if (trimmed.length >= SHORTEST_MASKED_LINE)
+                    add(trimmed);
             }
-            targets.push({ reference, vault: reference.vault, name, version: undefined, envName: defaultEnvName(name, reference.prefix) });
+        },
+        redact(text) {
+            longestFirst ??= [...known].sort((a, b) => b.length - a.length);
+            let redacted = text;
+            for (const value of longestFirst) {
+                if (redacted.includes(value))
+                    redacted = redacted.split(value).join('***');
+            }
+            return redacted;
         }
-        onPage(targets.slice(found));
-        url = nextPage(page['nextLink'], reference.vault, visited);
-    }
-    deps.log(`Listed ${targets.length} ${targets.length === 1 ? 'secret' : 'secrets'} in ${reference.vault}` +
-        (skipped > 0 ? ` (skipped ${skipped} disabled or expired).` : '.'));
-    return { ok: true, value: targets };
+    };
 }
-/** The secret name from a list item's id, `https://v.vault.azure.net/secrets/NAME`. */
-function listedName(item) {
-    const id = item?.id;
-    if (typeof id !== 'string')
-        return undefined;
-    const name = /\/secrets\/([^/?#]+)\/?$/.exec(id)?.[1];
-    return name !== undefined && isSecretName(name) ? name : undefined;
-}
-/** Enabled, and not past its expiry (`exp` is epoch seconds, §5). */
-function isUsable(item, now) {
-    const attributes = item?.attributes;
-    if (attributes?.enabled === false)
-        return false;
-    return typeof attributes?.exp !== 'number' || attributes.exp * 1000 > now;
-}
-/** The next page's URL, taken as given, but only on the vault's own origin: the token goes nowhere else. */
-function nextPage(nextLink, vault, visited) {
-    if (typeof nextLink !== 'string' || nextLink === '')
-        return undefined;
-    let origin;
-    try {
-        origin = new URL(nextLink).origin;
-    }
-    catch {
-        origin = undefined;
-    }
-    if (origin !== vault) {
-        throw new ActionError(`the listing's nextLink points to ${origin ?? `'${nextLink}'`}, not to the vault; refusing to send it the vault token.`);
-    }
-    if (visited.has(nextLink)) {
-        throw new ActionError('the listing sent a nextLink to a page it had already sent; stopping.');
-    }
-    return nextLink;
-}
+
+;// CONCATENATED MODULE: ./src/core/token-file.ts
 /**
- * Secrets found twice (a `VAULT/*` and a named entry for the same secret) are fetched once;
- * two different secrets for one env name are a failure: the spec allows one value per name.
+ * Writing the access token to a file for another process (a later step, the main container of
+ * a pod): its exact bytes, readable by its owner only, created new (never overwriting, never
+ * following a planted link) or, when asked, replacing the old one at once by a rename.
  */
-function separateCollisions(targets) {
-    const byName = new Map();
-    for (const target of targets) {
-        const key = target.envName.toUpperCase();
-        byName.set(key, [...(byName.get(key) ?? []), target]);
-    }
-    const kept = [];
-    const collisions = [];
-    for (const group of byName.values()) {
-        const distinct = new Map(group.map(target => [`${target.vault} ${target.name.toLowerCase()} ${target.version ?? ''}`, target]));
-        if (distinct.size === 1) {
-            kept.push(group.find(target => target.reference.kind === 'secret') ?? group[0]);
-            continue;
-        }
-        const holders = [...distinct.values()].map(target => `${labelOf(target.vault, target.name, target.version)} (entry '${target.reference.entry}')`);
-        collisions.push({
-            kind: 'error',
-            line: `${group[0]?.envName}: more than one secret maps to this name: ${holders.join(', ')}. ` +
-                'Give one its own name (VAULT/SECRET | NAME), or the vault a prefix (VAULT/* | PREFIX_).'
-        });
-    }
-    return { targets: targets.filter(target => kept.includes(target)), collisions };
-}
-/** `GET {vault}/secrets/{name}[/{version}]` (§5 Get a secret); the value is masked at once. */
-async function fetchSecret(client, target, deps, assignee) {
-    const label = labelOf(target.vault, target.name, target.version);
-    const path = `/secrets/${encodeURIComponent(target.name)}${target.version === undefined ? '' : `/${encodeURIComponent(target.version)}`}`;
-    let response;
+
+async function writeTokenFile(machine, file, token, options = {}) {
     try {
-        response = await client.get(target.vault, `${target.vault}${path}?api-version=${KEY_VAULT_API_VERSION}`, `Key Vault ${target.vault}`);
+        if (options.replace) {
+            await machine.replaceFile(file, token, 0o600);
+            return undefined;
+        }
+        return await machine.createFile(file, token, 0o600);
     }
     catch (error) {
-        return { ok: false, failure: { kind: 'error', line: `${label}: ${messageOf(error)}` } };
+        if (error.code === 'EEXIST') {
+            throw new ActionError(`The token file ${file} already exists.`, 'A new file is written and never overwrites one: choose a path that does not exist, or delete the file first.');
+        }
+        // A bare "EACCES: permission denied" would not say what was being written.
+        throw withContext(`Writing the token file ${file}`, error);
     }
-    if (response.status !== 200) {
-        return { ok: false, failure: explainVaultAnswer(response, target.vault, target.name, assignee, target.version) };
-    }
-    const body = jsonFields(response.json);
-    const value = body['value'];
-    if (typeof value !== 'string') {
-        return { ok: false, failure: { kind: 'error', line: `${label}: Key Vault answered 200 without a value.` } };
-    }
-    deps.mask(value);
-    const secret = { reference: target.reference, name: target.name, envName: target.envName, vault: target.vault, value };
-    const expiry = body['attributes']?.exp;
-    if (typeof expiry === 'number' && expiry * 1000 <= deps.now()) {
-        const when = new Date(expiry * 1000).toISOString().replace('.000Z', 'Z');
-        return { ok: true, value: secret, warning: `${label} expired at ${when}; loaded anyway, as named. Set a new version of it.` };
-    }
-    return { ok: true, value: secret };
 }
-// ---------------------------------------------------------------------------------------------
-// Explaining Key Vault's error answers (§5 Errors)
-/** `db-password in https://my-vault.vault.azure.net` (or `listing https://...`), the way every line names a secret. */
-function labelOf(vault, name, version) {
-    if (name === '*')
-        return `listing ${vault}`;
-    return `${name}${version === undefined ? '' : `/${version}`} in ${vault}`;
+
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+/** The token's outputs (the token was masked when it was parsed). */
+function tokenOutputs(acquired, authType, tokenFile) {
+    const { token, identity } = acquired;
+    return [
+        ['access-token', token.token],
+        ['expires-on', formatExpiry(token.expiresOn)],
+        ['token-type', 'Bearer'],
+        ['tenant-id', identity.tenantId ?? ''],
+        ['client-id', identity.clientId ?? ''],
+        ['object-id', identity.objectId ?? ''],
+        ['auth-type', authType],
+        ...(tokenFile === undefined ? [] : [['token-file', tokenFile]])
+    ];
 }
-function explainVaultAnswer(response, vault, name, assignee, version) {
-    const error = (response.json?.error ?? {});
-    const outer = typeof error.code === 'string' ? error.code : undefined;
-    const inner = typeof error.innererror?.code === 'string' ? error.innererror.code : undefined;
-    const message = typeof error.message === 'string' ? (error.message.split(/\r?\n/)[0] ?? '').trim() : '';
-    const code = inner ?? outer;
-    const kind = response.status === 404 && name !== '*' ? 'missing'
-        : code === 'SecretDisabled' ? 'disabled'
-            : response.status === 401 || response.status === 403 ? 'forbidden'
-                : 'error';
-    const context = { vaultName: new URL(vault).hostname.split('.')[0] ?? vault, name, assignee: assignee ?? '<object-id>', message, status: response.status };
-    const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(message));
-    const why = kind === 'missing' ? whyMissing(context) : accessPolicy ? whyAccessPolicy(context) : whyOther(code, context);
-    const status = code === undefined ? `HTTP ${response.status}` : `${code} (HTTP ${response.status})`;
-    return { kind, line: `${labelOf(vault, name, version)}: ${status}: ${why}` };
-}
-function whyMissing(c) {
-    return ('the vault has no such secret (or version). Check the name; a secret deleted recently can be recovered: ' +
-        `az keyvault secret recover --vault-name ${c.vaultName} --name ${c.name}`);
-}
-function whyAccessPolicy(c) {
-    return ('the vault uses access policies, and none lets this identity read secrets. Add one: ' +
-        `az keyvault set-policy --name ${c.vaultName} --object-id ${c.assignee} --secret-permissions get list`);
-}
-function whyOther(code, c) {
-    const roleCommand = `az role assignment create --role "Key Vault Secrets User" --assignee ${c.assignee} ` +
-        `--scope $(az keyvault show --name ${c.vaultName} --query id --output tsv)`;
-    switch (code) {
-        case 'SecretDisabled':
-            return `the secret is disabled. Enable it: az keyvault secret set-attributes --vault-name ${c.vaultName} --name ${c.name} --enabled true`;
-        case 'ForbiddenByRbac':
-            return `the identity has no role that may read secrets in this vault. Assign it 'Key Vault Secrets User': ${roleCommand}`;
-        case 'ForbiddenByFirewall':
-            return ("the vault's firewall refused the runner's address. GitHub-hosted runners have no fixed address: run on a " +
-                'self-hosted runner in a network the vault allows (or behind a private endpoint), or allow the runner\'s IP ' +
-                `for the job: az keyvault network-rule add --name ${c.vaultName} --ip-address <runner-ip>`);
-        default:
-            break;
-    }
-    if (c.status === 403) {
-        return `access denied (${c.message || 'Forbidden'}). Give the identity the role 'Key Vault Secrets User' (${roleCommand}), or, on a vault with access policies, a policy with secret get and list.`;
-    }
-    if (c.status === 401) {
-        return `Key Vault refused the token (${c.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
-    }
-    if (c.message)
-        return c.message;
-    return c.status >= 500 || c.status === 429
-        ? 'Key Vault kept failing through the retries, with no explanation. Re-run the job; if it persists, check Azure status for Key Vault in the vault\'s region.'
-        : 'Key Vault gave no explanation.';
+/**
+ * One output per loaded secret, named like its environment variable, and the variable exported
+ * when `exportEnv` is true and the name may be exported. Called only once every secret was
+ * fetched (so a failing step exports nothing), with values masked when they were parsed. An
+ * empty value is set as empty, not skipped: a later step sees the variable exists.
+ */
+function publishSecrets(runner, secrets, exportEnv) {
+    runner.setOutputs(secrets.map(secret => [secret.envName, secret.value]));
+    if (exportEnv)
+        runner.exportVariables(secrets.filter(secret => secret.exportable).map(secret => [secret.envName, secret.value]));
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -3372,7 +4068,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function toCommandValue(input) {
+function utils_toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -3387,7 +4083,7 @@ function toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -3479,13 +4175,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -3510,15 +4206,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!fs.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
         encoding: 'utf8'
     });
 }
-function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -3529,7 +4225,7 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -5238,9 +5934,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    command_issueCommand('set-env', { name }, convertedVal);
+    issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -5355,10 +6051,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(os.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -5402,7 +6098,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -5410,7 +6106,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -5418,7 +6114,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -5477,9 +6173,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -5512,10 +6208,13 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/outputs.ts
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/action/runner.ts
 /**
- * Everything that writes to the runner: masks, outputs, environment, state, the token file and
- * the job summary. The Runner interface wraps @actions/core so tests can record every call.
+ * The GitHub runner, as the action's steps see it: masks, log lines, outputs, environment,
+ * state and the job summary. The Runner interface wraps @actions/core so tests can record
+ * every call.
  */
 
 
@@ -5527,27 +6226,14 @@ function getIDToken(aud) {
  * @actions/core would otherwise fall back to printing them as workflow commands, values and all.
  */
 function actionsRunner(env = process.env) {
-    const requireFile = (variable, what) => {
-        if (!env[variable]) {
-            throw new ActionError(`${variable} is not set, so the action cannot ${what}: run it as a GitHub Actions step.`);
-        }
-    };
     return {
         setSecret: core_setSecret,
-        setOutput: (name, value) => {
-            requireFile('GITHUB_OUTPUT', 'set outputs');
-            setOutput(name, value);
-        },
-        exportVariable: (name, value) => {
-            requireFile('GITHUB_ENV', 'export environment variables');
-            exportVariable(name, value);
-        },
-        saveState: (name, value) => {
-            requireFile('GITHUB_STATE', 'save state for its post step');
-            saveState(name, value);
-        },
+        setOutputs: entries => appendFileCommands(env, 'GITHUB_OUTPUT', 'set outputs', entries),
+        exportVariables: entries => appendFileCommands(env, 'GITHUB_ENV', 'export environment variables', entries),
+        saveState: (name, value) => appendFileCommands(env, 'GITHUB_STATE', 'save state for its post step', [[name, value]]),
         getState: getState,
-        info: info,
+        info: message => info(neutralizeCommands(message)),
+        notice: message => notice(message),
         warning: message => warning(message),
         debug: core_debug,
         setFailed: message => setFailed(message),
@@ -5556,123 +6242,94 @@ function actionsRunner(env = process.env) {
         }
     };
 }
-function identityOf(token, fallback) {
-    const claims = readClaims(token);
-    return {
-        tenantId: stringClaim(claims, 'tid') ?? fallback.tenantId,
-        clientId: stringClaim(claims, 'appid') ?? stringClaim(claims, 'azp') ?? fallback.clientId,
-        objectId: stringClaim(claims, 'oid')
-    };
-}
-/** ISO 8601 in UTC with whole seconds: `2026-11-23T12:34:56Z`. */
-function formatExpiry(date) {
-    return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+/**
+ * The runner reads a line of the log that starts with `::` (after spaces) as a workflow command.
+ * Text from outside is escaped before it is ever logged; this is the net under that rule, for
+ * the one channel @actions/core writes unescaped.
+ */
+function neutralizeCommands(message) {
+    return message.replace(/(^|\r\n|\r|\n)([ \t]*)::/g, '$1$2\\:\\:');
 }
 /**
- * Writes the token to a new file, readable by its owner only. The file must not exist: opening
- * with O_EXCL never overwrites a file nor follows a planted symlink.
+ * Appends `name<<DELIMITER` heredocs to a runner file (the format @actions/core writes), all in
+ * one write: at a thousand secrets, one append per value shows in the step's time.
  */
-async function writeTokenFile(file, token) {
-    // A bare "EACCES: permission denied" would not say which step failed.
-    const failed = (error) => withContext(`Writing token-file ${file}`, error);
-    await promises_namespaceObject.mkdir(external_node_path_namespaceObject.dirname(file), { recursive: true, mode: 0o700 }).catch((error) => {
-        throw failed(error);
+function appendFileCommands(env, variable, what, entries) {
+    if (entries.length === 0)
+        return;
+    const file = env[variable];
+    if (!file)
+        throw new ActionError(`${variable} is not set, so the action cannot ${what}: run it as a GitHub Actions step.`);
+    if (!external_node_fs_namespaceObject.existsSync(file))
+        throw new ActionError(`${variable} names ${file}, which does not exist, so the action cannot ${what}.`);
+    const delimiter = `ghadelimiter_${(0,external_node_crypto_namespaceObject.randomUUID)()}`;
+    const text = entries.map(([name, value]) => {
+        if (name.includes(delimiter) || value.includes(delimiter))
+            throw new ActionError(`Refusing to ${what}: a value holds the file's delimiter.`);
+        return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
     });
-    let handle;
-    try {
-        handle = await promises_namespaceObject.open(file, 'wx', 0o600);
-    }
-    catch (error) {
-        if (error.code === 'EEXIST') {
-            throw new ActionError(`token-file ${file} already exists.`, 'The action writes a new file and never overwrites one: choose a path that does not exist, or delete the file first.');
-        }
-        throw failed(error);
-    }
-    try {
-        await handle.writeFile(token, 'utf8');
-    }
-    finally {
-        await handle.close();
-    }
+    external_node_fs_namespaceObject.appendFileSync(file, text.join(''), { encoding: 'utf8' });
 }
-/** Sets the token's outputs. The token was masked when it was parsed. */
-function setTokenOutputs(runner, outputs) {
-    runner.setOutput('access-token', outputs.token.token);
-    runner.setOutput('expires-on', formatExpiry(outputs.token.expiresOn));
-    runner.setOutput('token-type', 'Bearer');
-    runner.setOutput('tenant-id', outputs.identity.tenantId ?? '');
-    runner.setOutput('client-id', outputs.identity.clientId ?? '');
-    runner.setOutput('object-id', outputs.identity.objectId ?? '');
-    runner.setOutput('auth-type', outputs.authType);
-    if (outputs.tokenFile !== undefined)
-        runner.setOutput('token-file', outputs.tokenFile);
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+/**
+ * The job summary (`job-summary: true`): who signed in, for what, until when, and the names
+ * (never the values) of the loaded secrets; on failure, what was tried and the error's first
+ * line. Every value stands in a code span, so a URL does not render as a link and a `|` or a
+ * backtick cannot break the table.
+ */
+
+/** A value as inline code: a run of backticks longer than any inside it, and `|` escaped for the table. */
+function code(text) {
+    if (text === undefined || text === '')
+        return '-';
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map(run => run[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const padded = longest > 0 || text.startsWith(' ') ? ` ${text} ` : text;
+    return `${fence}${padded.replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ')}${fence}`;
 }
-/** The job summary: identity, resource, expiry and the names (never values) of loaded secrets. */
-function summaryMarkdown(facts) {
-    const cell = (text) => (text ? text.replace(/\|/g, '\\|') : '-');
-    const lines = [
-        '### Azure token',
-        '',
-        '| | |',
-        '|---|---|',
-        `| Credential | ${cell(facts.authType)} |`,
-        `| Client ID | ${cell(facts.identity.clientId)} |`,
-        `| Object ID | ${cell(facts.identity.objectId)} |`,
-        `| Tenant ID | ${cell(facts.identity.tenantId)} |`,
-        `| Resource | ${cell(facts.resource)} |`,
-        `| Expires | ${formatExpiry(facts.expiresOn)} |`
+function successSummary(facts) {
+    const rows = [
+        ['Credential', code(facts.authType)],
+        ['Client ID', code(facts.identity.clientId)],
+        ['Object ID', code(facts.identity.objectId)],
+        ['Tenant ID', code(facts.identity.tenantId)],
+        ...(facts.subject === undefined ? [] : [['Federated subject', code(facts.subject)]]),
+        ['Resource', code(facts.resource)],
+        ['Expires', code(formatExpiry(facts.expiresOn))]
     ];
+    const lines = ['### Azure token', '', '| Item | Value |', '|---|---|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
     if (facts.secrets.length > 0) {
-        lines.push('', `#### Key Vault secrets (${facts.secrets.length})`, '', '| Secret | Vault | Environment variable |', '|---|---|---|');
+        lines.push('', `#### Key Vault secrets (${facts.secrets.length})`, '', '| Secret | Vault | Name |', '|---|---|---|');
         for (const secret of facts.secrets) {
-            lines.push(`| ${cell(secret.name)} | ${cell(secret.vault)} | ${cell(secret.envName)} |`);
+            const name = secret.exportable ? code(secret.envName) : `${code(secret.envName)} (output only)`;
+            lines.push(`| ${code(secret.name)} | ${code(secret.vault)} | ${name} |`);
         }
     }
     return `${lines.join('\n')}\n`;
 }
-/**
- * Sets one output per loaded secret, named like its environment variable, and exports the
- * variable when `exportEnv` is true. Called only once every secret was fetched (so a failing
- * step exports nothing), with values masked when they were parsed. An empty value is set as
- * empty, not skipped: a later step sees the variable exists.
- */
-function publishSecrets(runner, secrets, exportEnv) {
-    for (const secret of secrets) {
-        runner.setOutput(secret.envName, secret.value);
-        if (exportEnv)
-            runner.exportVariable(secret.envName, secret.value);
-    }
+function failureSummary(facts) {
+    const lines = [
+        '### Azure token: failed',
+        '',
+        '| Item | Value |',
+        '|---|---|',
+        `| Credential | ${code(facts.authType)} |`,
+        `| Resource | ${code(facts.resource)} |`,
+        `| Error | ${code(facts.error)} |`,
+        '',
+        'The step log holds the whole error, with what to do about it.'
+    ];
+    return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/token-cache.ts
-
-function cachedTokenSource(credential) {
-    const tokens = new Map();
-    return (scope, tenantId) => {
-        const key = `${tenantId?.toLowerCase() ?? ''} ${scope}`;
-        let token = tokens.get(key);
-        if (!token) {
-            token = token_cache_requestToken(credential, scope, tenantId);
-            tokens.set(key, token);
-        }
-        return token;
-    };
-}
-async function token_cache_requestToken(credential, scope, tenantId) {
-    try {
-        return await credential.getToken(scope, tenantId === undefined ? undefined : { tenantId });
-    }
-    catch (error) {
-        const tenant = tenantId === undefined ? '' : ` in tenant ${tenantId}`;
-        throw withContext(`Getting a token for ${scope}${tenant} with auth-type '${credential.kind}'`, error);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/action/main.ts
 /**
  * The action's main step, top to bottom: read the inputs, pick the credential, get the token
- * (and the Key Vault token, at the same time), then hand everything to the runner.
+ * and the secrets, then hand everything to the runner, and (when asked) keep the identity
+ * available to the later steps.
  */
+
 
 
 
@@ -5686,91 +6343,84 @@ async function token_cache_requestToken(credential, scope, tenantId) {
 
 function defaultDeps() {
     const runner = actionsRunner();
-    return {
-        env: process.env,
-        runner,
-        now: Date.now,
-        machine: nodeMachine(),
-        http: createHttp({
-            sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-            random: Math.random,
-            now: Date.now,
-            log: runner.info
-        })
-    };
+    const machine = nodeMachine();
+    return { env: process.env, runner, machine, http: createHttp({ clock: machine, log: runner }) };
+}
+/** The action's inputs, as the runner hands them over: INPUT_<NAME> variables. */
+function actionInputs(env) {
+    return name => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
 }
 /** Runs the main step. Never throws: a failure is reported once, with setFailed. */
 async function run(deps = defaultDeps()) {
-    const { runner } = deps;
-    const mask = (value) => maskValue(runner.setSecret, value);
+    const { runner, machine, http } = deps;
+    const masker = createMasker(value => runner.setSecret(value));
+    let config;
+    let credential;
     try {
-        const config = readConfig(deps.env, mask);
-        const credential = await createCredential(config, {
-            http: deps.http,
-            now: deps.now,
-            mask,
-            log: runner.info,
-            machine: deps.machine,
-            imdsAnswers: () => probeImds(deps.http, imdsHost(config))
-        });
-        const tokens = cachedTokenSource(credential);
-        // Key Vault starts as soon as its own token arrives, alongside the resource token (one request when they are the same).
-        const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, { ...deps, mask }, tokens)]);
-        const identity = identityOf(token.token, config);
-        logIdentity(runner, credential, identity, config, token);
-        const secrets = reportSecrets(runner, config, loaded);
+        config = readConfig({ input: actionInputs(deps.env), env: deps.env, workspace: deps.env['GITHUB_WORKSPACE']?.trim() || process.cwd() }, masker);
+        credential = await createCredential(config, { http, machine, masker, log: runner });
+        const acquired = await acquire(config, credential, { http, machine, masker, log: runner });
+        logIdentity(runner, config, credential, acquired);
         // Everything was obtained: only now does anything reach the runner's files.
-        if (config.tokenFile !== undefined)
-            await writeTokenFileForPost(runner, config.tokenFile, token.token);
-        setTokenOutputs(runner, { token, identity, authType: credential.kind, tokenFile: config.tokenFile });
-        publishSecrets(runner, secrets, config.exportEnv);
-        if (config.jobSummary) {
-            await runner.appendSummary(summaryMarkdown({ identity, authType: credential.kind, resource: config.resource, expiresOn: token.expiresOn, secrets }));
-        }
+        await handOver(config, credential, acquired, deps);
     }
     catch (error) {
-        runner.setFailed(describeError(error));
+        const message = describeError(error);
+        runner.setFailed(message);
+        await summarizeFailure(deps, config, credential, message);
     }
     finally {
-        deps.http.dispose();
+        http.dispose();
     }
 }
-/** The `secrets` input's values, all fetched and masked, or one error listing every failure. */
-async function loadConfiguredSecrets(config, deps, tokens) {
-    if (config.secrets.length === 0)
-        return { secrets: [], warnings: [] };
-    const scope = vaultScope(config.cloud);
-    // The vault token's identity names the assignee in the role assignment commands of error hints.
-    const assignee = identityOf((await tokens(scope)).token, config).objectId;
-    return loadSecrets(config.secrets, { http: deps.http, now: deps.now, mask: deps.mask, tokens, log: deps.runner.info }, { scope, ignoreMissing: config.ignoreMissingSecrets, assignee });
-}
-function reportSecrets(runner, config, loaded) {
-    for (const warning of loaded.warnings)
-        runner.warning(warning);
-    if (config.secrets.length > 0) {
-        const names = loaded.secrets.map(secret => secret.envName).join(', ') || 'none';
-        runner.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
+async function handOver(config, credential, acquired, deps) {
+    const { runner } = deps;
+    if (config.tokenFile !== undefined)
+        await writeTokenFileForPost(deps, config.tokenFile, acquired.token.token);
+    runner.setOutputs(tokenOutputs(acquired, credential.kind, config.tokenFile));
+    publishSecrets(runner, acquired.secrets, config.exportEnv);
+    if (config.jobSummary) {
+        await runner.appendSummary(successSummary({
+            identity: acquired.identity,
+            authType: credential.kind,
+            resource: config.resource,
+            expiresOn: acquired.token.expiresOn,
+            subject: credential.subject?.(),
+            secrets: acquired.secrets
+        }));
     }
-    return loaded.secrets;
 }
 /**
- * Writes the token file and tells the post step to delete it. The path is saved only once the
- * file is ours (the post step must never delete a file that was there before), and a file whose
- * path could not be saved is removed at once rather than left behind.
+ * Writes the token file and tells the post step to delete it. What the state names is the file
+ * as created (path, device, inode, size, modification time): the post step deletes nothing
+ * else. A file whose state could not be saved is removed at once rather than left behind.
  */
-async function writeTokenFileForPost(runner, file, token) {
-    await writeTokenFile(file, token);
+async function writeTokenFileForPost(deps, file, token) {
+    const identity = await writeTokenFile(deps.machine, file, token);
     try {
-        runner.saveState('token-file', file);
+        deps.runner.saveState('token-file', JSON.stringify({ path: file, ...identity }));
     }
     catch (error) {
-        await promises_namespaceObject.rm(file, { force: true });
+        await deps.machine.removeFile(file);
         throw error;
     }
 }
-function logIdentity(runner, credential, identity, config, token) {
+function logIdentity(runner, config, credential, acquired) {
+    const { identity, token } = acquired;
     runner.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
     runner.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
+}
+/** The failure's summary, when the step was asked for one (read from the raw input if the inputs did not parse). */
+async function summarizeFailure(deps, config, credential, message) {
+    const wanted = config?.jobSummary ?? actionInputs(deps.env)('job-summary').trim().toLowerCase() === 'true';
+    if (!wanted)
+        return;
+    try {
+        await deps.runner.appendSummary(failureSummary({ authType: credential?.kind ?? config?.authType ?? 'auto', resource: config?.resource, error: message.split('\n')[0] ?? message }));
+    }
+    catch (error) {
+        deps.runner.warning(`Could not write the job summary: ${describeError(error)}`);
+    }
 }
 
 
@@ -5993,6 +6643,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(407);
+/******/ var __webpack_exports__ = __nccwpck_require__(218);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -281,70 +281,116 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 91:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   bD: () => (/* binding */ messageOf),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/* unused harmony exports InputError, withContext, describeError */
-/**
- * One error type for everything a user can act on: what failed, why, and (in `hint`) what to
- * do about it. Layers add context on the way up with `withContext`; the single top-level catch
- * in main.ts prints it once.
- */
-class ActionError extends Error {
-    hint;
-    constructor(message, hint) {
-        super(message);
-        this.name = 'ActionError';
-        this.hint = hint;
-    }
-}
-/** A bad input: found before any request is made, named after the input. */
-class InputError extends ActionError {
-    constructor(input, expectation, hint) {
-        super(`Input '${input}' ${expectation}`, hint);
-        this.name = 'InputError';
-    }
-}
-/** Prefixes `context` to an error's message, keeping its hint: "getting a token for X: <why>". */
-function withContext(context, error) {
-    if (error instanceof ActionError) {
-        const wrapped = new ActionError(`${context}: ${error.message}`, error.hint);
-        wrapped.name = error.name;
-        return wrapped;
-    }
-    return new ActionError(`${context}: ${messageOf(error)}`);
-}
-/** The text a user reads for any thrown value: the message, then the hint on its own line. */
-function describeError(error) {
-    if (error instanceof ActionError && error.hint) {
-        return `${error.message}\n${error.hint}`;
-    }
-    return messageOf(error);
-}
-function messageOf(error) {
-    if (error instanceof Error) {
-        return error.message || error.name;
-    }
-    return String(error);
-}
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _core_machine_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(491);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(887);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(353);
+/** Entry point of the post step (dist/post/index.js). */
 
+
+
+await (0,_post_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanup */ .t)((0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .actionsRunner */ .A)(), (0,_core_machine_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeMachine */ .w)());
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 997:
+/***/ 887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Aq: () => (/* binding */ actionsRunner)
+  t: () => (/* binding */ cleanup)
 });
 
-// UNUSED EXPORTS: formatExpiry, identityOf, publishSecrets, setTokenOutputs, summaryMarkdown, writeTokenFile
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(296);
+;// CONCATENATED MODULE: ./src/core/external-text.ts
+/**
+ * Text that came from outside (a server's error body, a token's claims, a certificate's
+ * subject, a program's stderr, an input's value) is shown as data: on one line, with control
+ * characters escaped, so it can never start a workflow command (`::save-state::`) or forge a
+ * log line; with every known secret replaced by `***`; and cut to a readable length.
+ */
+const DEFAULT_MAX_LENGTH = 300;
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function externalText(text, options = {}) {
+    const redacted = options.redact ? options.redact(text) : text;
+    const escaped = redacted.replace(CONTROL, char => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    return escaped.length > max ? `${escaped.slice(0, max)}… (cut)` : escaped;
+}
+
+;// CONCATENATED MODULE: ./src/action/post.ts
+/**
+ * The post step (dist/post/index.js): deletes the token file the main step wrote, and only that
+ * file. The state names the file as it was created; a path that now names anything else (a new
+ * file, a link, a file changed since) is left alone with a warning. The state never holds a
+ * token or a secret.
+ */
+
+
+async function cleanup(runner, machine) {
+    const state = runner.getState('token-file');
+    if (!state)
+        return;
+    const saved = parseState(state);
+    if (saved === undefined) {
+        runner.warning(`The saved state of the token file is not the main step's (${externalText(state, { maxLength: 80 })}); nothing was deleted.`);
+        return;
+    }
+    const now = await machine.fileIdentity(saved.path);
+    if (now === undefined) {
+        runner.info(`The token file ${saved.path} is gone already.`);
+        return;
+    }
+    if (now.device !== saved.device || now.inode !== saved.inode || now.size !== saved.size || now.modifiedNs !== saved.modifiedNs) {
+        runner.warning(`Left ${saved.path} alone: it is no longer the token file this step wrote (it was replaced or changed since).`);
+        return;
+    }
+    try {
+        await machine.removeFile(saved.path);
+        runner.info(`Deleted the token file ${saved.path}.`);
+    }
+    catch (error) {
+        // A file left behind is worth a warning, not a failed job: the token expires anyway.
+        runner.warning(`Could not delete the token file ${saved.path}: ${(0,errors/* messageOf */.bD)(error)}`);
+    }
+}
+function parseState(state) {
+    try {
+        const value = JSON.parse(state);
+        const fields = ['path', 'device', 'inode', 'size', 'modifiedNs'];
+        if (!fields.every(field => typeof value[field] === 'string' && value[field] !== ''))
+            return undefined;
+        return value;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 353:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  A: () => (/* binding */ actionsRunner)
+});
+
+// UNUSED EXPORTS: neutralizeCommands
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -355,7 +401,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function toCommandValue(input) {
+function utils_toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -370,7 +416,7 @@ function toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -462,13 +508,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -493,15 +539,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!fs.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
         encoding: 'utf8'
     });
 }
-function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -512,7 +558,7 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -3015,9 +3061,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    command_issueCommand('set-env', { name }, convertedVal);
+    issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -3132,10 +3178,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(os.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -3179,7 +3225,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -3187,7 +3233,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -3195,7 +3241,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -3254,9 +3300,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -3289,16 +3335,19 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-;// CONCATENATED MODULE: ./src/outputs.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(296);
+;// CONCATENATED MODULE: ./src/action/runner.ts
 /**
- * Everything that writes to the runner: masks, outputs, environment, state, the token file and
- * the job summary. The Runner interface wraps @actions/core so tests can record every call.
+ * The GitHub runner, as the action's steps see it: masks, log lines, outputs, environment,
+ * state and the job summary. The Runner interface wraps @actions/core so tests can record
+ * every call.
  */
 
 
@@ -3310,27 +3359,14 @@ var errors = __nccwpck_require__(916);
  * @actions/core would otherwise fall back to printing them as workflow commands, values and all.
  */
 function actionsRunner(env = process.env) {
-    const requireFile = (variable, what) => {
-        if (!env[variable]) {
-            throw new errors/* ActionError */.lZ(`${variable} is not set, so the action cannot ${what}: run it as a GitHub Actions step.`);
-        }
-    };
     return {
         setSecret: core_setSecret,
-        setOutput: (name, value) => {
-            requireFile('GITHUB_OUTPUT', 'set outputs');
-            setOutput(name, value);
-        },
-        exportVariable: (name, value) => {
-            requireFile('GITHUB_ENV', 'export environment variables');
-            exportVariable(name, value);
-        },
-        saveState: (name, value) => {
-            requireFile('GITHUB_STATE', 'save state for its post step');
-            saveState(name, value);
-        },
+        setOutputs: entries => appendFileCommands(env, 'GITHUB_OUTPUT', 'set outputs', entries),
+        exportVariables: entries => appendFileCommands(env, 'GITHUB_ENV', 'export environment variables', entries),
+        saveState: (name, value) => appendFileCommands(env, 'GITHUB_STATE', 'save state for its post step', [[name, value]]),
         getState: getState,
-        info: info,
+        info: message => info(neutralizeCommands(message)),
+        notice: message => notice(message),
         warning: message => warning(message),
         debug: core_debug,
         setFailed: message => setFailed(message),
@@ -3339,140 +3375,281 @@ function actionsRunner(env = process.env) {
         }
     };
 }
-function identityOf(token, fallback) {
-    const claims = readClaims(token);
-    return {
-        tenantId: stringClaim(claims, 'tid') ?? fallback.tenantId,
-        clientId: stringClaim(claims, 'appid') ?? stringClaim(claims, 'azp') ?? fallback.clientId,
-        objectId: stringClaim(claims, 'oid')
-    };
-}
-/** ISO 8601 in UTC with whole seconds: `2026-11-23T12:34:56Z`. */
-function formatExpiry(date) {
-    return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+/**
+ * The runner reads a line of the log that starts with `::` (after spaces) as a workflow command.
+ * Text from outside is escaped before it is ever logged; this is the net under that rule, for
+ * the one channel @actions/core writes unescaped.
+ */
+function neutralizeCommands(message) {
+    return message.replace(/(^|\r\n|\r|\n)([ \t]*)::/g, '$1$2\\:\\:');
 }
 /**
- * Writes the token to a new file, readable by its owner only. The file must not exist: opening
- * with O_EXCL never overwrites a file nor follows a planted symlink.
+ * Appends `name<<DELIMITER` heredocs to a runner file (the format @actions/core writes), all in
+ * one write: at a thousand secrets, one append per value shows in the step's time.
  */
-async function writeTokenFile(file, token) {
-    // A bare "EACCES: permission denied" would not say which step failed.
-    const failed = (error) => withContext(`Writing token-file ${file}`, error);
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((error) => {
-        throw failed(error);
+function appendFileCommands(env, variable, what, entries) {
+    if (entries.length === 0)
+        return;
+    const file = env[variable];
+    if (!file)
+        throw new errors/* ActionError */.lZ(`${variable} is not set, so the action cannot ${what}: run it as a GitHub Actions step.`);
+    if (!external_node_fs_.existsSync(file))
+        throw new errors/* ActionError */.lZ(`${variable} names ${file}, which does not exist, so the action cannot ${what}.`);
+    const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
+    const text = entries.map(([name, value]) => {
+        if (name.includes(delimiter) || value.includes(delimiter))
+            throw new errors/* ActionError */.lZ(`Refusing to ${what}: a value holds the file's delimiter.`);
+        return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
     });
+    external_node_fs_.appendFileSync(file, text.join(''), { encoding: 'utf8' });
+}
+
+
+/***/ }),
+
+/***/ 296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/* unused harmony exports InputError, CredentialFileError, withContext, describeError */
+/**
+ * One error type for everything a user can act on: what failed, why, and (in `hint`) what to
+ * do about it. Layers add context on the way up with `withContext`; each front-end has one
+ * top-level catch that prints it once.
+ */
+class ActionError extends Error {
+    hint;
+    constructor(message, hint) {
+        super(message);
+        this.name = 'ActionError';
+        this.hint = hint;
+    }
+}
+/**
+ * A bad input: found before any request is made, named after the input. The command line names
+ * the same input by its flag: `describeInputError` with its own label.
+ */
+class InputError extends ActionError {
+    input;
+    expectation;
+    constructor(input, expectation, hint) {
+        super(`Input '${input}' ${expectation}`, hint);
+        this.input = input;
+        this.expectation = expectation;
+        this.name = 'InputError';
+    }
+}
+/**
+ * A file the credential needs (a certificate, a federated token, an Arc key) is missing, is not
+ * a regular file, or cannot be read: like a bad input, fixed where the job is set up.
+ */
+class CredentialFileError extends ActionError {
+    constructor(message, hint) {
+        super(message, hint);
+        this.name = 'CredentialFileError';
+    }
+}
+/** Prefixes `context` to an error's message, keeping its hint: "getting a token for X: <why>". */
+function withContext(context, error) {
+    if (error instanceof ActionError) {
+        const wrapped = new ActionError(`${context}: ${error.message}`, error.hint);
+        wrapped.name = error.name;
+        return wrapped;
+    }
+    return new ActionError(`${context}: ${messageOf(error)}`);
+}
+/** The text a user reads for any thrown value: the message, then the hint on its own line. */
+function describeError(error) {
+    if (error instanceof ActionError && error.hint) {
+        return `${error.message}\n${error.hint}`;
+    }
+    return messageOf(error);
+}
+function messageOf(error) {
+    if (error instanceof Error) {
+        return error.message || error.name;
+    }
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 491:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ nodeMachine)
+});
+
+// UNUSED EXPORTS: FileReadError
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/machine.ts
+/**
+ * The machine around the core: the clock and timers, files, and processes. Everything that
+ * touches them goes through a Machine, so tests hand in a fake one and never wait, never touch
+ * the real file system by accident, and never start a real program they did not mean to.
+ * `nodeMachine()` is the real one.
+ */
+
+
+
+
+/** Why a file that must hold a credential could not be read. */
+class FileReadError extends Error {
+    reason;
+    constructor(message, 
+    /** `not-regular`: a FIFO, device, directory or socket; `too-large`: over the caller's bound. */
+    reason) {
+        super(message);
+        this.reason = reason;
+        this.name = 'FileReadError';
+    }
+}
+/** Output beyond this is a broken program, not a token. */
+const MAX_PROCESS_OUTPUT = 4 * 1024 * 1024;
+function nodeMachine() {
+    return {
+        platform: process.platform,
+        now: Date.now,
+        random: Math.random,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        timer: (ms, onTimeout) => {
+            const handle = setTimeout(onTimeout, ms);
+            return () => clearTimeout(handle);
+        },
+        readRegularFile,
+        realPath: file => external_node_fs_.promises.realpath(file),
+        isExecutable: async (file) => {
+            try {
+                const stat = await external_node_fs_.promises.stat(file);
+                return stat.isFile() && (process.platform === 'win32' || (stat.mode & 0o111) !== 0);
+            }
+            catch {
+                return false;
+            }
+        },
+        createFile,
+        replaceFile,
+        fileIdentity: async (file) => {
+            try {
+                const stat = await external_node_fs_.promises.lstat(file, { bigint: true });
+                return stat.isFile() ? identityOf(stat) : undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        removeFile: file => external_node_fs_.promises.rm(file, { force: true }),
+        runProcess
+    };
+}
+async function readRegularFile(file, maxBytes) {
     let handle;
     try {
-        handle = await fs.open(file, 'wx', 0o600);
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
     }
     catch (error) {
-        if (error.code === 'EEXIST') {
-            throw new ActionError(`token-file ${file} already exists.`, 'The action writes a new file and never overwrites one: choose a path that does not exist, or delete the file first.');
-        }
-        throw failed(error);
+        const code = error.code;
+        throw new FileReadError(code === 'ENOENT' ? 'no such file' : messageOfError(error), code === 'ENOENT' ? 'missing' : 'unreadable');
     }
     try {
-        await handle.writeFile(token, 'utf8');
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            throw new FileReadError(`it is ${kindOf(stat)}, not a regular file`, 'not-regular');
+        if (stat.size > maxBytes)
+            throw new FileReadError(`it has ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large');
+        const content = await handle.readFile();
+        if (content.length > maxBytes)
+            throw new FileReadError(`it has more than the ${maxBytes} bytes allowed`, 'too-large');
+        return content;
+    }
+    catch (error) {
+        if (error instanceof FileReadError)
+            throw error;
+        throw new FileReadError(messageOfError(error), 'unreadable');
     }
     finally {
         await handle.close();
     }
 }
-/** Sets the token's outputs. The token was masked when it was parsed. */
-function setTokenOutputs(runner, outputs) {
-    runner.setOutput('access-token', outputs.token.token);
-    runner.setOutput('expires-on', formatExpiry(outputs.token.expiresOn));
-    runner.setOutput('token-type', 'Bearer');
-    runner.setOutput('tenant-id', outputs.identity.tenantId ?? '');
-    runner.setOutput('client-id', outputs.identity.clientId ?? '');
-    runner.setOutput('object-id', outputs.identity.objectId ?? '');
-    runner.setOutput('auth-type', outputs.authType);
-    if (outputs.tokenFile !== undefined)
-        runner.setOutput('token-file', outputs.tokenFile);
+function kindOf(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+        return 'a device';
+    return 'not a file';
 }
-/** The job summary: identity, resource, expiry and the names (never values) of loaded secrets. */
-function summaryMarkdown(facts) {
-    const cell = (text) => (text ? text.replace(/\|/g, '\\|') : '-');
-    const lines = [
-        '### Azure token',
-        '',
-        '| | |',
-        '|---|---|',
-        `| Credential | ${cell(facts.authType)} |`,
-        `| Client ID | ${cell(facts.identity.clientId)} |`,
-        `| Object ID | ${cell(facts.identity.objectId)} |`,
-        `| Tenant ID | ${cell(facts.identity.tenantId)} |`,
-        `| Resource | ${cell(facts.resource)} |`,
-        `| Expires | ${formatExpiry(facts.expiresOn)} |`
-    ];
-    if (facts.secrets.length > 0) {
-        lines.push('', `#### Key Vault secrets (${facts.secrets.length})`, '', '| Secret | Vault | Environment variable |', '|---|---|---|');
-        for (const secret of facts.secrets) {
-            lines.push(`| ${cell(secret.name)} | ${cell(secret.vault)} | ${cell(secret.envName)} |`);
-        }
-    }
-    return `${lines.join('\n')}\n`;
+function identityOf(stat) {
+    return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
 }
-/**
- * Sets one output per loaded secret, named like its environment variable, and exports the
- * variable when `exportEnv` is true. Called only once every secret was fetched (so a failing
- * step exports nothing), with values masked when they were parsed. An empty value is set as
- * empty, not skipped: a later step sees the variable exists.
- */
-function publishSecrets(runner, secrets, exportEnv) {
-    for (const secret of secrets) {
-        runner.setOutput(secret.envName, secret.value);
-        if (exportEnv)
-            runner.exportVariable(secret.envName, secret.value);
-    }
-}
-
-
-/***/ }),
-
-/***/ 344:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _outputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(997);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(661);
-/** Entry point of the post step (dist/post/index.js). */
-
-
-await (0,_post_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanup */ .t)((0,_outputs_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsRunner */ .Aq)());
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   t: () => (/* binding */ cleanup)
-/* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/**
- * The post step (dist/post/index.js): deletes the token file the main step wrote. It reads only
- * the path saved in the step's state, which never holds a token or a secret.
- */
-
-
-async function cleanup(runner) {
-    const tokenFile = runner.getState('token-file');
-    if (!tokenFile)
-        return;
+async function createFile(file, content, mode) {
+    const directory = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
+        // mkdir says EEXIST when a parent is a file: that is not "the file exists".
+        if (error.code !== 'EEXIST')
+            throw error;
+        throw Object.assign(new Error(`ENOTDIR: a parent of the file is not a directory, mkdir '${directory}'`), { code: 'ENOTDIR' });
+    });
+    // 'wx' is O_CREAT | O_EXCL: it fails on an existing file and on a symbolic link, dangling or not.
+    const handle = await external_node_fs_.promises.open(file, 'wx', mode);
     try {
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm(tokenFile, { force: true });
-        runner.info(`Deleted the token file ${tokenFile}.`);
+        await handle.writeFile(content, 'utf8');
+        return identityOf(await handle.stat({ bigint: true }));
     }
     catch (error) {
-        // A file left behind is worth a warning, not a failed job: the token expires anyway.
-        runner.warning(`Could not delete the token file ${tokenFile}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .messageOf */ .bD)(error)}`);
+        await external_node_fs_.promises.rm(file, { force: true });
+        throw error;
     }
+    finally {
+        await handle.close();
+    }
+}
+async function replaceFile(file, content, mode) {
+    const temporary = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    await createFile(temporary, content, mode);
+    try {
+        await external_node_fs_.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+function runProcess(file, args, options) {
+    return new Promise(resolve => {
+        (0,external_node_child_process_namespaceObject.execFile)(file, args, { timeout: options.timeoutMs, maxBuffer: MAX_PROCESS_OUTPUT, windowsHide: true, shell: options.shell ?? false, encoding: 'utf8' }, (error, stdout, stderr) => {
+            const code = error?.code;
+            const killed = error?.killed === true;
+            resolve({
+                exitCode: error === null ? 0 : typeof code === 'number' ? code : null,
+                stdout,
+                stderr,
+                ...(code === 'ENOENT' ? { failure: 'ENOENT' } : killed ? { failure: 'ETIMEDOUT' } : {})
+            });
+        });
+    });
+}
+function messageOfError(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 
@@ -3513,10 +3690,17 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
-/***/ 455:
+/***/ 598:
 /***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -3639,18 +3823,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -3673,6 +3845,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(344);
+/******/ var __webpack_exports__ = __nccwpck_require__(91);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
