@@ -78,6 +78,13 @@ const TRIES: Partial<Record<Route, number>> = { imds: 10 };
  */
 const TOO_SLOW = new Set(['imds 500', 'imds HTML 502 page', 'imds connection reset', 'imds truncated body']);
 
+/**
+ * Throttling is waited out for up to 5 minutes (retry.ts THROTTLE_BUDGET_MS): a persistent 429
+ * is not a failure within a test's time. The unit tests hold the 5-minute bound with a clock that
+ * moves by each sleep; here 429s are transient, and a matrix-shaped fan-out waits them out.
+ */
+const WAITED_OUT = (name: string): boolean => name.endsWith(' 429 + Retry-After');
+
 function cases(filter: (name: string) => boolean): Array<[string, RouteCase, FaultKind]> {
   return ROUTES.flatMap(route => FAULTS.map(fault => [`${route.route} ${fault.kind}`, route, fault] as [string, RouteCase, FaultKind])).filter(([name]) => filter(name));
 }
@@ -103,7 +110,7 @@ it.concurrent.each(ROUTES.filter(route => route.route !== 'imds').map(route => [
       const result = await runDist({ ...route.options(fake), timeoutMs: 50_000 });
 
       expect(result.exitCode).toBe(0);
-      expect(logOf(result)).toMatch(/ no answer within 30 s; retrying in \d\.\d s \(attempt 2 of 4\)/);
+      expect(logOf(result)).toMatch(/ no answer within 30 s; retrying in \d\.\d s \(attempt 2\)/);
       expect(fake.requestsFor(route.route).map(request => request.status)).toContain(null);
       expectNoLeaks(result, arcKeys(fake));
     });
@@ -144,7 +151,7 @@ it.concurrent.each(cases(() => true))('transient %s: retried, the step succeeds'
     expect(statuses.filter(status => status === 200)).not.toHaveLength(0);
     expect(statuses.length).toBeGreaterThanOrEqual(2);
     // IMDS's retry is a second request with its own policy (managed-identity.ts): no retry line.
-    if (route.route !== 'imds') expect(logOf(result)).toMatch(/retrying in \d+\.\d s \(attempt 2 of 4\)/);
+    if (route.route !== 'imds') expect(logOf(result)).toMatch(/retrying in \d+\.\d s \(attempt 2\)/);
     expectNoLeaks(result, arcKeys(fake));
   });
 });
@@ -160,7 +167,7 @@ it.concurrent('a slow answer (latency under the timeout) is simply waited for', 
   });
 });
 
-it.concurrent.each(cases(name => !TOO_SLOW.has(name)))('persistent %s: fails with a clear message, in bounded time', async (_name, route, fault) => {
+it.concurrent.each(cases(name => !TOO_SLOW.has(name) && !WAITED_OUT(name)))('persistent %s: fails with a clear message, in bounded time', async (_name, route, fault) => {
   await withFake(async fake => {
     fake.fault(route.route, { ...fault.spec, times: Infinity });
     const started = Date.now();
@@ -170,6 +177,8 @@ it.concurrent.each(cases(name => !TOO_SLOW.has(name)))('persistent %s: fails wit
     const failure = failureOf(result);
     expect(failure).toMatch(route.endpoint);
     expect(failure).toMatch(fault.persistent);
+    // The service, its endpoint (origin and path), and how many attempts were made.
+    expect(failure).toMatch(/\((GET|POST) http:\/\/127\.0\.0\.1:\d+\/[^ )]*\) (answered HTTP \d+|failed) after \d+ attempts/);
     // Bounded: a fixed number of tries, and no more than the backoff (at most 3.5 s) on top.
     expect(fake.requestsFor(route.route)).toHaveLength(TRIES[route.route] ?? 4);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -150,7 +150,7 @@ describe('oidc failures', () => {
       const result = await runDist({ inputs: oidcInputs(fake, { 'token-file': file }), env: fake.env.oidc });
 
       expect(result.exitCode).toBe(1);
-      expect(failureOf(result)).toContain(`token-file ${file} already exists`);
+      expect(failureOf(result)).toContain(`The token file ${file} already exists.`);
       expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
       expect(result.outputs).toEqual({});
       expectNoLeaks(result);

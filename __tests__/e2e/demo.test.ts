@@ -49,7 +49,7 @@ it('shows the outputs and the env with every secret masked, and the job summary'
   expect(run.stdout).toMatch(/access-token +\*\*\*\n/);
   expect(run.stdout).toMatch(/auth-type +oidc\n/);
   expect(run.stdout).toMatch(/PGPASSWORD +\*\*\*\n +TLS_KEY +\*\*\*\n +API_KEY +\*\*\*\n/);
-  expect(run.stdout).toContain('| db-password | https://my-vault.vault.azure.net | PGPASSWORD |');
+  expect(run.stdout).toContain('| `db-password` | `https://my-vault.vault.azure.net` | `PGPASSWORD` |');
   expect(run.stdout).toContain('no secret or token appears in the log, the saved state or the summary');
 });
 

@@ -1635,7 +1635,8 @@ function createHttp(options) {
                     return done;
                 const requested = requestedWaitMs(response.headers, clock.now());
                 failure = malformed ? `answered ${response.status} with a body that is not JSON` : `answered ${response.status}`;
-                if (response.status === 429) {
+                // A single-attempt request (a probe) is never retried, not even when throttled.
+                if (response.status === 429 && policy.attempts > 1) {
                     throttled++;
                     waitMs = throttleWaitMs(requested, throttled, () => clock.random());
                     if (clock.now() + waitMs - startedAt > THROTTLE_BUDGET_MS || clock.now() + waitMs >= budgetEnd)
@@ -2747,7 +2748,12 @@ async function requestImdsToken(http, clock, host, query) {
     url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
     const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS };
     const startedAt = clock.now();
-    const rest = () => http.request({ ...request, retry: IMDS_RETRY, totalMs: Math.max(1, IMDS_TOTAL_MS - (clock.now() - startedAt)) });
+    // The first try is counted in what the retries report: "after 10 attempts", not 9.
+    const rest = async () => {
+        const response = await http.request({ ...request, retry: IMDS_RETRY, totalMs: Math.max(1, IMDS_TOTAL_MS - (clock.now() - startedAt)) });
+        const attempts = response.attempts + 1;
+        return { ...response, attempts, endpoint: response.endpoint };
+    };
     let first;
     try {
         first = await http.request({ ...request, retry: { attempts: 1 } });
@@ -3100,7 +3106,9 @@ function explainEntraError(response, request, masker) {
     const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
     const traceId = stringField(fields, 'trace_id');
     const correlationId = stringField(fields, 'correlation_id');
-    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${response.status}${error ? ` (${externalText(error)})` : ''}`;
+    const outage = response.status >= 500 || response.status === 429;
+    const what = outage ? answeredAfter(response) : `Entra ID refused the token request with HTTP ${response.status}`;
+    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `${what}${error ? ` (${externalText(error)})` : ''}`;
     const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
     const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
     if (explanation && summary)
@@ -3108,10 +3116,11 @@ function explainEntraError(response, request, masker) {
     if (traceId || correlationId)
         lines.push(`Trace ID: ${externalText(traceId ?? '-')}, correlation ID: ${externalText(correlationId ?? '-')}`);
     const hints = [];
-    if (error === undefined && code === undefined) {
-        hints.push(response.status >= 500 || response.status === 429
-            ? `${answeredAfter(response)}: re-run the job (https://azure.status.microsoft shows outages).`
-            : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+    if (code === undefined && outage) {
+        hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
+    }
+    else if (error === undefined && code === undefined) {
+        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
     }
     if (explanation)
         hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));

@@ -167,7 +167,8 @@ export function createHttp(options: HttpOptions): Http {
         if (!policy.statuses.has(response.status) && !malformed) return done;
         const requested = requestedWaitMs(response.headers, clock.now());
         failure = malformed ? `answered ${response.status} with a body that is not JSON` : `answered ${response.status}`;
-        if (response.status === 429) {
+        // A single-attempt request (a probe) is never retried, not even when throttled.
+        if (response.status === 429 && policy.attempts > 1) {
           throttled++;
           waitMs = throttleWaitMs(requested, throttled, () => clock.random());
           if (clock.now() + waitMs - startedAt > THROTTLE_BUDGET_MS || clock.now() + waitMs >= budgetEnd) return done;

@@ -333,7 +333,8 @@ describe('against real local servers', () => {
     servers = [];
   });
   afterEach(async () => {
-    await Promise.all(servers.map(server => new Promise(resolve => server.close(resolve))));
+    // The HTTP layer keeps connections alive: close them, or close() waits for them.
+    await Promise.all(servers.map(server => new Promise(resolve => { server.close(resolve); server.closeAllConnections(); })));
   });
   async function serve(host: string, handler: import('node:http').RequestListener): Promise<number> {
     const server = nodeHttp.createServer(handler);

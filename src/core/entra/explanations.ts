@@ -130,19 +130,19 @@ export function explainEntraError(response: HttpResponse, request: EntraTokenReq
   const traceId = stringField(fields, 'trace_id');
   const correlationId = stringField(fields, 'correlation_id');
 
-  const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `Entra ID refused the token request with HTTP ${response.status}${error ? ` (${externalText(error)})` : ''}`;
+  const outage = response.status >= 500 || response.status === 429;
+  const what = outage ? answeredAfter(response) : `Entra ID refused the token request with HTTP ${response.status}`;
+  const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `${what}${error ? ` (${externalText(error)})` : ''}`;
   const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
   const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
   if (explanation && summary) lines.push(`Entra ID said: ${summary}`);
   if (traceId || correlationId) lines.push(`Trace ID: ${externalText(traceId ?? '-')}, correlation ID: ${externalText(correlationId ?? '-')}`);
 
   const hints: string[] = [];
-  if (error === undefined && code === undefined) {
-    hints.push(
-      response.status >= 500 || response.status === 429
-        ? `${answeredAfter(response)}: re-run the job (https://azure.status.microsoft shows outages).`
-        : `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`
-    );
+  if (code === undefined && outage) {
+    hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
+  } else if (error === undefined && code === undefined) {
+    hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
   }
   if (explanation) hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
   const presented = 'presented' in request.proof ? request.proof.presented : undefined;

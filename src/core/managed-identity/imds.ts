@@ -53,7 +53,12 @@ export async function requestImdsToken(http: Http, clock: Clock, host: string, q
   url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
   const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS } as const;
   const startedAt = clock.now();
-  const rest = (): Promise<HttpResponse> => http.request({ ...request, retry: IMDS_RETRY, totalMs: Math.max(1, IMDS_TOTAL_MS - (clock.now() - startedAt)) });
+  // The first try is counted in what the retries report: "after 10 attempts", not 9.
+  const rest = async (): Promise<HttpResponse> => {
+    const response = await http.request({ ...request, retry: IMDS_RETRY, totalMs: Math.max(1, IMDS_TOTAL_MS - (clock.now() - startedAt)) });
+    const attempts = response.attempts + 1;
+    return { ...response, attempts, endpoint: response.endpoint };
+  };
   let first: HttpResponse;
   try {
     first = await http.request({ ...request, retry: { attempts: 1 } });

@@ -1,10 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { type Config, readConfig } from '../../src/config.js';
-import type { CredentialDeps } from '../../src/credentials/credential.js';
-import { createOidcCredential } from '../../src/credentials/oidc.js';
-import { ActionError, describeError } from '../../src/errors.js';
-import { CLIENT_ID, fakeJwt, inputEnv, NOW, TENANT_ID, testHttp, type TestHttp } from './support.js';
+import type { Config } from '../../../../src/core/config.js';
+import type { CredentialDeps } from '../../../../src/core/credentials/credential.js';
+import { createCredential } from '../../../../src/core/credentials/index.js';
+import { createOidcCredential } from '../../../../src/core/credentials/oidc.js';
+import { oidcSettings } from '../../../../src/core/credentials/settings.js';
+import { ActionError, describeError } from '../../../../src/core/errors.js';
+import { createMasker } from '../../../../src/core/masking.js';
+import { configFrom, failureOf } from '../../credential-support.js';
+import { CLIENT_ID, fakeJwt, recordingLog, type RecordingLog, TENANT_ID, testHttp, type TestHttp, testMachine } from '../../support.js';
 
 const GITHUB = 'https://pipelines.actions.githubusercontent.com';
 const GITHUB_PATH = '/abc123/idtoken';
@@ -18,38 +22,41 @@ const SUBJECT = 'repo:octo-org/octo-repo:environment:prod';
 const ARM = 'https://management.azure.com/.default';
 const VAULT = 'https://vault.azure.net/.default';
 
+const PERMISSIONS_HINT =
+  'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
+  'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
+
 const githubToken = (aud = 'api://AzureADTokenExchange', sub = SUBJECT, jti = 'first'): string => fakeJwt({ iss: ISSUER, sub, aud, jti });
 
 function oidcConfig(inputs: Record<string, string> = {}, env: Record<string, string> = RUNNER_ENV): Config {
-  return readConfig(
-    { GITHUB_WORKSPACE: '/work/space', ...inputEnv({ 'auth-type': 'oidc', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, ...inputs }), ...env },
-    () => undefined
-  );
+  return configFrom({ 'auth-type': 'oidc', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, ...inputs }, env);
 }
 
 let http: TestHttp;
-let clock: number;
+let log: RecordingLog;
 /** Masks and logs, in the order they happened. */
 let events: Array<['mask' | 'log', string]>;
 let deps: CredentialDeps;
 
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
 beforeEach(() => {
-  nock.disableNetConnect();
   http = testHttp();
-  clock = NOW;
   events = [];
+  log = recordingLog();
   deps = {
     http,
-    now: () => clock,
-    mask: value => events.push(['mask', value]),
-    log: message => events.push(['log', message])
+    machine: testMachine(),
+    masker: createMasker(value => events.push(['mask', value])),
+    log: { ...log, info: message => (log.info(message), events.push(['log', message])) }
   };
 });
 afterEach(() => {
   http.dispose();
   nock.cleanAll();
-  nock.enableNetConnect();
 });
+
+const oidcCredential = (config: Config = oidcConfig()) => createOidcCredential(oidcSettings(config), deps);
 
 /** GitHub's token service answering one request for `audience` with `token`. */
 function github(audience: string, token: string): nock.Scope {
@@ -84,7 +91,8 @@ describe('the GitHub token, then the exchange', () => {
       });
     const forms: Array<Record<string, string>> = [];
     entra(forms);
-    const accessToken = await createOidcCredential(oidcConfig(), deps).getToken(ARM);
+    const credential = oidcCredential();
+    const accessToken = await credential.getToken(ARM);
     expect(githubUrl).toBe(`${GITHUB_PATH}?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange`);
     expect(forms).toEqual([
       {
@@ -96,6 +104,8 @@ describe('the GitHub token, then the exchange', () => {
       }
     ]);
     expect(accessToken.token).toBe('access-token');
+    expect(credential.kind).toBe('oidc');
+    expect(credential.subject?.()).toBe(SUBJECT);
   });
 
   it.each<[string, Record<string, string>, string, string]>([
@@ -107,7 +117,7 @@ describe('the GitHub token, then the exchange', () => {
     const githubScope = github(audience, githubToken(audience));
     const forms: Array<Record<string, string>> = [];
     entra(forms, authority);
-    await createOidcCredential(oidcConfig(inputs), deps).getToken(ARM);
+    await oidcCredential(oidcConfig(inputs)).getToken(ARM);
     expect(githubScope.isDone()).toBe(true);
     expect(forms).toHaveLength(1);
   });
@@ -116,7 +126,7 @@ describe('the GitHub token, then the exchange', () => {
     const token = githubToken();
     github('api://AzureADTokenExchange', token);
     entra([]);
-    await createOidcCredential(oidcConfig(), deps).getToken(ARM);
+    await oidcCredential().getToken(ARM);
     expect(events).toEqual([
       ['mask', token],
       ['log', `GitHub OIDC token: issuer ${ISSUER}, subject ${SUBJECT}, audience api://AzureADTokenExchange`],
@@ -132,36 +142,23 @@ describe('the GitHub token, then the exchange', () => {
     const forms: Array<Record<string, string>> = [];
     entra(forms, undefined, 'arm-token');
     entra(forms, undefined, 'vault-token');
-    const logs: string[] = [];
-    const credential = createOidcCredential(oidcConfig(), { ...deps, log: message => logs.push(message) });
+    const credential = oidcCredential();
     const tokens = await Promise.all([credential.getToken(ARM), credential.getToken(VAULT)]);
     expect(tokens.map(token => token.token).sort()).toEqual(['arm-token', 'vault-token']);
     expect(forms.map(form => form['client_assertion']).sort()).toEqual([first, second].sort());
-    expect(logs).toEqual([`GitHub OIDC token: issuer ${ISSUER}, subject ${SUBJECT}, audience api://AzureADTokenExchange`]);
+    expect(log.infos).toEqual([`GitHub OIDC token: issuer ${ISSUER}, subject ${SUBJECT}, audience api://AzureADTokenExchange`]);
     expect(nock.isDone()).toBe(true);
   });
 });
 
 describe('when GitHub offers no token', () => {
+  // The check lives in settings.ts (settings.test.ts); here it is seen as a workflow sees it, through createCredential.
   it.each([
     ['ACTIONS_ID_TOKEN_REQUEST_URL is missing', { ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN }],
     ['ACTIONS_ID_TOKEN_REQUEST_TOKEN is missing', { ACTIONS_ID_TOKEN_REQUEST_URL: RUNNER_ENV.ACTIONS_ID_TOKEN_REQUEST_URL }]
-  ])('fails when %s, saying the job needs permissions: id-token: write', (_, env) => {
-    expect(() => createOidcCredential(oidcConfig({}, env), deps)).toThrow(
-      'GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.'
-    );
-    try {
-      createOidcCredential(oidcConfig({}, env), deps);
-    } catch (error) {
-      expect(describeError(error)).toContain('permissions: id-token: write');
-    }
-  });
-
-  it.each([
-    ['client-id', { 'client-id': '' }, "Input 'client-id' is needed for auth-type 'oidc'"],
-    ['tenant-id', { 'tenant-id': '' }, "Input 'tenant-id' is needed for auth-type 'oidc'"]
-  ])('fails without %s', (_, inputs, message) => {
-    expect(() => createOidcCredential(oidcConfig(inputs), deps)).toThrow(message);
+  ])('fails when %s, saying the job needs permissions: id-token: write, before any request', async (_, env) => {
+    const message = await failureOf(createCredential(oidcConfig({}, env), deps));
+    expect(message).toBe(`GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.\n${PERMISSIONS_HINT}`);
   });
 
   it.each<[number, object, string]>([
@@ -169,46 +166,55 @@ describe('when GitHub offers no token', () => {
     [404, {}, 'GitHub refused the OIDC token request with HTTP 404']
   ])('fails on HTTP %i, pointing at the permission', async (status, body, message) => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(status, body);
-    const failure = createOidcCredential(oidcConfig(), deps).getToken(ARM);
-    await expect(failure).rejects.toThrow(message);
-    const error = await failure.catch((caught: unknown) => caught);
+    const error = await oidcCredential().getToken(ARM).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ActionError);
-    expect((error as ActionError).hint).toContain('permissions: id-token: write');
+    expect((error as ActionError).message).toBe(message);
+    expect((error as ActionError).hint).toBe(PERMISSIONS_HINT);
     expect(http.sleeps).toEqual([]);
   });
 
   it('fails on a GitHub outage that outlasted the retries, pointing at the outage, not the permission', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).times(4).reply(503, { message: 'Service Unavailable' });
-    const error = await createOidcCredential(oidcConfig(), deps).getToken(ARM).catch((caught: unknown) => caught);
+    const error = await oidcCredential().getToken(ARM).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ActionError);
-    expect((error as ActionError).message).toBe('GitHub failed the OIDC token request with HTTP 503: Service Unavailable');
+    expect((error as ActionError).message).toBe(
+      'GitHub OIDC token service (GET https://pipelines.actions.githubusercontent.com/abc123/idtoken) answered HTTP 503 after 4 attempts: Service Unavailable'
+    );
     expect((error as ActionError).hint).toBe(
       "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages)."
     );
+    expect(nock.isDone()).toBe(true);
   });
 
   it('retries a GitHub 500', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(500);
     github('api://AzureADTokenExchange', githubToken());
     entra([]);
-    await createOidcCredential(oidcConfig(), deps).getToken(ARM);
-    expect(http.logs).toEqual(['GitHub OIDC token service answered 500; retrying in 0.5 s (attempt 2 of 4).']);
+    await oidcCredential().getToken(ARM);
+    expect(http.logs).toEqual([
+      'GitHub OIDC token service (GET https://pipelines.actions.githubusercontent.com/abc123/idtoken) answered 500; retrying in 0.5 s (attempt 2).'
+    ]);
   });
 
   it('fails on an answer without a value', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(200, {});
-    await expect(createOidcCredential(oidcConfig(), deps).getToken(ARM)).rejects.toThrow(
-      'GitHub answered the OIDC token request without a token (no "value" field).'
-    );
+    expect(await failureOf(oidcCredential().getToken(ARM))).toBe('GitHub answered the OIDC token request without a token (no "value" field).');
   });
 
   it('asks GitHub again after a failed request', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(403, {});
     github('api://AzureADTokenExchange', githubToken());
     entra([]);
-    const credential = createOidcCredential(oidcConfig(), deps);
-    await expect(credential.getToken(ARM)).rejects.toThrow('HTTP 403');
+    const credential = oidcCredential();
+    await expect(credential.getToken(ARM)).rejects.toThrow('GitHub refused the OIDC token request with HTTP 403');
     await expect(credential.getToken(ARM)).resolves.toMatchObject({ token: 'access-token' });
+  });
+
+  it("shows GitHub's message as data, with known secrets redacted", async () => {
+    deps.masker.mask('leaked-value');
+    nock(GITHUB).get(GITHUB_PATH).query(true).reply(403, { message: 'token leaked-value refused\n::save-state name=x::1' });
+    const error = (await oidcCredential().getToken(ARM).catch((caught: unknown) => caught)) as ActionError;
+    expect(error.message).toBe('GitHub refused the OIDC token request with HTTP 403: token *** refused\\n::save-state name=x::1');
   });
 });
 
@@ -223,8 +229,7 @@ describe('when Entra ID finds no matching federated credential', () => {
         error_description: `AADSTS700213: No matching federated identity record found for presented assertion subject '${subject}'.`,
         error_codes: [700213]
       });
-    const failure = createOidcCredential(oidcConfig(), deps).getToken(ARM);
-    const error = await failure.catch((caught: unknown) => caught);
+    const error = await oidcCredential().getToken(ARM).catch((caught: unknown) => caught);
     const text = describeError(error);
     expect(text).toContain('AADSTS700213');
     expect(text).toContain(`  subject:  ${subject}`);
@@ -235,3 +240,5 @@ describe('when Entra ID finds no matching federated credential', () => {
     expect(text).not.toContain(REQUEST_TOKEN);
   });
 });
+
+// What the oidc kind needs before it can be built ('client-id', 'tenant-id', GitHub's token): settings.test.ts.

@@ -1,13 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { createWorkloadIdentityCredential } from '../../src/credentials/workload-identity.js';
-import { configFrom, credentialDeps, failureOf, fakeMachine } from './credential-support.js';
-import { CLIENT_ID, fakeJwt, TENANT_ID } from './support.js';
+import type { Config } from '../../../../src/core/config.js';
+import type { CredentialDeps } from '../../../../src/core/credentials/credential.js';
+import { workloadIdentitySettings } from '../../../../src/core/credentials/settings.js';
+import { createWorkloadIdentityCredential } from '../../../../src/core/credentials/workload-identity.js';
+import { CredentialFileError } from '../../../../src/core/errors.js';
+import { configFrom, credentialDeps, failureOf, fakeMachine } from '../../credential-support.js';
+import { CLIENT_ID, fakeJwt, TENANT_ID } from '../../support.js';
 
 const TOKEN_FILE = '/var/run/secrets/azure/tokens/azure-identity-token';
 const SA_TOKEN = fakeJwt({ iss: 'https://westeurope.oic.prod-aks.azure.com/tenant/issuer/', sub: 'system:serviceaccount:runners:arc-runner', aud: 'api://AzureADTokenExchange' });
 const ACCESS_TOKEN = fakeJwt({ tid: TENANT_ID, appid: CLIENT_ID });
 const SCOPE = 'https://management.azure.com/.default';
+const WEBHOOK_HINT =
+  'Label the pod azure.workload.identity/use: "true" and run it under a service account annotated with azure.workload.identity/client-id, ' +
+  'so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.';
 
 /** The variables the AKS workload identity webhook injects into a pod. */
 const AKS_ENV = {
@@ -20,6 +27,8 @@ const AKS_ENV = {
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
+
+const workloadIdentity = (config: Config, deps: CredentialDeps) => createWorkloadIdentityCredential(workloadIdentitySettings(config), deps);
 
 /** Records each form posted to the token endpoint of `tenant` and answers with a token. */
 function entra(tenant: string, host = 'https://login.microsoftonline.com'): URLSearchParams[] {
@@ -40,7 +49,8 @@ describe('workload identity', () => {
     const machine = fakeMachine({ files: { [TOKEN_FILE]: `${SA_TOKEN}\n` } });
     const deps = credentialDeps(machine);
 
-    const token = await createWorkloadIdentityCredential(configFrom({}, AKS_ENV), deps).getToken(SCOPE);
+    const credential = workloadIdentity(configFrom({}, AKS_ENV), deps);
+    const token = await credential.getToken(SCOPE);
 
     expect(token.token).toBe(ACCESS_TOKEN);
     expect(Object.fromEntries(forms[0] ?? [])).toEqual({
@@ -52,12 +62,13 @@ describe('workload identity', () => {
     });
     expect(deps.masks).toEqual([SA_TOKEN, ACCESS_TOKEN]);
     expect(deps.logs.join('\n')).not.toContain(SA_TOKEN);
+    expect(credential.subject?.()).toBe('system:serviceaccount:runners:arc-runner');
   });
 
   it('reads the file afresh for every exchange (Kubernetes rotates it)', async () => {
     const forms = entra(TENANT_ID);
     const machine = fakeMachine({ files: { [TOKEN_FILE]: 'first-token' } });
-    const credential = createWorkloadIdentityCredential(configFrom({}, AKS_ENV), credentialDeps(machine));
+    const credential = workloadIdentity(configFrom({}, AKS_ENV), credentialDeps(machine));
     await credential.getToken(SCOPE);
     machine.files.set(TOKEN_FILE, 'rotated-token');
     await credential.getToken('https://vault.azure.net/.default');
@@ -70,7 +81,7 @@ describe('workload identity', () => {
     const forms = entra('contoso.onmicrosoft.com');
     const machine = fakeMachine({ files: { [TOKEN_FILE]: SA_TOKEN } });
     const config = configFrom({ 'client-id': otherClient, 'tenant-id': 'contoso.onmicrosoft.com' }, AKS_ENV);
-    await createWorkloadIdentityCredential(config, credentialDeps(machine)).getToken(SCOPE);
+    await workloadIdentity(config, credentialDeps(machine)).getToken(SCOPE);
     expect(forms[0]?.get('client_id')).toBe(otherClient);
   });
 
@@ -78,7 +89,7 @@ describe('workload identity', () => {
     const forms = entra(TENANT_ID, 'https://login.microsoftonline.us');
     const machine = fakeMachine({ files: { [TOKEN_FILE]: SA_TOKEN } });
     const config = configFrom({}, { ...AKS_ENV, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' });
-    await createWorkloadIdentityCredential(config, credentialDeps(machine)).getToken(SCOPE);
+    await workloadIdentity(config, credentialDeps(machine)).getToken(SCOPE);
     expect(forms).toHaveLength(1);
   });
 
@@ -86,7 +97,7 @@ describe('workload identity', () => {
     const other = '0000aaaa-0000-0000-0000-000000000000';
     const forms = entra(other);
     const machine = fakeMachine({ files: { [TOKEN_FILE]: SA_TOKEN } });
-    await createWorkloadIdentityCredential(configFrom({}, AKS_ENV), credentialDeps(machine)).getToken(SCOPE, { tenantId: other });
+    await workloadIdentity(configFrom({}, AKS_ENV), credentialDeps(machine)).getToken(SCOPE, { tenantId: other });
     expect(forms).toHaveLength(1);
   });
 
@@ -95,28 +106,43 @@ describe('workload identity', () => {
       .post(`/${TENANT_ID}/oauth2/v2.0/token`)
       .reply(400, { error: 'invalid_request', error_description: 'AADSTS700213: No matching federated identity record found.', error_codes: [700213] });
     const machine = fakeMachine({ files: { [TOKEN_FILE]: SA_TOKEN } });
-    const message = await failureOf(createWorkloadIdentityCredential(configFrom({}, AKS_ENV), credentialDeps(machine)).getToken(SCOPE));
+    const message = await failureOf(workloadIdentity(configFrom({}, AKS_ENV), credentialDeps(machine)).getToken(SCOPE));
     expect(message).toContain('  subject:  system:serviceaccount:runners:arc-runner');
     expect(message).toContain('  issuer:   https://westeurope.oic.prod-aks.azure.com/tenant/issuer/');
   });
+});
 
-  it.each([
-    ['an empty file', { [TOKEN_FILE]: ' \n' }, `The federated token file AZURE_FEDERATED_TOKEN_FILE (${TOKEN_FILE}) is empty.`],
-    ['a missing file', {}, `Cannot read the federated token file AZURE_FEDERATED_TOKEN_FILE (${TOKEN_FILE}): ENOENT: no such file or directory`]
-  ])('fails on %s, before any request', async (_, files, message) => {
-    const deps = credentialDeps(fakeMachine({ files }));
-    const failure = await failureOf(createWorkloadIdentityCredential(configFrom({}, AKS_ENV), deps).getToken(SCOPE));
-    expect(failure).toContain(message);
-    expect(failure).toContain('azure.workload.identity/use');
-  });
+describe('a token file that cannot be used fails at once, before any request, naming AZURE_FEDERATED_TOKEN_FILE', () => {
+  const WHAT = `The federated token file AZURE_FEDERATED_TOKEN_FILE (${TOKEN_FILE})`;
 
-  it.each([
-    ['AZURE_FEDERATED_TOKEN_FILE', "auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set."],
-    ['AZURE_CLIENT_ID', "Input 'client-id' is needed for auth-type 'workload-identity' when AZURE_CLIENT_ID is not set."],
-    ['AZURE_TENANT_ID', "Input 'tenant-id' is needed for auth-type 'workload-identity' when AZURE_TENANT_ID is not set."]
-  ])('fails without %s', (missing, message) => {
-    const env: Record<string, string> = { ...AKS_ENV };
-    delete env[missing];
-    expect(() => createWorkloadIdentityCredential(configFrom({}, env), credentialDeps(fakeMachine()))).toThrow(message);
+  it.each<[string, (machine: ReturnType<typeof fakeMachine>) => void, string]>([
+    ['an empty file', machine => machine.files.set(TOKEN_FILE, ' \n'), `${WHAT} is empty.`],
+    ['a missing file', () => undefined, `${WHAT} cannot be read: no such file.`],
+    ['a FIFO', machine => machine.special.set(TOKEN_FILE, 'a FIFO (named pipe)'), `${WHAT} cannot be read: it is a FIFO (named pipe), not a regular file.`],
+    ['a directory', machine => machine.special.set(TOKEN_FILE, 'a directory'), `${WHAT} cannot be read: it is a directory, not a regular file.`],
+    [
+      'a file over 64 KiB',
+      machine => machine.files.set(TOKEN_FILE, 'x'.repeat(64 * 1024 + 1)),
+      `${WHAT} cannot be read: it has 65537 bytes, more than the 65536 allowed.`
+    ],
+    [
+      'a link to a FIFO',
+      machine => {
+        machine.links.set(TOKEN_FILE, '/run/pipe');
+        machine.special.set('/run/pipe', 'a FIFO (named pipe)');
+      },
+      `${WHAT} cannot be read: it is a FIFO (named pipe), not a regular file.`
+    ]
+  ])('%s', async (_, prepare, message) => {
+    const machine = fakeMachine();
+    prepare(machine);
+    const error = await workloadIdentity(configFrom({}, AKS_ENV), credentialDeps(machine))
+      .getToken(SCOPE)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CredentialFileError);
+    expect(await failureOf(Promise.reject(error))).toBe(`${message}\n${WEBHOOK_HINT}`);
+    expect(machine.reads).toEqual([TOKEN_FILE]);
   });
 });
+
+// What the workload-identity kind needs before it can be built (the token file, client and tenant): settings.test.ts.

@@ -171,10 +171,14 @@ describe('errors explained', () => {
   it('reports a 5xx without an OAuth error, after the retries, as an outage', async () => {
     nock(AUTHORITY).post(TOKEN_PATH).times(3).reply(503, '<html><body>Service Unavailable</body></html>');
     const error = await refusal(SECRET_REQUEST, 503, '<html><body>Service Unavailable</body></html>');
-    expect(error.message).toBe('Entra ID refused the token request with HTTP 503: the answer held no OAuth error');
-    expect(error.hint).toBe(
-      `Entra ID token endpoint (POST ${AUTHORITY}${TOKEN_PATH}) answered HTTP 503 after 4 attempts: re-run the job (https://azure.status.microsoft shows outages).`
-    );
+    expect(error.message).toBe(`Entra ID token endpoint (POST ${AUTHORITY}${TOKEN_PATH}) answered HTTP 503 after 4 attempts: the answer held no OAuth error`);
+    expect(error.hint).toBe('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
+  });
+
+  it('names the endpoint, the status and the attempts when a 5xx carries an OAuth-looking body', async () => {
+    nock(AUTHORITY).post(TOKEN_PATH).times(3).reply(500, { error: 'InjectedFault', error_description: 'injected' });
+    const error = await refusal(SECRET_REQUEST, 500, { error: 'InjectedFault', error_description: 'injected' });
+    expect(error.message).toBe(`Entra ID token endpoint (POST ${AUTHORITY}${TOKEN_PATH}) answered HTTP 500 after 4 attempts (InjectedFault): injected`);
   });
 
   it('reports an OAuth error without a code by status and error', async () => {
