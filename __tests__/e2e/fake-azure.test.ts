@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import tls from 'node:tls';
 import { startFakeAzure, DEFAULTS, decodeJwt, loadTestCertificate, type FakeAzure, type TestCertificate } from '../../test/fake-azure/server.js';
@@ -177,7 +178,8 @@ describe('Entra ID token endpoint (§2)', () => {
     expect(res.status).toBe(status);
     expect(res.body).toEqual({
       error,
-      error_description: expect.stringMatching(new RegExp(`^AADSTS${code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`, 's')),
+      // The newer form by default: ids on the same line (microsoft/Agents#202; Azure/login#453, #482, #517).
+      error_description: expect.stringMatching(new RegExp(`^AADSTS${code}: [^\\r\\n]+ Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`)),
       error_codes: [code],
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/),
       trace_id: expect.any(String),
@@ -543,7 +545,8 @@ describe('TLS + proxy', () => {
     const secret = await httpsViaProxy('https://my-vault.vault.azure.net/secrets/db-password/?api-version=7.4', { headers });
     expect(secret.body.id).toMatch(/^https:\/\/my-vault\.vault\.azure\.net\/secrets\/db-password\/[0-9a-f]{32}$/);
     const list = await httpsViaProxy('https://my-vault.vault.azure.net/secrets?api-version=7.4&maxresults=1', { headers });
-    expect(list.body.nextLink).toMatch(/^https:\/\/my-vault\.vault\.azure\.net:443\/secrets\?api-version=7\.4&\$skiptoken=.+&maxresults=1$/);
+    // api-version=7.2 on a 7.4 call, as in GetSecrets-example.json.
+    expect(list.body.nextLink).toMatch(/^https:\/\/my-vault\.vault\.azure\.net:443\/secrets\?api-version=7\.2&\$skiptoken=.+&maxresults=1$/);
     expect(fake.proxyLog).toContain('CONNECT my-vault.vault.azure.net:443');
   });
 
@@ -719,5 +722,484 @@ describe('findLeaks', () => {
 
   it('checks the post step too', () => {
     expect(findLeaks(step({ post: step({ stdout: secret }) }), [secret])).toEqual([expect.stringMatching(/^post stdout line 1/)]);
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// real shapes (../shared/reference/real-shapes-and-later-steps.md) and hostile ones
+
+/** A fake on an injected clock, for windows and lifetimes without waiting. */
+async function clockedFake(options: Parameters<typeof startFakeAzure>[0] = {}): Promise<{ fake: FakeAzure; clock: { now: number } }> {
+  const clock = { now: Date.parse('2026-12-01T12:00:00Z') };
+  return { fake: await startFakeAzure({ ...options, clock: () => clock.now }), clock };
+}
+
+async function tokenFrom(target: FakeAzure, scope = `${VAULT}/.default`): Promise<string> {
+  const { body } = await postToken(secretForm({ scope }), target.entra.tokenUrl());
+  return body.access_token as string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function expectKeyVaultHeaders(headers: Headers): void {
+  expect(headers.get('x-ms-request-id')).toMatch(GUID);
+  expect(headers.get('x-ms-keyvault-region')).toBe('eastus');
+  expect(headers.get('x-ms-keyvault-service-version')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  expect(headers.get('x-ms-keyvault-network-info')).toContain('conn_type=');
+}
+
+describe('Key Vault throttling, the real way (vcsjones/AzureSignTool#219)', () => {
+  let clocked: FakeAzure;
+  let clock: { now: number };
+  let token = '';
+  beforeAll(async () => {
+    ({ fake: clocked, clock } = await clockedFake({ vaults: { 'kv-a': { secrets: { s: 'one' } }, 'kv-b': { secrets: { s: 'two' } } } }));
+    token = await tokenFrom(clocked);
+  });
+  afterAll(async () => {
+    await clocked.close();
+  });
+  afterEach(() => {
+    clocked.clearFaults();
+  });
+  const get = (vault: string, path = '/secrets/s?api-version=7.4') => getJson(`${clocked.vaultUrl(vault)}${path}`, { authorization: `Bearer ${token}` });
+
+  it('answers 429 Throttled without innererror or Retry-After, with the x-ms-keyvault-* headers, per vault, for gets and lists alike', async () => {
+    clocked.throttle('keyvault', { perWindow: 2 });
+    expect((await get('kv-a')).status).toBe(200);
+    expect((await get('kv-a', '/secrets?api-version=7.4')).status).toBe(200);
+    const throttled = await get('kv-a');
+    expect(throttled.status).toBe(429);
+    expect(throttled.body).toEqual({ error: { code: 'Throttled', message: expect.stringMatching(/^Operations per second for this vault is over the limit.*VaultRequestTypeLimitReached/) } });
+    expect(throttled.headers.get('retry-after')).toBeNull();
+    expectKeyVaultHeaders(throttled.headers);
+    expect((await get('kv-a', '/secrets?api-version=7.4')).status).toBe(429);
+    // Another vault has its own limit.
+    expect((await get('kv-b')).status).toBe(200);
+  });
+
+  it('counts a 10 s window by default, and 429s do not count toward it', async () => {
+    clocked.throttle('keyvault', { perWindow: 1 });
+    expect((await get('kv-a')).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) expect((await get('kv-a')).status).toBe(429);
+    clock.now += 9_999;
+    expect((await get('kv-a')).status).toBe(429);
+    clock.now += 1;
+    expect((await get('kv-a')).status).toBe(200);
+    expect((await get('kv-a')).status).toBe(429);
+  });
+
+  it('a sliding window admits at most perWindow in any windowMs', async () => {
+    clocked.throttle('keyvault', { perWindow: 2, windowMs: 1_000, window: 'sliding' });
+    const at = async (ms: number) => {
+      clock.now += ms;
+      return (await get('kv-a')).status;
+    };
+    expect([await at(0), await at(600), await at(300), await at(100), await at(100), await at(500)]).toEqual([200, 200, 429, 200, 429, 200]);
+  });
+
+  it('sends Retry-After when the throttle names one, and the original { limit, retryAfterSeconds } form still does', async () => {
+    clocked.throttle('keyvault', { perWindow: 0, retryAfter: 3 });
+    expect((await get('kv-a')).headers.get('retry-after')).toBe('3');
+    clocked.clearFaults();
+    clocked.throttle('keyvault-get', { limit: 0, windowMs: 60_000, retryAfterSeconds: 5 });
+    const old = await get('kv-a');
+    expect([old.status, old.headers.get('retry-after'), old.body.error.code]).toEqual([429, '5', 'Throttled']);
+    expect((await get('kv-a', '/secrets?api-version=7.4')).status).toBe(200);
+  });
+
+  it('puts the Key Vault headers on ordinary answers and on injected faults too', async () => {
+    expectKeyVaultHeaders((await get('kv-a')).headers);
+    expectKeyVaultHeaders((await getJson(`${clocked.vaultUrl('kv-a')}/secrets/s?api-version=7.4`)).headers);
+    clocked.fault('keyvault', { status: 503, headers: { 'x-extra': 'yes' } });
+    const fault = await get('kv-a');
+    expect([fault.status, fault.headers.get('x-extra')]).toEqual([503, 'yes']);
+    expectKeyVaultHeaders(fault.headers);
+  });
+});
+
+describe('Key Vault listings: real shapes (GetSecrets-example.json, keyvault-secrets recordings)', () => {
+  const NAME = 'listing-vault';
+  let url = '';
+  let token = '';
+  const now = Math.floor(Date.now() / 1000);
+  beforeAll(async () => {
+    url = await fake.addVault(NAME, {
+      secrets: {
+        a: 'one',
+        b: 'two',
+        c: 'three',
+        'tls-cert': { value: 'MIIKfakePfxBase64', managed: true },
+        'pem-cert': { value: '-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----', managed: true, contentType: 'application/x-pem-file' },
+        'not-yet': { value: 'later', nbf: now + 3600 },
+        'gone': { value: 'past', exp: now - 3600 }
+      }
+    });
+    token = await vaultToken();
+  });
+  afterEach(() => {
+    fake.vault(NAME)!.listing = {};
+  });
+  const auth = () => ({ authorization: `Bearer ${token}` });
+  const listing = (options: Record<string, unknown>) => {
+    fake.vault(NAME)!.listing = options;
+  };
+
+  /** Every page of a listing, following nextLink verbatim. */
+  async function pages(first = `${url}/secrets?api-version=7.4&maxresults=3`, limit = 50): Promise<any[]> {
+    const all: any[] = [];
+    let next: string | null = first;
+    while (next && all.length < limit) {
+      const { status, body }: Reply = await getJson(next, auth());
+      expect(status).toBe(200);
+      all.push(body);
+      next = body.nextLink;
+    }
+    return all;
+  }
+  const names = (bodies: any[]) => bodies.flatMap((body) => (body.value ?? []).map((item: any) => item.id.split('/').pop())).sort();
+  const everyName = ['a', 'b', 'c', 'gone', 'not-yet', 'pem-cert', 'tls-cert'];
+
+  it('by default: nextLink on the listener\'s own origin with its port, api-version=7.2, the caller\'s maxresults, and "nextLink": null on the last page', async () => {
+    const bodies = await pages();
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0].nextLink).toMatch(new RegExp(`^${url}/secrets\\?api-version=7\\.2&\\$skiptoken=[A-Za-z0-9_-]+&maxresults=3$`));
+    expect(Object.prototype.hasOwnProperty.call(bodies[2], 'nextLink')).toBe(true);
+    expect(bodies[2].nextLink).toBeNull();
+    expect(names(bodies)).toEqual(everyName);
+  });
+
+  it("nextLinkApiVersion 'echo' keeps the caller's api-version, and nextLinkMaxResults drops or sets maxresults", async () => {
+    listing({ nextLinkApiVersion: 'echo' });
+    expect((await pages())[0].nextLink).toContain('?api-version=7.4&');
+    listing({ nextLinkApiVersion: '7.2', nextLinkMaxResults: 'drop' });
+    const dropped = await pages();
+    expect(dropped[0].nextLink).toMatch(/\/secrets\?api-version=7\.2&\$skiptoken=[A-Za-z0-9_-]+$/);
+    expect(dropped).toHaveLength(2); // page 2 is the vault's default size
+    listing({ nextLinkApiVersion: '7.2', nextLinkMaxResults: 1 });
+    const ones = await pages();
+    expect(ones[0].nextLink).toMatch(/\/secrets\?api-version=7\.2&\$skiptoken=[A-Za-z0-9_-]+&maxresults=1$/);
+    expect(ones.map((body) => body.value.length)).toEqual([3, 1, 1, 1, 1]);
+    expect(names(ones)).toEqual(everyName);
+  });
+
+  it('empty middle pages ("value": [] with a nextLink) lose no item: at given indices, or between every two pages', async () => {
+    listing({ emptyPages: [0, 2] });
+    const given = await pages();
+    expect(given.map((body) => body.value.length)).toEqual([0, 3, 0, 3, 1]);
+    expect(given[0].nextLink).toEqual(expect.any(String));
+    expect(names(given)).toEqual(everyName);
+    listing({ emptyPages: 'between' });
+    const between = await pages();
+    expect(between.map((body) => body.value.length)).toEqual([3, 0, 3, 0, 1]);
+    expect(between.at(-1).nextLink).toBeNull();
+  });
+
+  it('a trailing empty page ends with "nextLink": null', async () => {
+    listing({ emptyPages: [3] });
+    const bodies = await pages();
+    expect(bodies.map((body) => body.value.length)).toEqual([3, 3, 1, 0]);
+    expect(bodies.at(-1).nextLink).toBeNull();
+  });
+
+  it('certificate-backed secrets: managed: true and application/x-pkcs12 (or x-pem-file) in the listing, kid on GET', async () => {
+    const items = (await pages(`${url}/secrets?api-version=7.4`))[0].value;
+    const item = (name: string) => items.find((i: any) => i.id.endsWith(`/${name}`));
+    expect(item('tls-cert')).toMatchObject({ managed: true, contentType: 'application/x-pkcs12' });
+    expect(item('tls-cert').kid).toBeUndefined();
+    expect(item('pem-cert')).toMatchObject({ managed: true, contentType: 'application/x-pem-file' });
+    expect(item('a').managed).toBeUndefined();
+    const { body } = await getJson(`${url}/secrets/tls-cert?api-version=7.4`, auth());
+    expect(body).toMatchObject({ value: 'MIIKfakePfxBase64', managed: true, contentType: 'application/x-pkcs12' });
+    expect(body.kid).toBe(`${url}/keys/tls-cert/${body.id.split('/').pop()}`);
+    expect((await getJson(`${url}/secrets/a?api-version=7.4`, auth())).body.kid).toBeUndefined();
+    listing({ itemKid: true });
+    const withKid = (await pages(`${url}/secrets?api-version=7.4`))[0].value.find((i: any) => i.id.endsWith('/tls-cert'));
+    expect(withKid.kid).toMatch(new RegExp(`^${url}/keys/tls-cert/[0-9a-f]{32}$`));
+  });
+
+  it('items carry nbf in the future and exp in the past as given', async () => {
+    const items = (await pages(`${url}/secrets?api-version=7.4`))[0].value;
+    expect(items.find((i: any) => i.id.endsWith('/not-yet')).attributes.nbf).toBe(now + 3600);
+    expect(items.find((i: any) => i.id.endsWith('/gone')).attributes.exp).toBe(now - 3600);
+  });
+
+  it('for every vault at once: the scenario\'s keyVaultListing (a vault\'s own listing wins)', async () => {
+    fake.scenario.keyVaultListing = { nextLinkApiVersion: '7.0' };
+    try {
+      expect((await pages())[0].nextLink).toContain('api-version=7.0');
+      listing({ nextLinkApiVersion: '7.3' });
+      expect((await pages())[0].nextLink).toContain('api-version=7.3');
+    } finally {
+      fake.scenario.keyVaultListing = {};
+    }
+  });
+
+  it('hostile: endless pages, each with a new nextLink', async () => {
+    listing({ endlessPages: true });
+    const bodies = await pages(undefined, 40);
+    expect(bodies).toHaveLength(40);
+    const links = bodies.map((body) => body.nextLink);
+    expect(links.every((link) => typeof link === 'string')).toBe(true);
+    expect(new Set(links).size).toBe(40);
+    expect(names(bodies)).toEqual(everyName);
+  });
+
+  it('hostile: a page without a value array', async () => {
+    listing({ withoutValue: [0] });
+    const bodies = await pages();
+    expect(Object.keys(bodies[0])).toEqual(['nextLink']);
+    expect(names(bodies)).toEqual(everyName);
+  });
+
+  it('hostile: a page with many repeated items', async () => {
+    listing({ repeatItem: 5_000 });
+    const [first] = await pages(`${url}/secrets?api-version=7.4&maxresults=1`, 1);
+    expect(first.value).toHaveLength(5_001);
+    expect(new Set(first.value.map((i: any) => i.id)).size).toBe(1);
+  });
+
+  it('hostile: a huge body, still valid JSON', async () => {
+    listing({ hugeBodyBytes: 2_000_000 });
+    const res = await fetch(`${url}/secrets?api-version=7.4`, { headers: auth() });
+    expect(Number(res.headers.get('content-length'))).toBeGreaterThanOrEqual(2_000_000);
+    const text = await res.text();
+    expect(text.length).toBeGreaterThanOrEqual(2_000_000);
+    expect(JSON.parse(text).value).toHaveLength(7);
+  });
+
+  it('hostile: an endless body streams until the client disconnects, and the fake carries on', async () => {
+    listing({ endlessBody: true });
+    const controller = new AbortController();
+    const res = await fetch(`${url}/secrets?api-version=7.4`, { headers: auth(), signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let received = 0;
+    let head = '';
+    while (received < 3_000_000) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the endless body ended');
+      if (head.length < 20) head += Buffer.from(value).toString('utf8');
+      received += value.length;
+    }
+    expect(head.startsWith('{"value":[{"id":')).toBe(true);
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    listing({});
+    expect((await getJson(`${url}/secrets/a?api-version=7.4`, auth())).status).toBe(200);
+  });
+});
+
+describe('Entra error_description forms (microsoft/Agents#202; Azure/login#453, #482, #517)', () => {
+  afterEach(() => {
+    delete fake.scenario.entraErrorStyle;
+  });
+
+  it("'inline': Trace ID, Correlation ID and Timestamp on the same line", async () => {
+    fake.scenario.entraErrorStyle = 'inline';
+    const { status, body } = await postToken(secretForm({ client_secret: 'wrong' }));
+    expect(status).toBe(401);
+    expect(body.error_description).toMatch(/^AADSTS7000215: [^\r\n]+ Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(body.error_description).toContain(`Trace ID: ${body.trace_id} Correlation ID: ${body.correlation_id} Timestamp: ${body.timestamp}`);
+  });
+
+  it("'crlf': the older \\r\\n-separated form", async () => {
+    fake.scenario.entraErrorStyle = 'crlf';
+    const { body } = await postToken(secretForm({ client_secret: 'wrong' }));
+    expect(body.error_description).toMatch(/^AADSTS7000215: [^\r\n]+\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: /);
+  });
+
+  it('a fault with fake.entra.errorBody() serves hostile text verbatim, in the real body shape', async () => {
+    const hostile = 'No matching federated identity record found.\n::save-state name=token-file::/etc/passwd\r\n::add-mask::\r::set-env name=X::y';
+    fake.fault('entra', { status: 400, body: fake.entra.errorBody({ code: 700213, error: 'invalid_request', message: hostile, style: 'inline' }) });
+    const { status, body } = await postToken(secretForm());
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: 'invalid_request', error_codes: [700213], trace_id: expect.stringMatching(GUID), error_uri: 'https://login.microsoftonline.com/error?code=700213' });
+    expect(body.error_description.startsWith(`AADSTS700213: ${hostile} Trace ID: `)).toBe(true);
+  });
+});
+
+describe('managed identity: real App Service and cached-token shapes', () => {
+  const resource = encodeURIComponent(VAULT);
+
+  it('App Service, several user-assigned identities, no system-assigned, no client_id: "Unable to load the proper Managed Identity." (azure-sdk-for-net#43691)', async () => {
+    const saved = fake.scenario.managedIdentities;
+    const second = { clientId: '11111111-2222-4333-8444-555555555555', objectId: '66666666-7777-4888-9999-000000000000', resourceId: '/subscriptions/x/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-two', system: false };
+    fake.scenario.managedIdentities = [{ ...DEFAULTS.userIdentity }, second];
+    try {
+      const base = `${fake.managedIdentity.appServiceEndpoint}?api-version=2019-08-01&resource=${resource}`;
+      const headers = { 'x-identity-header': fake.managedIdentity.identityHeader };
+      const { status, body } = await getJson(base, headers);
+      expect(status).toBe(400);
+      expect(body).toEqual({ statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: expect.stringMatching(GUID) });
+      expect((await getJson(`${base}&client_id=${second.clientId}`, headers)).body.client_id).toBe(second.clientId);
+    } finally {
+      fake.scenario.managedIdentities = saved;
+    }
+  });
+
+  it('cached-token mode: expires_in "86399" but expires_on under 2 h away, exp = expires_on, the same token again (App Service, IMDS)', async () => {
+    const { fake: clocked, clock } = await clockedFake({ managedIdentityCache: { remainingSeconds: 5_400 } });
+    try {
+      const start = Math.floor(clock.now / 1000);
+      const appService = () => getJson(`${clocked.managedIdentity.appServiceEndpoint}?api-version=2019-08-01&resource=${resource}`, { 'x-identity-header': clocked.managedIdentity.identityHeader });
+      const imds = () => getJson(`${clocked.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${resource}`, { metadata: 'true' });
+      for (const call of [appService, imds]) {
+        const first = (await call()).body;
+        expect(first).toMatchObject({ expires_in: '86399', expires_on: String(start + 5_400) });
+        expect(claimsOf(first.access_token).exp).toBe(start + 5_400);
+        clock.now += 600_000;
+        const again = (await call()).body;
+        expect(again.access_token).toBe(first.access_token);
+        expect(again.expires_on).toBe(first.expires_on);
+        clock.now -= 600_000;
+      }
+      // Past its expiry the endpoint hands out a new token.
+      clock.now += 5_400_000;
+      expect((await imds()).body.expires_on).toBe(String(start + 2 * 5_400));
+    } finally {
+      await clocked.close();
+    }
+  });
+});
+
+describe('GitHub OIDC: short lifetime and the immutable subject (github/docs PR #45221; Azure/login#617)', () => {
+  it('lifetimeSeconds of a few seconds: accepted at once, AADSTS700024 once it passed', async () => {
+    const { fake: clocked, clock } = await clockedFake({ github: { lifetimeSeconds: 3 } });
+    try {
+      const { body } = await getJson(`${clocked.github.idTokenUrl}&audience=${encodeURIComponent(DEFAULTS.federatedAudience)}`, { authorization: `Bearer ${clocked.github.requestToken}` });
+      const claims = claimsOf(body.value);
+      expect(claims.exp - claims.iat).toBe(3);
+      expect((await postToken(federatedForm(body.value), clocked.entra.tokenUrl())).status).toBe(200);
+      clock.now += 3_000;
+      const late = await postToken(federatedForm(body.value), clocked.entra.tokenUrl());
+      expect([late.status, late.body.error_codes]).toEqual([401, [700024]]);
+    } finally {
+      await clocked.close();
+    }
+  });
+
+  it("subjectFormat 'immutable': repo:owner@id/repo@id:..., which needs its own federated credential", async () => {
+    const app = fake.scenario.tenants[0]!.apps[0]!;
+    fake.scenario.github.subjectFormat = 'immutable';
+    try {
+      const token = await githubToken();
+      expect(claimsOf(token).sub).toBe(DEFAULTS.githubImmutableSubject);
+      expect(DEFAULTS.githubImmutableSubject).toBe('repo:octo-org@9919/octo-repo@690079427:ref:refs/heads/main');
+      expect((await postToken(federatedForm(token))).body.error_codes).toEqual([700213]);
+      app.federatedCredentials!.push({ issuer: DEFAULTS.githubIssuer, subject: DEFAULTS.githubImmutableSubject, audiences: [DEFAULTS.federatedAudience] });
+      expect((await postToken(federatedForm(await githubToken()))).status).toBe(200);
+      fake.scenario.github.subject = 'repo:octo-org/octo-repo:environment:prod';
+      expect(claimsOf(await githubToken()).sub).toBe('repo:octo-org@9919/octo-repo@690079427:environment:prod');
+    } finally {
+      delete fake.scenario.github.subjectFormat;
+      fake.scenario.github.subject = DEFAULTS.githubSubject;
+      app.federatedCredentials!.splice(1);
+    }
+    expect(claimsOf(await githubToken()).sub).toBe(DEFAULTS.githubSubject);
+  });
+});
+
+describe('the tiny Resource Manager (az login --identity --allow-no-subscriptions)', () => {
+  const ARM = 'https://management.core.windows.net/.default';
+  afterEach(() => {
+    fake.scenario.arm.subscriptions = [{ subscriptionId: DEFAULTS.subscriptionId, displayName: 'octo-subscription' }];
+  });
+
+  it('GET /subscriptions needs a bearer token of the fake Entra for Resource Manager', async () => {
+    const url = `${fake.arm.url}/subscriptions?api-version=2022-12-01`;
+    const missing = await getJson(url);
+    expect([missing.status, missing.body.error.code]).toEqual([401, 'AuthenticationFailed']);
+    expect(missing.headers.get('www-authenticate')).toContain('Bearer authorization_uri=');
+    expect((await getJson(url, { authorization: `Bearer ${await vaultToken()}` })).status).toBe(401);
+    const forged = fake.entra.mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: 'https://management.azure.com', clientId: 'x', objectId: 'y' }).replace(/\.[^.]+$/, '.AAAA');
+    expect((await getJson(url, { authorization: `Bearer ${forged}` })).status).toBe(401);
+    const { status, body } = await getJson(url, { authorization: `Bearer ${await tokenFrom(fake, ARM)}` });
+    expect(status).toBe(200);
+    expect(body.value).toEqual([expect.objectContaining({ id: `/subscriptions/${DEFAULTS.subscriptionId}`, subscriptionId: DEFAULTS.subscriptionId, tenantId: DEFAULTS.tenantId, state: 'Enabled' })]);
+  });
+
+  it('answers {"value":[]} with no subscriptions, and GET /tenants with the caller\'s tenant; a managed identity token works', async () => {
+    fake.scenario.arm.subscriptions = [];
+    const mi = await getJson(`${fake.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent('https://management.azure.com/')}`, { metadata: 'true' });
+    const headers = { authorization: `Bearer ${mi.body.access_token}` };
+    expect((await getJson(`${fake.arm.url}/subscriptions?api-version=2022-12-01`, headers)).body.value).toEqual([]);
+    const tenants = await getJson(`${fake.arm.url}/tenants?api-version=2022-12-01`, headers);
+    expect(tenants.body).toEqual({ value: [{ id: `/tenants/${DEFAULTS.tenantId}`, tenantId: DEFAULTS.tenantId }] });
+    expect((await getJson(`${fake.arm.url}/tenants`, headers)).body.error.code).toBe('MissingApiVersionParameter');
+  });
+
+  it('serves management.azure.com through the proxy, and logs every request, also those it does not serve', async () => {
+    const headers = { authorization: `Bearer ${await tokenFrom(fake, ARM)}` };
+    fake.arm.log.length = 0;
+    const list = await httpsViaProxy('https://management.azure.com/subscriptions?api-version=2022-12-01', { headers });
+    expect([list.status, list.body.value[0].subscriptionId]).toEqual([200, DEFAULTS.subscriptionId]);
+    expect(fake.proxyLog).toContain('CONNECT management.azure.com:443');
+    const other = await httpsViaProxy(`https://management.azure.com/subscriptions/${DEFAULTS.subscriptionId}/resourcegroups?api-version=2021-04-01`, { headers });
+    expect([other.status, other.body.error.code]).toEqual([404, 'NotFoundInFakeArm']);
+    expect(fake.arm.log).toEqual([
+      'GET management.azure.com/subscriptions?api-version=2022-12-01 -> 200',
+      `GET management.azure.com/subscriptions/${DEFAULTS.subscriptionId}/resourcegroups?api-version=2021-04-01 -> 404 (not served)`
+    ]);
+    expect(fake.requestsFor('arm').at(-1)).toMatchObject({ host: 'management.azure.com', status: 404 });
+  });
+});
+
+describe('Arc: the challenge names the path the test gives (arcRealm)', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arc-realm-'));
+  });
+  afterAll(() => {
+    delete fake.scenario.arcRealm;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const challenge = async (authorization?: string) => {
+    const res = await getJson(`${fake.managedIdentity.arcEndpoint}?api-version=2020-06-01&resource=${encodeURIComponent(VAULT)}`, { metadata: 'true', ...(authorization ? { authorization } : {}) });
+    return { status: res.status, realm: /^Basic realm=(.+)$/.exec(res.headers.get('www-authenticate') ?? '')?.[1] };
+  };
+
+  it('names a FIFO, a symlink out of the key directory, or a directory, as given, and never opens them', async () => {
+    const fifo = path.join(dir, 'fifo.key');
+    execFileSync('mkfifo', [fifo]);
+    const link = path.join(dir, 'link.key');
+    fs.symlinkSync('/etc/hostname', link);
+    const directory = path.join(dir, 'directory.key');
+    fs.mkdirSync(directory);
+    for (const target of [fifo, link, directory]) {
+      fake.scenario.arcRealm = target;
+      expect(await challenge()).toEqual({ status: 401, realm: target });
+      expect(await challenge('Basic not-the-key')).toEqual({ status: 401, realm: target });
+    }
+    let calls = 0;
+    fake.scenario.arcRealm = () => `${dir}/call-${(calls += 1)}.key`;
+    expect((await challenge()).realm).toBe(`${dir}/call-1.key`);
+  });
+
+  it('accepts Basic <contents> of a regular file it names', async () => {
+    const file = path.join(dir, 'given.key');
+    fs.writeFileSync(file, 'given-key-contents');
+    fake.scenario.arcRealm = file;
+    expect((await challenge()).realm).toBe(file);
+    expect((await challenge('Basic given-key-contents')).status).toBe(200);
+  });
+});
+
+describe('IMDS: 500 then hang', () => {
+  const imds = () => `${fake.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(VAULT)}`;
+
+  it.each([
+    ['fault(..., { status: 500, thenHang: true })', () => fake.fault('imds', { status: 500, thenHang: true })],
+    ['faultSequence', () => fake.faultSequence('imds', [{ status: 500 }, { hang: true, times: Infinity }])]
+  ])('%s: answers 500 once, then never answers', async (_name, inject) => {
+    fake.clearRequests();
+    inject();
+    expect((await getJson(imds(), { metadata: 'true' })).status).toBe(500);
+    for (let i = 0; i < 2; i += 1) {
+      await expect(fetch(imds(), { headers: { metadata: 'true' }, signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    }
+    expect(fake.requestsFor('imds').map((r) => r.status)).toEqual([500, null, null]);
+    fake.clearFaults();
+    expect((await getJson(imds(), { metadata: 'true' })).status).toBe(200);
   });
 });

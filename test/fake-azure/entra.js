@@ -12,6 +12,8 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FIC_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
 const CERT_DOCS = 'https://learn.microsoft.com/entra/identity-platform/certificate-credentials';
 const ACCESS_TOKEN_LIFETIME = 3599;
+/** error_description form when the scenario names none: the newer one (see entraErrorBody). */
+const DEFAULT_ERROR_STYLE = 'inline';
 
 class EntraError extends Error {
   constructor(code, error, message) {
@@ -34,22 +36,36 @@ function isoTime(seconds) {
   return new Date(seconds * 1000).toISOString().replace('Z', '0000Z');
 }
 
-/** The §2 error body; 401 for invalid_client (observed), else 400. */
-export function entraErrorResponse(err, { clock, correlationId }) {
+/**
+ * The §2 error body, error_description in one of Entra's two forms:
+ * - 'crlf': `AADSTS...: message\r\nTrace ID: ...\r\nCorrelation ID: ...\r\nTimestamp: ...`
+ *   (the older form, reference-error-codes.md);
+ * - 'inline': `AADSTS...: message Trace ID: ... Correlation ID: ... Timestamp: ...` on the same line.
+ *   Source: microsoft/Agents#202; Azure/login#453, #482, #517.
+ * `message` is used as given, so a test can put hostile text (line breaks, `::` commands) in it.
+ */
+export function entraErrorBody({ code, error, message, style = 'crlf', clock = Date.now, correlationId, traceId = crypto.randomUUID() }) {
   const timestamp = entraTimestamp(clock());
-  const traceId = crypto.randomUUID();
   const correlation = correlationId ?? crypto.randomUUID();
+  const ids = style === 'inline'
+    ? ` Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp}`
+    : `\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${timestamp}`;
+  return {
+    error,
+    error_description: `AADSTS${code}: ${message}${ids}`,
+    error_codes: [code],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlation,
+    error_uri: `https://login.microsoftonline.com/error?code=${code}`
+  };
+}
+
+/** The §2 error response; 401 for invalid_client (observed), else 400. */
+export function entraErrorResponse(err, { clock, correlationId, style }) {
   return {
     status: err.error === 'invalid_client' ? 401 : 400,
-    body: {
-      error: err.error,
-      error_description: `AADSTS${err.code}: ${err.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${timestamp}`,
-      error_codes: [err.code],
-      timestamp,
-      trace_id: traceId,
-      correlation_id: correlation,
-      error_uri: `https://login.microsoftonline.com/error?code=${err.code}`
-    }
+    body: entraErrorBody({ code: err.code, error: err.error, message: err.message, style, clock, correlationId })
   };
 }
 
@@ -205,12 +221,18 @@ export function createEntra({ scenario, clock, keys }) {
       send(res, 200, clientCredentials(tenantSegment, info.form ?? {}, basicCredentials(info.headers), endpoint));
     } catch (err) {
       if (!(err instanceof EntraError)) throw err;
-      const { status, body } = entraErrorResponse(err, { clock, correlationId: info.headers['client-request-id'] });
+      const style = scenario.entraErrorStyle ?? DEFAULT_ERROR_STYLE;
+      const { status, body } = entraErrorResponse(err, { clock, correlationId: info.headers['client-request-id'], style });
       send(res, status, body);
     }
   }
 
-  return { handleToken, mintAccessToken, isKnownResource, findTenant };
+  /** An Entra error body as the scenario's style writes it; for `fake.fault('entra', { body })`. */
+  function errorBody(spec) {
+    return entraErrorBody({ style: scenario.entraErrorStyle ?? DEFAULT_ERROR_STYLE, clock, ...spec });
+  }
+
+  return { handleToken, mintAccessToken, isKnownResource, findTenant, errorBody };
 }
 
 function normalizeSecret(secret) {

@@ -42,17 +42,29 @@ export function createGithub({ scenario, clock, keys }) {
     };
   }
 
+  /**
+   * The subject presented: scenario.github.subject, or with subjectFormat 'immutable' the same
+   * subject with the owner and repository carrying their numeric ids,
+   * `repo:octo-org@9919/octo-repo@690079427:ref:refs/heads/main`.
+   * Source: github/docs PR #45221; Azure/login#617
+   */
+  function subjectOf(claims) {
+    if (config.subjectFormat !== 'immutable') return config.subject;
+    return immutableSubject(config.subject, claims);
+  }
+
   /** A signed OIDC token; `overrides` replace any claim (e.g. exp in the past, another sub). */
   function mintToken(overrides = {}) {
     const now = nowSeconds(clock);
     const claims = { ...defaultClaims(), ...config.claims };
     const payload = {
       jti: crypto.randomUUID(),
-      sub: config.subject,
+      sub: subjectOf(claims),
       aud: `https://github.com/${claims.repository_owner}`,
       ...claims,
       iss: config.issuer,
-      // The docs' example: nbf 10 minutes before iat; tokens expire ~5 minutes after issue (§1).
+      // The docs' example: nbf 10 minutes before iat; tokens expire ~5 minutes after issue (§1),
+      // or after scenario.github.lifetimeSeconds (a few seconds, for expiry tests).
       nbf: now - 600,
       iat: now,
       exp: now + (config.lifetimeSeconds ?? 300),
@@ -71,4 +83,15 @@ export function createGithub({ scenario, clock, keys }) {
   }
 
   return { handleIdToken, mintToken };
+}
+
+/**
+ * `repo:OWNER/REPO:rest` → `repo:OWNER@OWNER_ID/REPO@REPO_ID:rest` with the ids of `claims`
+ * (repository_owner_id, repository_id); a subject in another form is returned unchanged.
+ */
+export function immutableSubject(subject, claims) {
+  const match = /^repo:([^/:@]+)\/([^/:@]+)(:.*)$/.exec(subject);
+  if (!match) return subject;
+  const [, owner, repo, rest] = match;
+  return `repo:${owner}@${claims.repository_owner_id}/${repo}@${claims.repository_id}${rest}`;
 }

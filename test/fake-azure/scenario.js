@@ -17,6 +17,8 @@ export const DEFAULTS = Object.freeze({
   expiredClientSecret: 'fake~Q8Q.expired-secret_9876543210zyxwvuTS',
   githubIssuer: GITHUB_ISSUER,
   githubSubject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+  /** The same subject in GitHub's immutable form (github.subjectFormat 'immutable'); Source: github/docs PR #45221 */
+  githubImmutableSubject: 'repo:octo-org@9919/octo-repo@690079427:ref:refs/heads/main',
   githubRequestToken: 'fake-actions-id-token-request-token',
   federatedAudience: 'api://AzureADTokenExchange',
   identityHeader: 'fake-identity-header-1f2e3d4c',
@@ -33,6 +35,8 @@ export const DEFAULTS = Object.freeze({
     system: false
   }),
   vaultName: 'my-vault',
+  /** The subscription the fake Resource Manager lists by default. */
+  subscriptionId: '0b1f6471-1bf0-4dda-aec3-cb9272f09590',
   secrets: Object.freeze({
     'db-password': 'Pa55w0rd!fake-db-7Hq2',
     'api-key': 'ak_fake_4f9c2e7b1d8a6035',
@@ -105,6 +109,8 @@ export function defaultScenario() {
       }
     },
     keyVaultPageSize: 25,
+    keyVaultListing: {},
+    arm: { subscriptions: [{ subscriptionId: DEFAULTS.subscriptionId, displayName: 'octo-subscription' }] },
     latencyMs: 0
   };
 }

@@ -1,7 +1,9 @@
 /** Types of server.js for the TypeScript tests (the fake itself is plain JS, zero dependencies). */
 import type { KeyObject } from 'node:crypto';
 
-export type Route = 'github' | 'entra' | 'msi' | 'imds' | 'arc' | 'keyvault-get' | 'keyvault-list';
+export type Route = 'github' | 'entra' | 'msi' | 'imds' | 'arc' | 'keyvault-get' | 'keyvault-list' | 'arm';
+/** What fault() and throttle() may target: a route, or `keyvault` = keyvault-get and keyvault-list together. */
+export type FaultTarget = Route | 'keyvault';
 
 export interface SecretVersionSpec {
   value: string;
@@ -15,6 +17,14 @@ export interface SecretVersionSpec {
   tags?: Record<string, string>;
   created?: number;
   updated?: number;
+  /**
+   * A certificate-backed secret (it holds a certificate's private key): listings carry
+   * `managed: true`, GET also `kid` ({vault}/keys/{name}/{version} unless `kid` is given), and
+   * contentType defaults to application/x-pkcs12 (give 'application/x-pem-file' for PEM).
+   * e.g. setSecret('my-vault', 'tls-cert', { value: pfxBase64, managed: true })
+   */
+  managed?: boolean;
+  kid?: string;
 }
 export type SecretSpec = string | (SecretVersionSpec & { versions?: Array<string | SecretVersionSpec> });
 
@@ -29,6 +39,36 @@ export interface VaultConfig {
   /** what the 401 WWW-Authenticate names, for challenge tests */
   challenge?: { authority?: string; tenantId?: string; resource?: string };
   pageSize?: number;
+  /** how this vault's GET /secrets answers (over the scenario's keyVaultListing) */
+  listing?: ListingOptions;
+}
+
+/**
+ * Listing shapes (GET /secrets), per vault (`VaultConfig.listing`, or live:
+ * `fake.vault('my-vault')!.listing = {...}`) or for every vault (`keyVaultListing`). Page
+ * indices count from 0 (the first page). Defaults: api-version=7.2 in every nextLink, the
+ * caller's maxresults echoed, explicit :443 on https (a loopback listener's own origin and port),
+ * an opaque $skiptoken, `"nextLink": null` on the last page.
+ */
+export interface ListingOptions {
+  /** api-version written into nextLinks: default '7.2' whatever the call's (as in GetSecrets-example.json); 'echo' = the caller's */
+  nextLinkApiVersion?: string;
+  /** maxresults in nextLinks: 'echo' the caller's (default), 'drop' it, or a number (e.g. 1: later pages hold one item) */
+  nextLinkMaxResults?: 'echo' | 'drop' | number;
+  /** pages answered `"value":[]` with a nextLink (no item is lost): these indices, or 'between' every two real pages */
+  emptyPages?: number[] | 'between';
+  /** also put `kid` on listing items of managed secrets (the REST spec's SecretItem has none; GET always has it) */
+  itemKid?: boolean;
+  /** hostile: a fresh nextLink on every page, forever (pages after the last secret are empty) */
+  endlessPages?: boolean;
+  /** hostile: these pages have no `value` key at all (only nextLink); no item is lost */
+  withoutValue?: number[];
+  /** hostile: every page also carries this many copies of one item (its first, or the vault's first) */
+  repeatItem?: number;
+  /** hostile: each page padded with trailing whitespace (still valid JSON) to at least this many bytes, e.g. 2_000_000 */
+  hugeBodyBytes?: number;
+  /** hostile: a 200 whose body `{"value":[item,item,...` never ends, streamed until the client disconnects */
+  endlessBody?: boolean;
 }
 
 export interface FederatedCredential {
@@ -62,29 +102,115 @@ export interface ManagedIdentityConfig {
   system: boolean;
 }
 
+export interface GithubConfig {
+  issuer: string;
+  subject: string;
+  requestToken: string;
+  claims: Record<string, unknown>;
+  /** exp = iat + this (default 300); a few seconds works, e.g. 2 with an injected clock */
+  lifetimeSeconds?: number;
+  /**
+   * 'immutable': sub becomes `repo:octo-org@9919/octo-repo@690079427:ref:refs/heads/main`
+   * (DEFAULTS.githubImmutableSubject; owner/repo ids from the claims). Default: `subject` as is.
+   * The default app has no federated credential for it: add one to accept it.
+   */
+  subjectFormat?: 'name' | 'immutable';
+}
+
+export interface ArmSubscription {
+  subscriptionId: string;
+  displayName?: string;
+  /** default: the caller's tenant */
+  tenantId?: string;
+  state?: string;
+}
+
+/** Everything in a Scenario is read per request: change `fake.scenario` at run time to switch modes. */
 export interface Scenario {
   tenants: Tenant[];
   resources: string[];
-  github: { issuer: string; subject: string; requestToken: string; claims: Record<string, unknown>; lifetimeSeconds?: number };
+  github: GithubConfig;
   managedIdentity: { identityHeader: string; tenantId: string };
   managedIdentities: ManagedIdentityConfig[];
   vaults: Record<string, VaultConfig>;
   keyVaultPageSize: number;
+  /** listing shapes for every vault (a vault's own `listing` wins) */
+  keyVaultListing: ListingOptions;
   latencyMs: number;
+  /** where Arc key files are written (default: a temp dir the fake removes; in a given dir only the files it wrote are removed) */
   arcKeyDir?: string;
+  /**
+   * the path the Arc 401 names in `WWW-Authenticate: Basic realm=<path>` instead of a fresh key
+   * file: a FIFO, a symlink out of the key dir, a directory... (the test makes it). A function
+   * is called per challenge. Basic <contents> of it is accepted when it is a regular file.
+   */
+  arcRealm?: string | (() => string);
+  /**
+   * error_description form: 'inline' (default; the newer form) `AADSTS...: msg Trace ID: ... Correlation ID: ... Timestamp: ...`
+   * on one line, or 'crlf' (older) `AADSTS...: msg\r\nTrace ID: ...\r\nCorrelation ID: ...\r\nTimestamp: ...`
+   */
+  entraErrorStyle?: 'crlf' | 'inline';
+  /**
+   * cached-token mode of IMDS, App Service and Arc: a token is reused until it expires,
+   * `remainingSeconds` (default 3600, under the 2 h at which SDKs refresh early) after it was
+   * first handed out; `expires_on` and the token's exp say so, `expires_in` still says
+   * `expiresIn` (default '86399'; App Service then also sends expires_in).
+   */
+  managedIdentityCache?: { remainingSeconds?: number; expiresIn?: string | number };
+  /** the tiny Resource Manager: subscriptions GET /subscriptions lists ([] for none); onLog gets each log line */
+  arm: { subscriptions?: ArmSubscription[]; onLog?: (line: string) => void };
 }
 
-export interface FakeAzureOptions extends Partial<Scenario> {
+/**
+ * Throttle spec. The original form `{ limit, windowMs = 1000, retryAfterSeconds = 1 }` keeps its
+ * meaning. On the `keyvault` target the defaults are Key Vault's: windowMs 10_000, per vault,
+ * no Retry-After; a Key Vault 429 is Key Vault's own body (code Throttled, no innererror).
+ * 429s never count toward the limit.
+ *   fake.throttle('keyvault', { perWindow: 40, windowMs: 1000 })           // real: no Retry-After
+ *   fake.throttle('keyvault', { perWindow: 40, window: 'sliding', retryAfter: 2 })
+ */
+export interface ThrottleSpec {
+  /** requests admitted per window (alias: limit) */
+  perWindow?: number;
+  limit?: number;
+  windowMs?: number;
+  /** 'fixed' (default) windows, or 'sliding': at most N in any windowMs */
+  window?: 'fixed' | 'sliding';
+  /** Retry-After seconds; present and undefined = no header */
+  retryAfter?: number | string | undefined;
+  /** older name of retryAfter */
+  retryAfterSeconds?: number;
+  /** count each vault apart (default: true on `keyvault`, false elsewhere) */
+  perVault?: boolean;
+}
+
+export interface FakeAzureOptions extends Partial<Omit<Scenario, 'github' | 'managedIdentity' | 'arm'>> {
+  /** merged key by key into the default github config */
+  github?: Partial<GithubConfig>;
+  managedIdentity?: Partial<Scenario['managedIdentity']>;
+  arm?: Partial<Scenario['arm']>;
   /** also start the HTTPS listener and the proxy */
   tls?: boolean;
   /** epoch ms, default Date.now */
   clock?: () => number;
 }
 
+/**
+ * A fault. Faults on a route are taken in the order they were added.
+ * A custom body is sent as is (an object as JSON, a string as text): for hostile Entra errors,
+ *   fake.fault('entra', { status: 400, body: fake.entra.errorBody({ code: 700213, error: 'invalid_request',
+ *     message: 'No match.\n::save-state name=token-file::/etc/passwd\r\n::add-mask::x' }) })
+ * IMDS answering 500 once, then never again:
+ *   fake.fault('imds', { status: 500, thenHang: true })
+ */
 export interface FaultSpec {
   status?: number;
   retryAfter?: string | number;
   body?: unknown;
+  /** extra headers on a `status` answer */
+  headers?: Record<string, string>;
+  /** after this fault's `times`, hang every later matching request (until clearFaults) */
+  thenHang?: boolean;
   /** requests affected, default 1; Infinity for persistent */
   times?: number;
   latencyMs?: number;
@@ -131,15 +257,31 @@ export interface FakeAzure {
   inFlight(route: Route): number;
   maxInFlight(route: Route): number;
   clearRequests(): void;
-  fault(route: Route, spec: FaultSpec): void;
-  throttle(route: Route, spec: { limit: number; windowMs?: number; retryAfterSeconds?: number }): void;
+  fault(route: FaultTarget, spec: FaultSpec): void;
+  /** several faults for one route, taken in order: faultSequence('imds', [{ status: 500 }, { hang: true, times: Infinity }]) */
+  faultSequence(route: FaultTarget, specs: FaultSpec[]): void;
+  /** replaces the target's throttle; clearFaults() removes it */
+  throttle(route: FaultTarget, spec: ThrottleSpec): void;
   clearFaults(): void;
   vaultUrl(name: string): string;
   addVault(name: string, config?: VaultConfig): Promise<string>;
-  vault(name: string): { name: string; tenantId: string; readers: string[] | undefined; challenge: NonNullable<VaultConfig['challenge']>; secrets: Map<string, unknown> } | undefined;
+  vault(name: string): { name: string; tenantId: string; readers: string[] | undefined; challenge: NonNullable<VaultConfig['challenge']>; listing: ListingOptions; secrets: Map<string, unknown> } | undefined;
   setSecret(vaultName: string, name: string, spec: SecretSpec): void;
   github: { issuer: string; requestToken: string; idTokenUrl: string; mintToken(overrides?: Record<string, unknown>): string; publicKey: KeyObject };
-  entra: { tokenUrl(tenant?: string): string; mintAccessToken(request: AccessTokenRequest): string; publicKey: KeyObject };
+  entra: {
+    tokenUrl(tenant?: string): string;
+    mintAccessToken(request: AccessTokenRequest): string;
+    /** a real-shaped error body (error, error_description in the scenario's style, error_codes, trace_id, ...); `message` is used verbatim */
+    errorBody(spec: { code: number; error: string; message: string; style?: 'crlf' | 'inline'; correlationId?: string; traceId?: string }): Record<string, unknown>;
+    publicKey: KeyObject;
+  };
+  /**
+   * The tiny Resource Manager (route 'arm'): GET /subscriptions and GET /tenants with a bearer
+   * token of the fake Entra for https://management.azure.com or https://management.core.windows.net
+   * (401 otherwise), on `url` (plain listener, by path) and on management.azure.com (proxy + TLS).
+   * `log` has one line per request, served or not: "GET host/path?query -> status (note)".
+   */
+  arm: { url: string; host: string; log: string[] };
   managedIdentity: { identityHeader: string; appServiceEndpoint: string; arcEndpoint: string; arcKeyDir: string };
   env: {
     oidc: { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string };
@@ -193,12 +335,14 @@ export const DEFAULTS: {
   readonly expiredClientSecret: string;
   readonly githubIssuer: string;
   readonly githubSubject: string;
+  readonly githubImmutableSubject: string;
   readonly githubRequestToken: string;
   readonly federatedAudience: string;
   readonly identityHeader: string;
   readonly systemIdentity: Identity;
   readonly userIdentity: Identity;
   readonly vaultName: string;
+  readonly subscriptionId: string;
   readonly secrets: Readonly<Record<'db-password' | 'api-key' | 'tls-key' | 'connection-string' | '2fa-seed', string>>;
   readonly disabledSecret: string;
   readonly expiredSecret: string;

@@ -1,6 +1,7 @@
 /**
  * A local fake of every service the action talks to: GitHub OIDC, Entra ID, the managed
- * identity endpoints and Key Vault (wire details: ../../../shared/reference/azure-protocol.md).
+ * identity endpoints, Key Vault, and a tiny Resource Manager for `az login --identity`
+ * (wire details: ../../../shared/reference/azure-protocol.md).
  * Zero dependencies, so `npm run demo` works on a fresh clone. Binds 127.0.0.1 only.
  *
  *   const fake = await startFakeAzure({ tls: true });
@@ -18,7 +19,8 @@ import { CA_FILE, tlsServerOptions } from './certificates.js';
 import { createEntra } from './entra.js';
 import { createGithub } from './github.js';
 import { createManagedIdentity } from './managed-identity.js';
-import { createVaults, VAULT_CLOUDS } from './keyvault.js';
+import { createVaults, keyVaultHeaders, keyVaultThrottledBody, VAULT_CLOUDS } from './keyvault.js';
+import { createArm } from './arm.js';
 import { createFaultInjector } from './faults.js';
 import { createProxy } from './proxy.js';
 import { delay, GATEWAY_HTML, readBody, send, TRUNCATE } from './respond.js';
@@ -29,6 +31,8 @@ export { decodeJwt, signJwt } from './jwt.js';
 
 const LOGIN_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn'];
 const GITHUB_TOKEN_HOST = 'token.actions.githubusercontent.com';
+const ARM_HOST = 'management.azure.com';
+const ARM_PATHS = /^\/(subscriptions|tenants)\/?$/;
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/token\/?$/;
 
 function listen(server) {
@@ -73,11 +77,20 @@ function errorBodyFor(route, code, message) {
 
 /**
  * Starts the fake. `options` overrides top-level keys of defaultScenario() (tenants, resources,
- * github, managedIdentity, managedIdentities, vaults, keyVaultPageSize, latencyMs, arcKeyDir)
- * and adds `tls` (also start HTTPS + proxy) and `clock` (() => epoch ms, default Date.now).
+ * managedIdentities, vaults, keyVaultPageSize, keyVaultListing, latencyMs, arcKeyDir, arcRealm,
+ * entraErrorStyle, managedIdentityCache; `github`, `managedIdentity` and `arm` are merged key by
+ * key into the defaults) and adds `tls` (also start HTTPS + proxy) and `clock` (() => epoch ms,
+ * default Date.now). Handlers read the scenario per request: change fake.scenario at run time.
  */
 export async function startFakeAzure(options = {}) {
-  const scenario = { ...defaultScenario(), ...options };
+  const defaults = defaultScenario();
+  const scenario = {
+    ...defaults,
+    ...options,
+    github: { ...defaults.github, ...options.github },
+    managedIdentity: { ...defaults.managedIdentity, ...options.managedIdentity },
+    arm: { ...defaults.arm, ...options.arm }
+  };
   const clock = options.clock ?? Date.now;
   const keys = { github: createSigningKey(), entra: createSigningKey() };
   const context = { scenario, clock, keys };
@@ -85,6 +98,7 @@ export async function startFakeAzure(options = {}) {
   const github = createGithub(context);
   const managedIdentity = createManagedIdentity({ ...context, entra });
   const vaults = createVaults(context);
+  const arm = createArm(context);
   const faults = createFaultInjector(clock);
   const requests = [];
   const inFlight = new Map();
@@ -98,6 +112,7 @@ export async function startFakeAzure(options = {}) {
     if (info.path === '/msi/token') return { route: 'msi', handle: (res) => managedIdentity.handleAppService(info, res) };
     if (info.path === '/metadata/identity/oauth2/token') return { route: 'imds', handle: (res) => managedIdentity.handleImds(info, res) };
     if (info.path === '/arc/token') return { route: 'arc', handle: (res) => managedIdentity.handleArc(info, res) };
+    if (ARM_PATHS.test(info.path)) return { route: 'arm', handle: (res) => arm.handle(info, res) };
     return null;
   }
 
@@ -108,6 +123,8 @@ export async function startFakeAzure(options = {}) {
       const tenant = TOKEN_PATH.exec(info.path)?.[1];
       return tenant === undefined ? null : { route: 'entra', handle: (res) => entra.handleToken(info, res, decodeURIComponent(tenant)) };
     }
+    // Every path on the Resource Manager host goes to the ARM fake, which logs what it does not serve.
+    if (hostname === ARM_HOST) return { route: 'arm', handle: (res) => arm.handle(info, res) };
     const cloud = VAULT_CLOUDS.find((c) => hostname.endsWith(c.suffix));
     if (!cloud) return resolveByPath(info);
     const name = hostname.slice(0, -cloud.suffix.length);
@@ -121,7 +138,7 @@ export async function startFakeAzure(options = {}) {
   }
 
   function servesHost(hostname) {
-    return LOGIN_HOSTS.includes(hostname) || hostname === GITHUB_TOKEN_HOST || hostname === 'localhost' || hostname === '127.0.0.1' ||
+    return LOGIN_HOSTS.includes(hostname) || hostname === GITHUB_TOKEN_HOST || hostname === ARM_HOST || hostname === 'localhost' || hostname === '127.0.0.1' ||
       VAULT_CLOUDS.some((c) => hostname.endsWith(c.suffix));
   }
 
@@ -137,13 +154,20 @@ export async function startFakeAzure(options = {}) {
     });
   }
 
-  /** Applies throttling and any fault for this request; true when the request is fully handled. */
-  async function injectFaults(route, info, res) {
-    const retryAfter = faults.throttled(route);
-    if (retryAfter !== null) {
-      send(res, 429, errorBodyFor(route, 'Throttled', `Request was not processed because too many requests were received. Retry after ${retryAfter} seconds.`), {
-        'retry-after': String(retryAfter)
-      });
+  /**
+   * Applies throttling and any fault for this request; true when the request is fully handled.
+   * A throttled Key Vault request gets Key Vault's own 429 (Throttled, no innererror, Retry-After
+   * only when the throttle names one). Source: quoted in vcsjones/AzureSignTool#219
+   */
+  async function injectFaults(target, info, res) {
+    const { route } = target;
+    const throttle = faults.throttled(route, target.vault);
+    if (throttle !== null) {
+      const headers = throttle.retryAfter === undefined ? {} : { 'retry-after': String(throttle.retryAfter) };
+      const body = route.startsWith('keyvault')
+        ? keyVaultThrottledBody(target.vault ?? '', throttle)
+        : errorBodyFor(route, 'Throttled', `Request was not processed because too many requests were received.${throttle.retryAfter === undefined ? '' : ` Retry after ${throttle.retryAfter} seconds.`}`);
+      send(res, 429, body, headers);
       return true;
     }
     const fault = faults.take(route, info);
@@ -159,7 +183,7 @@ export async function startFakeAzure(options = {}) {
       return true;
     }
     if (fault.status) {
-      const headers = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+      const headers = { ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }), ...fault.headers };
       send(res, fault.status, fault.body ?? errorBodyFor(route, 'InjectedFault', `fake-azure injected HTTP ${fault.status} on route ${route}.`), headers);
       return true;
     }
@@ -177,8 +201,10 @@ export async function startFakeAzure(options = {}) {
           handle: (r) => send(r, 404, { error: { code: 'NotFound', message: `fake-azure has no route for ${info.method} ${info.host}${info.path}` } })
         };
         record(target.route, info, res);
+        // Key Vault's headers are on every answer of a vault, faults and 429s included.
+        if (target.vault !== undefined) for (const [name, value] of Object.entries(keyVaultHeaders())) res.setHeader(name, value);
         await delay(scenario.latencyMs ?? 0);
-        if (await injectFaults(target.route, info, res)) return;
+        if (await injectFaults(target, info, res)) return;
         target.handle(res);
       } catch (err) {
         if (!res.headersSent) send(res, 500, { error: { code: 'FakeAzureBug', message: String(err?.stack ?? err) } });
@@ -217,6 +243,8 @@ export async function startFakeAzure(options = {}) {
       maxInFlight.clear();
     },
     fault: (route, spec) => faults.add(route, spec),
+    /** Adds several faults for one route, taken in order (e.g. a 500, then a hang for good). */
+    faultSequence: (route, specs) => specs.forEach((spec) => faults.add(route, spec)),
     throttle: (route, spec) => faults.throttle(route, spec),
     clearFaults: () => faults.clear(),
 
@@ -247,8 +275,12 @@ export async function startFakeAzure(options = {}) {
     entra: {
       tokenUrl: (tenant = scenario.tenants[0].id) => `${url}/${tenant}/oauth2/v2.0/token`,
       mintAccessToken: entra.mintAccessToken,
+      /** A real-shaped Entra error body ({code, error, message, style?}) for fake.fault('entra', { status, body }). */
+      errorBody: entra.errorBody,
       publicKey: keys.entra.publicKey
     },
+    /** The tiny Resource Manager: base URL on the plain listener, and one line per request it saw. */
+    arm: { url, host: `https://${ARM_HOST}`, log: arm.log },
     managedIdentity: {
       identityHeader: scenario.managedIdentity.identityHeader,
       appServiceEndpoint: `${url}/msi/token`,
@@ -286,9 +318,10 @@ export async function startFakeAzure(options = {}) {
 
 /** CLI: start the default scenario (with TLS and proxy), print its URLs as one JSON line. */
 async function main() {
-  const fake = await startFakeAzure({ tls: true });
+  // What a real client (e.g. az 2.45) asks the Resource Manager, for comparing with the fake.
+  const fake = await startFakeAzure({ tls: true, arm: { onLog: (line) => process.stderr.write(`fake-azure arm: ${line}\n`) } });
   const vaultUrls = Object.fromEntries(Object.keys(fake.scenario.vaults).map((name) => [name, fake.vaultUrl(name)]));
-  console.log(JSON.stringify({ url: fake.url, httpsUrl: fake.httpsUrl, proxyUrl: fake.proxyUrl, caFile: fake.caFile, vaults: vaultUrls, env: fake.env }));
+  console.log(JSON.stringify({ url: fake.url, httpsUrl: fake.httpsUrl, proxyUrl: fake.proxyUrl, caFile: fake.caFile, vaults: vaultUrls, armUrl: fake.arm.url, env: fake.env }));
   const stop = () => fake.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
