@@ -1,6 +1,6 @@
 /**
  * The fake Azure and the runner harness, tested directly over HTTP: if the fake drifts from
- * the real wire protocol (../shared/reference/azure-protocol.md), every end-to-end test lies.
+ * the real wire protocol (docs/protocol.md; §N is its section N), every end-to-end test lies.
  */
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
 import crypto from 'node:crypto';
