@@ -11,7 +11,13 @@ export default {
   // End-to-end fault tests mostly wait out the action's real backoff: let more of them wait at once.
   maxConcurrency: 12,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'],
+      // The bundle's undici (tsconfig.json `paths`), so unit tests run http-client as dist/ does.
+      moduleNameMapper: { ...common.moduleNameMapper, '^undici$': '<rootDir>/stubs/undici/index.js' }
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ]
 };

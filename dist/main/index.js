@@ -482,7 +482,7 @@ function limiter(limit) {
 ;// CONCATENATED MODULE: ./src/core/keyvault/client.ts
 /**
  * Requests to vaults: the bound on requests in flight, the bearer token, and the 401 challenge
- * (docs/protocol.md#5-key-vault, "Challenge auth").
+ * (docs/protocol.md#challenge-authentication).
  */
 
 
@@ -701,12 +701,17 @@ class DecodedURL extends URL {
 var tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./stubs/undici/index.js
 /**
- * Stand-in for `undici`, put in its place by the `overrides` entry in the root package.json.
+ * Stand-in for `undici` in the bundle: tsconfig.json's `paths` maps the name here, and ncc's
+ * resolver honours that for every import it bundles (node_modules keeps the real undici).
  *
  * @actions/http-client imports undici at load time only for `getAgentDispatcher()`, which hands
  * a proxy to `fetch`. This action never calls it: every request goes through HttpClient's own
  * agents, which honour HTTPS_PROXY / NO_PROXY with `tunnel`. Bundling the real undici made every
  * start ~45 ms slower (bench/: start-up row) for code that never ran.
+ *
+ * The risk: ncc compiles a named import this file lacks to `undefined`, silently. So
+ * __tests__/unit/undici-stub.test.ts fails if http-client imports anything else from undici,
+ * uses it outside getAgentDispatcher(), or if dist/ holds any undici code.
  */
 class ProxyAgent {
   constructor() {
@@ -1473,7 +1478,7 @@ const THROTTLE_BUDGET_MS = 5 * 60_000;
 const RETRY_AFTER_CAP_MS = 30_000;
 /** Up to this share is added to a throttled wait, drawn per request. */
 const THROTTLE_JITTER = 0.2;
-/** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#5-key-vault-throttling). */
+/** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#throttling). */
 const THROTTLE_FIRST_BACKOFF_MS = 1_000;
 /**
  * The wait a server asked for: `retry-after-ms` or `x-ms-retry-after-ms` (milliseconds), or
@@ -1739,8 +1744,7 @@ function formatSeconds(ms) {
 
 ;// CONCATENATED MODULE: ./src/core/keyvault/explanations.ts
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#5-key-vault,
- * "Errors"). Every line names the secret, its vault and Key Vault's code; a command to run
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line names the secret, its vault and Key Vault's code; a command to run
  * stands on its own line, so it can be copied whole.
  */
 
@@ -2026,7 +2030,7 @@ function parseTokenFile(value, workspace) {
 /**
  * The `secrets` and `keyvault` inputs, parsed into references to Key Vault secrets.
  * Syntax: the README's "Key Vault secrets". Name rules and DNS suffixes:
- * docs/protocol.md#5-key-vault ("Names and DNS") and #2-entra-id ("Clouds").
+ * docs/protocol.md#names-and-dns and #clouds.
  *
  * Every problem is a bad input that names the input and quotes the entry: entries name
  * secrets, they never hold one. A vault host outside the cloud's Key Vault domain is refused
@@ -2227,7 +2231,7 @@ function rejectCollisions(references) {
  * Listing a vault for `VAULT/*`: every enabled secret whose `exp` is not past and whose `nbf`
  * is not ahead, following `nextLink` pages as given, empty pages included; certificate-backed
  * secrets (`managed: true`: they hold a certificate's private key) are left out
- * (docs/protocol.md#5-key-vault, "List secrets"). A hostile or broken vault cannot keep the step
+ * (docs/protocol.md#list-secrets). A hostile or broken vault cannot keep the step
  * listing forever: pages and items are bounded, and a page must be a page.
  */
 
@@ -2343,7 +2347,7 @@ function nextPage(nextLink, vault, visited) {
 
 /**
  * Vault requests in flight at once, for all vaults together. Key Vault allows 4,000 requests
- * per 10 s per vault (docs/protocol.md#5-key-vault, "Throttling"): 16 parallel requests of
+ * per 10 s per vault (docs/protocol.md#throttling): 16 parallel requests of
  * ~50 ms each stay far below that, load a hundred secrets in well under a second, and leave
  * sockets for the rest of the runner.
  */
@@ -2727,7 +2731,7 @@ function imdsHost(context) {
 }
 /**
  * Whether IMDS answers: one GET with no query and no Metadata header, 1 s, no retries. Any HTTP
- * answer means it is there, except Docker Desktop's 403 "unreachable" (protocol.md#3-managed-identity).
+ * answer means it is there, except Docker Desktop's 403 "unreachable" (protocol.md#managed-identity-retries-and-probing).
  */
 async function probeImds(http, host) {
     try {
@@ -2842,7 +2846,7 @@ function oidcWhyNot(config) {
 const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
 /**
  * A count of seconds: a finite non-negative number, or a string of decimal digits (Entra ID and
- * the managed identity endpoints send both, protocol.md#2-entra-id). Anything else is undefined.
+ * the managed identity endpoints send both, protocol.md#token-response and #managed-identity-responses). Anything else is undefined.
  */
 function readSeconds(value) {
     if (typeof value === 'number')
@@ -2944,7 +2948,7 @@ async function runAz(settings, deps, args) {
         throw explainAzFailure(result, args.includes('--tenant'), deps.masker.redact);
     return result;
 }
-/** Turns what `az` printed on stderr into what failed and what to do (protocol.md#4-azure-cli, stderr detection). */
+/** Turns what `az` printed on stderr into what failed and what to do (protocol.md#azure-cli-errors). */
 function explainAzFailure(result, withTenant, redact = text => text) {
     const stderr = result.stderr.trim();
     if (/az:(.*)not found/.test(stderr) || /^'az' is not recognized/.test(stderr)) {
@@ -2988,7 +2992,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: ./src/core/entra/explanations.ts
 /**
  * What Entra ID's error answers mean for a workflow, and what to do about them. Codes and
- * meanings: docs/protocol.md#2-entra-id, and Entra ID's error code reference.
+ * meanings: docs/protocol.md#entra-id-errors, and Entra ID's error code reference.
  */
 
 
@@ -3203,7 +3207,7 @@ async function requestEntraToken(deps, request) {
         throw explainEntraError(response, request, deps.masker);
     return checkNotExpired(parseTokenResponse(response.json, startedAt, deps.masker), deps.clock.now(), 'Entra ID');
 }
-/** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#2-entra-id). */
+/** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#token-response). */
 function parseTokenResponse(body, startedAt, masker) {
     const fields = jsonFields(body);
     const token = fields['access_token'];
@@ -3399,7 +3403,7 @@ function messageOfError(error) {
  * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
  * ID token endpoint. Header `alg: PS256` + `x5t#S256`; claims `aud` (the token endpoint URL),
  * `iss` = `sub` = client id, `jti`, `nbf`, `exp` = now + 10 min.
- * Wire format: docs/protocol.md#2-entra-id (certificate assertion).
+ * Wire format: docs/protocol.md#certificate-assertion.
  */
 
 
@@ -3407,7 +3411,7 @@ function messageOfError(error) {
 
 
 
-/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (protocol.md#2-entra-id). */
+/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (protocol.md#certificate-assertion). */
 const ASSERTION_LIFETIME_S = 600;
 /** A certificate with its chain and key is a few KB; a file near this is not one. */
 const MAX_PEM_BYTES = 1024 * 1024;
@@ -3530,7 +3534,7 @@ function base64url(value) {
 ;// CONCATENATED MODULE: ./src/core/managed-identity/answer.ts
 /**
  * Reading a managed identity endpoint's answer: the token, its expiry, or what went wrong and
- * what to do about it. Shapes: docs/protocol.md#3-managed-identity (response parsing).
+ * what to do about it. Shapes: docs/protocol.md#managed-identity-responses.
  */
 
 
@@ -3604,7 +3608,7 @@ function errorHint(context, status, said, retryable) {
 /**
  * Azure Arc's identity endpoint: a first request is answered 401 with
  * `WWW-Authenticate: Basic realm=<key file>`; the file's contents, read only from the agent's
- * token directory, prove we run on the machine (docs/protocol.md#3-managed-identity).
+ * token directory, prove we run on the machine (docs/protocol.md#managed-identity-sources).
  */
 
 
@@ -3704,7 +3708,7 @@ function inDirectory(file, directory, paths) {
 
 
 
-/** Which endpoint the environment offers (msal-node's order, protocol.md#3-managed-identity). */
+/** Which endpoint the environment offers (msal-node's order, protocol.md#managed-identity-sources). */
 function managedIdentitySource(context) {
     if (context.identityEndpoint && context.identityHeader)
         return 'app-service';
@@ -3826,7 +3830,7 @@ function azureCliSettings(config) {
 ;// CONCATENATED MODULE: ./src/core/credentials/oidc.ts
 /**
  * `oidc`: GitHub's OIDC token, presented to Entra ID as a federated client assertion.
- * Wire format: docs/protocol.md#1-github-oidc and #2-entra-id.
+ * Wire format: docs/protocol.md#1-github-actions-oidc and #2-entra-id-v2-token-endpoint.
  */
 
 
@@ -3837,7 +3841,7 @@ function azureCliSettings(config) {
 
 function createOidcCredential(settings, deps) {
     let logged = false;
-    // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#1-github-oidc).
+    // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#oidc-token-lifetime).
     return entraAppCredential('oidc', settings, deps, async () => {
         const { token, presented } = await fetchGitHubToken(settings, deps);
         if (!logged) {
@@ -3878,7 +3882,7 @@ function createSecretCredential(settings, deps) {
 /**
  * `workload-identity`: the Kubernetes service account token that AKS projects into the pod
  * (AZURE_FEDERATED_TOKEN_FILE), presented to Entra ID as a federated client assertion.
- * Wire format: docs/protocol.md#3-managed-identity (AKS workload identity) and #2-entra-id.
+ * Wire format: docs/protocol.md#aks-workload-identity and #2-entra-id-v2-token-endpoint.
  */
 
 

@@ -1,6 +1,6 @@
 /**
- * The per-cloud endpoints. Sources: ../shared/reference/azure-protocol.md §1 (audiences) and
- * §2 "Clouds" (authority, Resource Manager, Key Vault); Graph hosts from Microsoft's national
+ * The per-cloud endpoints. Sources: docs/protocol.md#oidc-token-request (audiences) and
+ * #clouds (authority, Resource Manager, Key Vault); Graph hosts from Microsoft's national
  * cloud deployment docs. Azure Germany closed on 2021-10-29 and is rejected by config.ts.
  */
 export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud';

@@ -1,5 +1,5 @@
 /**
- * When to try a request again, and how long to wait first. Norms: docs/protocol.md#6-retries
+ * When to try a request again, and how long to wait first. Norms: docs/protocol.md#6-retry-and-refresh-defaults
  * and the contract's "Behaviour every path shares": throttling is waited out (up to 5 minutes
  * of 429s, each wait jittered so a matrix's legs do not return in one burst), other faults get
  * a few attempts with exponential backoff.
@@ -28,7 +28,7 @@ export const THROTTLE_BUDGET_MS = 5 * 60_000;
 export const RETRY_AFTER_CAP_MS = 30_000;
 /** Up to this share is added to a throttled wait, drawn per request. */
 export const THROTTLE_JITTER = 0.2;
-/** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#5-key-vault-throttling). */
+/** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#throttling). */
 export const THROTTLE_FIRST_BACKOFF_MS = 1_000;
 
 /**

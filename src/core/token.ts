@@ -16,7 +16,7 @@ export const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
 
 /**
  * A count of seconds: a finite non-negative number, or a string of decimal digits (Entra ID and
- * the managed identity endpoints send both, protocol.md#2-entra-id). Anything else is undefined.
+ * the managed identity endpoints send both, protocol.md#token-response and #managed-identity-responses). Anything else is undefined.
  */
 export function readSeconds(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;

@@ -1,7 +1,7 @@
 /**
  * A local fake of every service the action talks to: GitHub OIDC, Entra ID, the managed
  * identity endpoints, Key Vault, and a tiny Resource Manager for `az login --identity`
- * (wire details: ../../../shared/reference/azure-protocol.md).
+ * (wire details: docs/protocol.md; a §N in this folder is its section N).
  * Zero dependencies, so `npm run demo` works on a fresh clone. Binds 127.0.0.1 only.
  *
  *   const fake = await startFakeAzure({ tls: true });

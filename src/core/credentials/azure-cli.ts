@@ -66,7 +66,7 @@ async function runAz(settings: AzureCliSettings, deps: CredentialDeps, args: rea
   return result;
 }
 
-/** Turns what `az` printed on stderr into what failed and what to do (protocol.md#4-azure-cli, stderr detection). */
+/** Turns what `az` printed on stderr into what failed and what to do (protocol.md#azure-cli-errors). */
 export function explainAzFailure(result: ProcessResult, withTenant: boolean, redact: (text: string) => string = text => text): ActionError {
   const stderr = result.stderr.trim();
   if (/az:(.*)not found/.test(stderr) || /^'az' is not recognized/.test(stderr)) {

@@ -2,7 +2,7 @@
  * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
  * ID token endpoint. Header `alg: PS256` + `x5t#S256`; claims `aud` (the token endpoint URL),
  * `iss` = `sub` = client id, `jti`, `nbf`, `exp` = now + 10 min.
- * Wire format: docs/protocol.md#2-entra-id (certificate assertion).
+ * Wire format: docs/protocol.md#certificate-assertion.
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
@@ -13,7 +13,7 @@ import { FileReadError } from '../machine.js';
 import type { Credential, CredentialDeps } from './credential.js';
 import type { CertificateSettings } from './settings.js';
 
-/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (protocol.md#2-entra-id). */
+/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (protocol.md#certificate-assertion). */
 const ASSERTION_LIFETIME_S = 600;
 /** A certificate with its chain and key is a few KB; a file near this is not one. */
 const MAX_PEM_BYTES = 1024 * 1024;

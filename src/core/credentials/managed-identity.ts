@@ -16,7 +16,7 @@ import type { AccessToken } from '../token.js';
 import { type Credential, type CredentialDeps, scopeToResource } from './credential.js';
 import type { ManagedIdentitySettings } from './settings.js';
 
-/** Which endpoint the environment offers (msal-node's order, protocol.md#3-managed-identity). */
+/** Which endpoint the environment offers (msal-node's order, protocol.md#managed-identity-sources). */
 export function managedIdentitySource(context: Context): ManagedIdentitySource {
   if (context.identityEndpoint && context.identityHeader) return 'app-service';
   if (context.identityEndpoint && context.imdsEndpoint) return 'arc';

@@ -1,6 +1,6 @@
 /**
  * `oidc`: GitHub's OIDC token, presented to Entra ID as a federated client assertion.
- * Wire format: docs/protocol.md#1-github-oidc and #2-entra-id.
+ * Wire format: docs/protocol.md#1-github-actions-oidc and #2-entra-id-v2-token-endpoint.
  */
 import { entraAppCredential } from '../entra/app-credential.js';
 import { type PresentedAssertion, presentedBy } from '../entra/token-endpoint.js';
@@ -13,7 +13,7 @@ import { type OidcSettings, PERMISSIONS_HINT } from './settings.js';
 
 export function createOidcCredential(settings: OidcSettings, deps: CredentialDeps): Credential {
   let logged = false;
-  // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#1-github-oidc).
+  // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#oidc-token-lifetime).
   return entraAppCredential('oidc', settings, deps, async () => {
     const { token, presented } = await fetchGitHubToken(settings, deps);
     if (!logged) {

@@ -1,7 +1,7 @@
 /**
  * `workload-identity`: the Kubernetes service account token that AKS projects into the pod
  * (AZURE_FEDERATED_TOKEN_FILE), presented to Entra ID as a federated client assertion.
- * Wire format: docs/protocol.md#3-managed-identity (AKS workload identity) and #2-entra-id.
+ * Wire format: docs/protocol.md#aks-workload-identity and #2-entra-id-v2-token-endpoint.
  */
 import { entraAppCredential } from '../entra/app-credential.js';
 import { presentedBy } from '../entra/token-endpoint.js';

@@ -1,6 +1,6 @@
 /**
  * What Entra ID's error answers mean for a workflow, and what to do about them. Codes and
- * meanings: docs/protocol.md#2-entra-id, and Entra ID's error code reference.
+ * meanings: docs/protocol.md#entra-id-errors, and Entra ID's error code reference.
  */
 import { ActionError } from '../errors.js';
 import { externalText } from '../external-text.js';

@@ -1,5 +1,5 @@
 /**
- * The Entra ID v2 token endpoint (client credentials). Wire format: docs/protocol.md#2-entra-id.
+ * The Entra ID v2 token endpoint (client credentials). Wire format: docs/protocol.md#2-entra-id-v2-token-endpoint.
  */
 import type { Http } from '../http.js';
 import { jsonFields } from '../json.js';
@@ -79,7 +79,7 @@ export async function requestEntraToken(deps: EntraDeps, request: EntraTokenRequ
   return checkNotExpired(parseTokenResponse(response.json, startedAt, deps.masker), deps.clock.now(), 'Entra ID');
 }
 
-/** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#2-entra-id). */
+/** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#token-response). */
 export function parseTokenResponse(body: unknown, startedAt: number, masker: Masker): AccessToken {
   const fields = jsonFields(body);
   const token = fields['access_token'];

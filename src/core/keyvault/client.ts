@@ -1,6 +1,6 @@
 /**
  * Requests to vaults: the bound on requests in flight, the bearer token, and the 401 challenge
- * (docs/protocol.md#5-key-vault, "Challenge auth").
+ * (docs/protocol.md#challenge-authentication).
  */
 import { ActionError } from '../errors.js';
 import { externalText } from '../external-text.js';

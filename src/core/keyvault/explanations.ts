@@ -1,6 +1,5 @@
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#5-key-vault,
- * "Errors"). Every line names the secret, its vault and Key Vault's code; a command to run
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line names the secret, its vault and Key Vault's code; a command to run
  * stands on its own line, so it can be copied whole.
  */
 import { ActionError } from '../errors.js';

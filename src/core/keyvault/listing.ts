@@ -2,7 +2,7 @@
  * Listing a vault for `VAULT/*`: every enabled secret whose `exp` is not past and whose `nbf`
  * is not ahead, following `nextLink` pages as given, empty pages included; certificate-backed
  * secrets (`managed: true`: they hold a certificate's private key) are left out
- * (docs/protocol.md#5-key-vault, "List secrets"). A hostile or broken vault cannot keep the step
+ * (docs/protocol.md#list-secrets). A hostile or broken vault cannot keep the step
  * listing forever: pages and items are bounded, and a page must be a page.
  */
 import { ActionError } from '../errors.js';

@@ -2,7 +2,7 @@
  * Key Vault secrets in, values out. Every secret is fetched (concurrently, with a bound) before
  * anything is returned, so a failing step exports nothing; every failure is reported in one
  * error. Values are masked the moment they are parsed from an answer.
- * Wire format: docs/protocol.md#5-key-vault.
+ * Wire format: docs/protocol.md#5-key-vault-secrets.
  */
 import type { Cloud } from '../clouds.js';
 import { messageOf } from '../errors.js';
@@ -19,7 +19,7 @@ import { type AllSecretsReference, defaultEnvName, type SecretReference } from '
 
 /**
  * Vault requests in flight at once, for all vaults together. Key Vault allows 4,000 requests
- * per 10 s per vault (docs/protocol.md#5-key-vault, "Throttling"): 16 parallel requests of
+ * per 10 s per vault (docs/protocol.md#throttling): 16 parallel requests of
  * ~50 ms each stay far below that, load a hundred secrets in well under a second, and leave
  * sockets for the rest of the runner.
  */

@@ -1,7 +1,7 @@
 /**
  * The `secrets` and `keyvault` inputs, parsed into references to Key Vault secrets.
  * Syntax: the README's "Key Vault secrets". Name rules and DNS suffixes:
- * docs/protocol.md#5-key-vault ("Names and DNS") and #2-entra-id ("Clouds").
+ * docs/protocol.md#names-and-dns and #clouds.
  *
  * Every problem is a bad input that names the input and quotes the entry: entries name
  * secrets, they never hold one. A vault host outside the cloud's Key Vault domain is refused

@@ -1,6 +1,6 @@
 /**
  * Reading a managed identity endpoint's answer: the token, its expiry, or what went wrong and
- * what to do about it. Shapes: docs/protocol.md#3-managed-identity (response parsing).
+ * what to do about it. Shapes: docs/protocol.md#managed-identity-responses.
  */
 import { ActionError } from '../errors.js';
 import { externalText } from '../external-text.js';

@@ -1,7 +1,7 @@
 /**
  * Azure Arc's identity endpoint: a first request is answered 401 with
  * `WWW-Authenticate: Basic realm=<key file>`; the file's contents, read only from the agent's
- * token directory, prove we run on the machine (docs/protocol.md#3-managed-identity).
+ * token directory, prove we run on the machine (docs/protocol.md#managed-identity-sources).
  */
 import * as path from 'node:path';
 import type { Context } from '../config.js';

@@ -1,6 +1,6 @@
 /**
  * The VM's instance metadata service (IMDS): the managed identity of an Azure VM or scale set.
- * Wire format and Microsoft's retry guidance: docs/protocol.md#3-managed-identity.
+ * Wire format and Microsoft's retry guidance: docs/protocol.md#managed-identity-retries-and-probing.
  */
 import type { Context } from '../config.js';
 import { ActionError, messageOf } from '../errors.js';
@@ -32,7 +32,7 @@ export function imdsHost(context: Context): string {
 
 /**
  * Whether IMDS answers: one GET with no query and no Metadata header, 1 s, no retries. Any HTTP
- * answer means it is there, except Docker Desktop's 403 "unreachable" (protocol.md#3-managed-identity).
+ * answer means it is there, except Docker Desktop's 403 "unreachable" (protocol.md#managed-identity-retries-and-probing).
  */
 export async function probeImds(http: Http, host: string): Promise<boolean> {
   try {
