@@ -2256,7 +2256,7 @@ async function listVault(vault, deps, onPage) {
         if (visited.size >= limits.pages)
             throw new ActionError(`the listing went on past ${limits.pages} pages; stopping (a vault holds at most a few thousand secrets).`);
         visited.add(url);
-        const response = await deps.client.get(vault, url, `Key Vault ${vault} (listing secrets)`, { first: true });
+        const response = await deps.client.get(vault, url, 'Key Vault listing', { first: true });
         if (response.status !== 200)
             return { ok: false, failure: deps.explainer.answer(response, vault, '*') };
         const page = jsonFields(response.json);
@@ -2471,7 +2471,7 @@ async function fetchSecret(load, target) {
     const path = `/secrets/${encodeURIComponent(target.name)}${target.version === undefined ? '' : `/${encodeURIComponent(target.version)}`}`;
     let response;
     try {
-        response = await load.client.get(target.vault, `${target.vault}${path}?api-version=${KEY_VAULT_API_VERSION}`, `Key Vault ${target.vault}`);
+        response = await load.client.get(target.vault, `${target.vault}${path}?api-version=${KEY_VAULT_API_VERSION}`, 'Key Vault');
     }
     catch (error) {
         return { ok: false, failure: { kind: 'error', text: `${label}: ${messageOf(error)}` } };

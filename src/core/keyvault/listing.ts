@@ -46,7 +46,7 @@ export async function listVault(vault: string, deps: ListingDeps, onPage: (names
   while (url !== undefined) {
     if (visited.size >= limits.pages) throw new ActionError(`the listing went on past ${limits.pages} pages; stopping (a vault holds at most a few thousand secrets).`);
     visited.add(url);
-    const response = await deps.client.get(vault, url, `Key Vault ${vault} (listing secrets)`, { first: true });
+    const response = await deps.client.get(vault, url, 'Key Vault listing', { first: true });
     if (response.status !== 200) return { ok: false, failure: deps.explainer.answer(response, vault, '*') };
     const page = jsonFields(response.json);
     const value = page['value'];

@@ -209,7 +209,7 @@ async function fetchSecret(load: Load, target: Target): Promise<Outcome<LoadedSe
   const path = `/secrets/${encodeURIComponent(target.name)}${target.version === undefined ? '' : `/${encodeURIComponent(target.version)}`}`;
   let response: HttpResponse;
   try {
-    response = await load.client.get(target.vault, `${target.vault}${path}?api-version=${KEY_VAULT_API_VERSION}`, `Key Vault ${target.vault}`);
+    response = await load.client.get(target.vault, `${target.vault}${path}?api-version=${KEY_VAULT_API_VERSION}`, 'Key Vault');
   } catch (error) {
     return { ok: false, failure: { kind: 'error', text: `${label}: ${messageOf(error)}` } };
   }

@@ -477,7 +477,7 @@ describe('loadSecrets: one error for every failure', () => {
     // An Error carrying the code: nock hangs on a plain object (nock/nock#2829).
     nock(VAULT).get('/secrets/a').query(API).times(4).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const error = await failure(load('my-vault/a'));
-    expect(error.message).toContain(`- a in ${VAULT}: Key Vault ${VAULT} (GET ${VAULT}/secrets/a) failed after 4 attempts: ECONNRESET: socket hang up`);
+    expect(error.message).toContain(`- a in ${VAULT}: Key Vault (GET ${VAULT}/secrets/a) failed after 4 attempts: ECONNRESET: socket hang up`);
     expect(http.sleeps).toHaveLength(3);
   });
 
@@ -486,7 +486,7 @@ describe('loadSecrets: one error for every failure', () => {
     nock(VAULT).get('/secrets/a').query(API).times(4).reply(...kvError(503, 'ServiceUnavailable', 'The service is busy.'));
     const error = await failure(load('my-vault/a'));
     expect(error.message).toContain(
-      `- a in ${VAULT}: ServiceUnavailable (HTTP 503): Key Vault ${VAULT} (GET ${VAULT}/secrets/a) answered HTTP 503 after 4 attempts (The service is busy.). Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`
+      `- a in ${VAULT}: ServiceUnavailable (HTTP 503): Key Vault (GET ${VAULT}/secrets/a) answered HTTP 503 after 4 attempts (The service is busy.). Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`
     );
   });
 
@@ -495,7 +495,7 @@ describe('loadSecrets: one error for every failure', () => {
     nock(VAULT).get('/secrets/a').query(API).times(4).reply(502, '<html><body>502 Bad Gateway</body></html>');
     const error = await failure(load('my-vault/a'));
     expect(error.message).toContain(
-      `- a in ${VAULT}: HTTP 502: Key Vault ${VAULT} (GET ${VAULT}/secrets/a) answered HTTP 502 after 4 attempts. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`
+      `- a in ${VAULT}: HTTP 502: Key Vault (GET ${VAULT}/secrets/a) answered HTTP 502 after 4 attempts. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`
     );
   });
 });
