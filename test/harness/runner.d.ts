@@ -44,6 +44,8 @@ export interface RunActionOptions {
   entry?: string;
   post?: string;
   runPost?: boolean;
+  /** the state the post step gets instead of the main step's (a forged or tampered one) */
+  postState?: (state: Record<string, string>) => Record<string, string>;
   node?: string;
   timeoutMs?: number;
   actionYml?: string;

@@ -199,6 +199,7 @@ async function runStep({ node, entry, env, stepDir, workspace, timeoutMs }) {
 
 /**
  * Runs `entry` (then `post`, unless runPost is false) like the runner runs a node action.
+ * `postState(state)` may return the state the post step gets instead of what main saved.
  * `actionYml` (default <repo>/action.yml) supplies input defaults; env values of undefined
  * remove a variable. Returns the main step's result with `post` (or null), `workspace`, `tempDir`.
  */
@@ -208,6 +209,7 @@ export async function runAction({
   entry = 'dist/main/index.js',
   post = 'dist/post/index.js',
   runPost = true,
+  postState,
   node = process.execPath,
   timeoutMs = 60000,
   actionYml = path.join(REPO_ROOT, 'action.yml')
@@ -245,7 +247,9 @@ export async function runAction({
   let postResult = null;
   if (runPost) {
     // Later steps see what GITHUB_ENV exported; the post step also gets STATE_<name>.
-    const stateEnv = Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]));
+    // `postState` lets a test hand the post step another state than the main step saved (a forged one).
+    const state = postState ? postState(main.state) : main.state;
+    const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
     postResult = await runStep({
       ...stepOptions,
       entry: resolveEntry(post),
@@ -264,10 +268,10 @@ function describeSecret(index, lineOfSecret) {
   return lineOfSecret === undefined ? `secret #${index}` : `line ${lineOfSecret + 1} of secret #${index}`;
 }
 
-/** The whole value, and each line longer than 3 characters of a multi-line value. */
+/** The whole value, and each line longer than 3 characters of a multi-line value (lines end at \n, \r\n or a lone \r, as the runner splits them). */
 function needlesOf(secret) {
   const needles = [{ text: secret }];
-  const lines = secret.split(/\r?\n/);
+  const lines = secret.split(/\r\n|\r|\n/);
   if (lines.length > 1) lines.forEach((text, i) => text.length > 3 && needles.push({ text, line: i }));
   return needles;
 }
