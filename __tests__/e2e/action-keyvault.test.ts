@@ -153,6 +153,17 @@ describe('secrets forms', () => {
     expect(fake.requestsFor('entra').map(request => request.form?.['scope'])).toContain('https://vault.usgovcloudapi.net/.default');
   });
 
+  it('a managed identity from a plain http endpoint, then Key Vault over https: each on its own agent', async () => {
+    // One agent for both protocols failed here with 'Protocol "https:" not supported' (connections.ts).
+    const result = await runDist({
+      inputs: { 'auth-type': 'managed-identity', secrets: `${VAULT}/db-password` },
+      env: { ...fake.env.appService, ...viaProxy() }
+    });
+    expectLoaded(result, { DB_PASSWORD: SECRETS['db-password'] });
+    expect(fake.proxyLog).toContain('CONNECT my-vault.vault.azure.net:443');
+    expectNoLeaks(result, ADDED_SECRETS);
+  });
+
   it('the job summary names the loaded secrets, never their values', async () => {
     const result = await runDist({ inputs: loading(`${vaultUrl}/db-password | PGPASSWORD`, { 'job-summary': 'true' }) });
 
