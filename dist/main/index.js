@@ -2501,7 +2501,7 @@ async function fetchSecret(load, target) {
 
 ;// CONCATENATED MODULE: ./src/core/token-cache.ts
 
-function cachedTokenSource(credential) {
+function cachedTokenSource(credential, log) {
     const tokens = new Map();
     return (scope, tenantId) => {
         const key = `${tenantId?.toLowerCase() ?? ''} ${scope}`;
@@ -2509,6 +2509,9 @@ function cachedTokenSource(credential) {
         if (!token) {
             token = requestToken(credential, scope, tenantId);
             tokens.set(key, token);
+        }
+        else {
+            log?.debug(`Token for ${scope}${tenantId === undefined ? '' : ` in tenant ${tenantId}`}: the one this step already asked for.`);
         }
         return token;
     };
@@ -2528,7 +2531,7 @@ async function requestToken(credential, scope, tenantId) {
 
 
 async function acquire(config, credential, deps) {
-    const tokens = cachedTokenSource(credential);
+    const tokens = cachedTokenSource(credential, deps.log);
     const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
     const identity = identityOf(token.token, config);
     for (const warning of loaded.warnings)

@@ -28,7 +28,7 @@ export interface Acquired {
 }
 
 export async function acquire(config: Config, credential: Credential, deps: CoreDeps): Promise<Acquired> {
-  const tokens = cachedTokenSource(credential);
+  const tokens = cachedTokenSource(credential, deps.log);
   const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
   const identity = identityOf(token.token, config);
   for (const warning of loaded.warnings) deps.log.warning(warning);

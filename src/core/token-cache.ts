@@ -5,12 +5,13 @@
  */
 import type { Credential } from './credentials/credential.js';
 import { withContext } from './errors.js';
+import type { Log } from './log.js';
 import type { AccessToken } from './token.js';
 
 /** A token for a v2 scope, from the configured tenant or the one named. */
 export type TokenSource = (scope: string, tenantId?: string) => Promise<AccessToken>;
 
-export function cachedTokenSource(credential: Credential): TokenSource {
+export function cachedTokenSource(credential: Credential, log?: Log): TokenSource {
   const tokens = new Map<string, Promise<AccessToken>>();
   return (scope, tenantId) => {
     const key = `${tenantId?.toLowerCase() ?? ''} ${scope}`;
@@ -18,6 +19,8 @@ export function cachedTokenSource(credential: Credential): TokenSource {
     if (!token) {
       token = requestToken(credential, scope, tenantId);
       tokens.set(key, token);
+    } else {
+      log?.debug(`Token for ${scope}${tenantId === undefined ? '' : ` in tenant ${tenantId}`}: the one this step already asked for.`);
     }
     return token;
   };
