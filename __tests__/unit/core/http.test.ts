@@ -273,25 +273,26 @@ describe('backoff', () => {
 });
 
 describe('timeouts', () => {
+  // Deadlines are real timers: half a second leaves room for a loaded machine, answers held back for 5 s do not.
   it('retries a server that does not answer within the timeout', async () => {
-    api().delay(1_000).reply(200, { slow: true });
+    api().delay(5_000).reply(200, { slow: true });
     api().reply(200, { fast: true });
-    const response = await http.request({ ...GET, timeoutMs: 50 });
+    const response = await http.request({ ...GET, timeoutMs: 500 });
     expect(response).toMatchObject({ json: { fast: true }, attempts: 2 });
-    expect(http.logs).toEqual(['The test API (GET https://api.example.test/things) no answer within 0.1 s; retrying in 0.5 s (attempt 2).']);
+    expect(http.logs).toEqual(['The test API (GET https://api.example.test/things) no answer within 0.5 s; retrying in 0.5 s (attempt 2).']);
   });
 
   it('retries a connection that is never established', async () => {
-    api().delayConnection(1_000).reply(200, { slow: true });
+    api().delayConnection(5_000).reply(200, { slow: true });
     api().reply(200, { fast: true });
-    const response = await http.request({ ...GET, timeoutMs: 50 });
+    const response = await http.request({ ...GET, timeoutMs: 500 });
     expect(response).toMatchObject({ json: { fast: true }, attempts: 2 });
   });
 
   it('fails naming the timeout when every attempt hangs', async () => {
-    api().times(2).delay(1_000).reply(200, {});
-    await expect(http.request({ ...GET, timeoutMs: 50, retry: { attempts: 2 } })).rejects.toThrow(
-      'The test API (GET https://api.example.test/things) failed after 2 attempts: no answer within 0.1 s'
+    api().times(2).delay(5_000).reply(200, {});
+    await expect(http.request({ ...GET, timeoutMs: 500, retry: { attempts: 2 } })).rejects.toThrow(
+      'The test API (GET https://api.example.test/things) failed after 2 attempts: no answer within 0.5 s'
     );
   });
 });
