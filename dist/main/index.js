@@ -378,10 +378,13 @@ function formatExpiry(date) {
  */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    /** What the user must read first, above any context the error gathers on its way up. */
+    headline;
+    constructor(message, hint, headline) {
         super(message);
         this.name = 'ActionError';
         this.hint = hint;
+        this.headline = headline;
     }
 }
 /**
@@ -411,7 +414,7 @@ class CredentialFileError extends ActionError {
 /** Prefixes `context` to an error's message, keeping its hint: "getting a token for X: <why>". */
 function withContext(context, error) {
     if (error instanceof ActionError) {
-        const wrapped = new ActionError(`${context}: ${error.message}`, error.hint);
+        const wrapped = new ActionError(`${context}: ${error.message}`, error.hint, error.headline);
         wrapped.name = error.name;
         return wrapped;
     }
@@ -419,10 +422,9 @@ function withContext(context, error) {
 }
 /** The text a user reads for any thrown value: the message, then the hint on its own line. */
 function describeError(error) {
-    if (error instanceof ActionError && error.hint) {
-        return `${error.message}\n${error.hint}`;
-    }
-    return messageOf(error);
+    if (!(error instanceof ActionError))
+        return messageOf(error);
+    return [error.headline, error.message, error.hint].filter(Boolean).join('\n');
 }
 function messageOf(error) {
     if (error instanceof Error) {
@@ -1556,11 +1558,15 @@ class AttemptFailure extends Error {
 /** A request that got no usable answer after its last attempt. */
 class RequestFailedError extends ActionError {
     unreachable;
+    reason;
     constructor(message, hint, 
     /** True when nothing answered at all: the host is not there, as opposed to failing. */
-    unreachable) {
+    unreachable, 
+    /** The last attempt's failure alone: `connect EHOSTUNREACH 169.254.169.254:80`. */
+    reason) {
         super(message, hint);
         this.unreachable = unreachable;
+        this.reason = reason;
         this.name = 'RequestFailedError';
     }
 }
@@ -1665,7 +1671,7 @@ function createHttp(options) {
                 waitMs = faultWaitMs(policy, undefined, faults, () => clock.random());
                 if (error.final || faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
                     const attempts = `${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}`;
-                    throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable);
+                    throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable, error.message);
                 }
                 failure = error.message;
             }
@@ -2188,7 +2194,7 @@ function checkVaultHost(url, cloud, fail) {
     if (url.protocol === 'http:') {
         if (isLoopbackHost(host) && url.port !== '')
             return;
-        throw fail(`has the vault '${url.origin}': Key Vault is reached over https:// only (plain http:// is accepted for loopback hosts with a port, for tests).`);
+        throw fail(`has the vault '${url.origin}': Key Vault is reached over https:// only (plain http:// is accepted for loopback hosts with a port, for tests).`, `Use https://NAME.${cloud.keyVaultSuffix}, or just the vault's name.`);
     }
     if (url.protocol !== 'https:') {
         throw fail(`has the vault '${url.origin}', which is not an https:// URL.`);
@@ -2586,7 +2592,7 @@ function readConfig(source, masker) {
     const context = readContext(env, source.workspace);
     const tokenFile = optional('token-file');
     if (certificatePassword && !certificate) {
-        throw new InputError('client-certificate-password', "is set but 'client-certificate' is empty", 'Give the certificate too, or remove the password.');
+        throw new InputError('client-certificate-password', "is set, but 'client-certificate' is empty.", 'Give the certificate too, or remove the password.');
     }
     const authorityInput = optional('authority-host');
     return Object.freeze({
@@ -2768,7 +2774,7 @@ async function requestImdsToken(http, clock, host, query) {
     catch (error) {
         if (!(error instanceof RequestFailedError && error.unreachable))
             return rest();
-        throw new ActionError(`No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`, 'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
+        throw new ActionError(`No managed identity: the VM instance metadata service at ${host} did not answer (${error.reason}).`, 'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
             'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.');
     }
     return IMDS_RETRY.statuses.has(first.status) ? rest() : first;
@@ -2827,7 +2833,7 @@ async function chooseAuthType(config, deps) {
         ruledOut.push(`  ${candidate.label ?? candidate.kind}: ${whyNot}`);
     }
     const found = `auth-type 'auto' found no credential here:\n${ruledOut.join('\n')}`;
-    throw new ActionError(meantOidcWithoutToken(config) ? `${MISSING_ID_TOKEN_PERMISSION}\n${found}` : found, "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.");
+    throw new ActionError(found, "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.", meantOidcWithoutToken(config) ? MISSING_ID_TOKEN_PERMISSION : undefined);
 }
 function oidcWhyNot(config) {
     const missing = [
@@ -3002,6 +3008,9 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+/** AADSTS700213's fix when the token is a Kubernetes service account's (AKS workload identity). */
+const KUBERNETES_SUBJECT_FIX = "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.";
 /** What each AADSTS code means for a workflow, and what to do about it. */
 const ENTRA_EXPLANATIONS = Object.freeze({
     70021: {
@@ -3129,9 +3138,10 @@ function explainEntraError(response, request, masker) {
     else if (error === undefined && code === undefined) {
         hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
     }
-    if (explanation)
-        hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
     const presented = 'presented' in request.proof ? request.proof.presented : undefined;
+    const fromKubernetes = presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
+    if (explanation)
+        hints.push(code === 700213 && fromKubernetes ? KUBERNETES_SUBJECT_FIX : explanation.fix.replace(/<client-id>/g, request.clientId));
     if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && presented) {
         hints.push(...federatedCredentialAdvice(request.clientId, presented));
     }
@@ -3145,7 +3155,8 @@ function errorCode(codes, description) {
 }
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 function federatedCredentialAdvice(clientId, presented) {
-    const name = `github-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
+    const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
     const parameters = JSON.stringify({
         name,
         issuer: presented.issuer,
@@ -3970,8 +3981,8 @@ function explainingChoice(credential, choice, meantOidc) {
                 if (!(error instanceof ActionError))
                     throw error;
                 const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
-                const message = meantOidc ? `${MISSING_ID_TOKEN_PERMISSION}\n${error.message}` : error.message;
-                const explained = new ActionError(message, error.hint ? `${error.hint}\n${context}` : context);
+                const headline = meantOidc ? MISSING_ID_TOKEN_PERMISSION : error.headline;
+                const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context, headline);
                 explained.name = error.name;
                 throw explained;
             }

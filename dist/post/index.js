@@ -3422,10 +3422,13 @@ function appendFileCommands(env, variable, what, entries) {
  */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    /** What the user must read first, above any context the error gathers on its way up. */
+    headline;
+    constructor(message, hint, headline) {
         super(message);
         this.name = 'ActionError';
         this.hint = hint;
+        this.headline = headline;
     }
 }
 /**
@@ -3455,7 +3458,7 @@ class CredentialFileError extends ActionError {
 /** Prefixes `context` to an error's message, keeping its hint: "getting a token for X: <why>". */
 function withContext(context, error) {
     if (error instanceof ActionError) {
-        const wrapped = new ActionError(`${context}: ${error.message}`, error.hint);
+        const wrapped = new ActionError(`${context}: ${error.message}`, error.hint, error.headline);
         wrapped.name = error.name;
         return wrapped;
     }
@@ -3463,10 +3466,9 @@ function withContext(context, error) {
 }
 /** The text a user reads for any thrown value: the message, then the hint on its own line. */
 function describeError(error) {
-    if (error instanceof ActionError && error.hint) {
-        return `${error.message}\n${error.hint}`;
-    }
-    return messageOf(error);
+    if (!(error instanceof ActionError))
+        return messageOf(error);
+    return [error.headline, error.message, error.hint].filter(Boolean).join('\n');
 }
 function messageOf(error) {
     if (error instanceof Error) {

@@ -115,7 +115,7 @@ export function readConfig(source: ConfigSource, masker: Masker): Config {
   const context = readContext(env, source.workspace);
   const tokenFile = optional('token-file');
   if (certificatePassword && !certificate) {
-    throw new InputError('client-certificate-password', "is set but 'client-certificate' is empty", 'Give the certificate too, or remove the password.');
+    throw new InputError('client-certificate-password', "is set, but 'client-certificate' is empty.", 'Give the certificate too, or remove the password.');
   }
   const authorityInput = optional('authority-host');
 

@@ -5,11 +5,14 @@
  */
 export class ActionError extends Error {
   readonly hint: string | undefined;
+  /** What the user must read first, above any context the error gathers on its way up. */
+  readonly headline: string | undefined;
 
-  constructor(message: string, hint?: string) {
+  constructor(message: string, hint?: string, headline?: string) {
     super(message);
     this.name = 'ActionError';
     this.hint = hint;
+    this.headline = headline;
   }
 }
 
@@ -42,7 +45,7 @@ export class CredentialFileError extends ActionError {
 /** Prefixes `context` to an error's message, keeping its hint: "getting a token for X: <why>". */
 export function withContext(context: string, error: unknown): ActionError {
   if (error instanceof ActionError) {
-    const wrapped = new ActionError(`${context}: ${error.message}`, error.hint);
+    const wrapped = new ActionError(`${context}: ${error.message}`, error.hint, error.headline);
     wrapped.name = error.name;
     return wrapped;
   }
@@ -51,10 +54,8 @@ export function withContext(context: string, error: unknown): ActionError {
 
 /** The text a user reads for any thrown value: the message, then the hint on its own line. */
 export function describeError(error: unknown): string {
-  if (error instanceof ActionError && error.hint) {
-    return `${error.message}\n${error.hint}`;
-  }
-  return messageOf(error);
+  if (!(error instanceof ActionError)) return messageOf(error);
+  return [error.headline, error.message, error.hint].filter(Boolean).join('\n');
 }
 
 export function messageOf(error: unknown): string {

@@ -84,7 +84,9 @@ export class RequestFailedError extends ActionError {
     message: string,
     hint: string,
     /** True when nothing answered at all: the host is not there, as opposed to failing. */
-    readonly unreachable: boolean
+    readonly unreachable: boolean,
+    /** The last attempt's failure alone: `connect EHOSTUNREACH 169.254.169.254:80`. */
+    readonly reason: string
   ) {
     super(message, hint);
     this.name = 'RequestFailedError';
@@ -187,7 +189,7 @@ export function createHttp(options: HttpOptions): Http {
         waitMs = faultWaitMs(policy, undefined, faults, () => clock.random());
         if (error.final || faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
           const attempts = `${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}`;
-          throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable);
+          throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable, error.message);
         }
         failure = error.message;
       }

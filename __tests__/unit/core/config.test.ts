@@ -64,7 +64,7 @@ describe('bad inputs', () => {
     ['a resource with a query', { resource: 'https://x?y' }, 'resource', "must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of arm, graph, keyvault, storage, devops; got 'https://x?y'."],
     ['a resource that is no URI', { resource: 'vault' }, 'resource', "got 'vault'."],
     ['a resource with a fragment', { resource: 'https://vault.azure.net#x' }, 'resource', "got 'https://vault.azure.net#x'."],
-    ['a certificate password without a certificate', { 'client-certificate-password': 'pem-pass-phrase' }, 'client-certificate-password', "is set but 'client-certificate' is empty"],
+    ['a certificate password without a certificate', { 'client-certificate-password': 'pem-pass-phrase' }, 'client-certificate-password', "is set, but 'client-certificate' is empty."],
     ['a token-file with NUL', { 'token-file': 'token\0.txt' }, 'token-file', 'must be a file path, with no control characters.'],
     ['a token-file with a line break', { 'token-file': 'token\n.txt' }, 'token-file', 'must be a file path, with no control characters.'],
     ['a resource with a user and password, not echoed', { resource: 'https://user:hunter2@vault.azure.net' }, 'resource', 'it must hold no user or password (user:password@).'],

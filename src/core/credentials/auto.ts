@@ -84,8 +84,9 @@ export async function chooseAuthType(config: Config, deps: AutoDeps): Promise<Au
   }
   const found = `auth-type 'auto' found no credential here:\n${ruledOut.join('\n')}`;
   throw new ActionError(
-    meantOidcWithoutToken(config) ? `${MISSING_ID_TOKEN_PERMISSION}\n${found}` : found,
-    "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`."
+    found,
+    "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.",
+    meantOidcWithoutToken(config) ? MISSING_ID_TOKEN_PERMISSION : undefined
   );
 }
 

@@ -61,8 +61,8 @@ function explainingChoice(credential: Credential, choice: AutoChoice, meantOidc:
       } catch (error) {
         if (!(error instanceof ActionError)) throw error;
         const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
-        const message = meantOidc ? `${MISSING_ID_TOKEN_PERMISSION}\n${error.message}` : error.message;
-        const explained = new ActionError(message, error.hint ? `${error.hint}\n${context}` : context);
+        const headline = meantOidc ? MISSING_ID_TOKEN_PERMISSION : error.headline;
+        const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context, headline);
         explained.name = error.name;
         throw explained;
       }

@@ -16,6 +16,12 @@ interface Explanation {
 
 const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
 
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/** AADSTS700213's fix when the token is a Kubernetes service account's (AKS workload identity). */
+const KUBERNETES_SUBJECT_FIX =
+  "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.";
+
 /** What each AADSTS code means for a workflow, and what to do about it. */
 export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.freeze({
   70021: {
@@ -144,8 +150,9 @@ export function explainEntraError(response: HttpResponse, request: EntraTokenReq
   } else if (error === undefined && code === undefined) {
     hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
   }
-  if (explanation) hints.push(explanation.fix.replace(/<client-id>/g, request.clientId));
   const presented = 'presented' in request.proof ? request.proof.presented : undefined;
+  const fromKubernetes = presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
+  if (explanation) hints.push(code === 700213 && fromKubernetes ? KUBERNETES_SUBJECT_FIX : explanation.fix.replace(/<client-id>/g, request.clientId));
   if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && presented) {
     hints.push(...federatedCredentialAdvice(request.clientId, presented));
   }
@@ -160,7 +167,8 @@ function errorCode(codes: unknown, description: string): number | undefined {
 
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 export function federatedCredentialAdvice(clientId: string, presented: PresentedAssertion): string[] {
-  const name = `github-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+  const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
+  const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
   const parameters = JSON.stringify({
     name,
     issuer: presented.issuer,

@@ -206,7 +206,10 @@ function checkVaultHost(url: URL, cloud: Cloud, fail: Fail): void {
   const host = url.hostname;
   if (url.protocol === 'http:') {
     if (isLoopbackHost(host) && url.port !== '') return;
-    throw fail(`has the vault '${url.origin}': Key Vault is reached over https:// only (plain http:// is accepted for loopback hosts with a port, for tests).`);
+    throw fail(
+      `has the vault '${url.origin}': Key Vault is reached over https:// only (plain http:// is accepted for loopback hosts with a port, for tests).`,
+      `Use https://NAME.${cloud.keyVaultSuffix}, or just the vault's name.`
+    );
   }
   if (url.protocol !== 'https:') {
     throw fail(`has the vault '${url.origin}', which is not an https:// URL.`);

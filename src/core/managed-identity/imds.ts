@@ -3,7 +3,7 @@
  * Wire format and Microsoft's retry guidance: docs/protocol.md#managed-identity-retries-and-probing.
  */
 import type { Context } from '../config.js';
-import { ActionError, messageOf } from '../errors.js';
+import { ActionError } from '../errors.js';
 import { type Http, type HttpResponse, RequestFailedError } from '../http.js';
 import type { Clock } from '../machine.js';
 import type { RetryPolicy } from '../retry.js';
@@ -65,7 +65,7 @@ export async function requestImdsToken(http: Http, clock: Clock, host: string, q
   } catch (error) {
     if (!(error instanceof RequestFailedError && error.unreachable)) return rest();
     throw new ActionError(
-      `No managed identity: the VM instance metadata service at ${host} did not answer (${messageOf(error)}).`,
+      `No managed identity: the VM instance metadata service at ${host} did not answer (${error.reason}).`,
       'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
         'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.'
     );

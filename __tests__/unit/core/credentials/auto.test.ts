@@ -35,7 +35,7 @@ function imdsProbe(answers: boolean): Http & { readonly probes: HttpRequest[] } 
     probes,
     request: async request => {
       probes.push(request);
-      if (!answers) throw new RequestFailedError('IMDS probe failed after 1 attempt: no answer within 1.0 s', 'hint', true);
+      if (!answers) throw new RequestFailedError('IMDS probe failed after 1 attempt: no answer within 1.0 s', 'hint', true, 'no answer within 1.0 s');
       return { status: 400, headers: {}, body: '{"error":"invalid_request"}', json: { error: 'invalid_request' }, attempts: 1, endpoint: 'IMDS probe' };
     },
     dispose: () => undefined

@@ -219,3 +219,15 @@ describe('Entra ID text is data', () => {
     expect(error.message).toBe('Entra ID refused the token request with AADSTS99999: bad ***\\r::add-mask::x');
   });
 });
+
+describe('a Kubernetes service account token (AKS workload identity)', () => {
+  it("AADSTS700213: the fix names the pod's service account, and the credential name no GitHub", async () => {
+    const presented = { issuer: 'https://westeurope.oic.prod-aks.azure.com/tenant/issuer/', subject: 'system:serviceaccount:deploy:runner', audience: 'api://AzureADTokenExchange' };
+    const error = await refusal({ ...ASSERTION_REQUEST, proof: { clientAssertion: 'k8s.jwt', presented } }, 400, errorBody(700213));
+    const hint = (error.hint ?? '').split('\n');
+    expect(hint[0]).toBe("The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.");
+    expect(hint).toContain(
+      "(for a user-assigned managed identity: az identity federated-credential create --name federated-system-serviceaccount-deploy-runner --identity-name <identity> --resource-group <group> --issuer 'https://westeurope.oic.prod-aks.azure.com/tenant/issuer/' --subject 'system:serviceaccount:deploy:runner' --audiences 'api://AzureADTokenExchange')"
+    );
+  });
+});

@@ -155,9 +155,9 @@ describe('requestImdsToken: one try, then the IMDS policy', () => {
   });
 
   it('fails after the one try when nothing answers: this is no Azure VM', async () => {
-    const http = scriptedHttp([new RequestFailedError('IMDS managed identity endpoint failed after 1 attempt: connect EHOSTUNREACH', 'hint', true)]);
+    const http = scriptedHttp([new RequestFailedError('IMDS managed identity endpoint failed after 1 attempt: connect EHOSTUNREACH', 'hint', true, 'connect EHOSTUNREACH')]);
     expect(await failureOf(requestImdsToken(http, testMachine(), IMDS, QUERY))).toBe(
-      'No managed identity: the VM instance metadata service at http://169.254.169.254 did not answer (IMDS managed identity endpoint failed after 1 attempt: connect EHOSTUNREACH).\n' +
+      'No managed identity: the VM instance metadata service at http://169.254.169.254 did not answer (connect EHOSTUNREACH).\n' +
         'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
         'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.'
     );
@@ -165,7 +165,7 @@ describe('requestImdsToken: one try, then the IMDS policy', () => {
   });
 
   it('retries when something answered but broke the answer off', async () => {
-    const http = scriptedHttp([new RequestFailedError('connection closed before the whole answer arrived', 'hint', false), { status: 200 }]);
+    const http = scriptedHttp([new RequestFailedError('connection closed before the whole answer arrived', 'hint', false, 'connection closed before the whole answer arrived'), { status: 200 }]);
     await expect(requestImdsToken(http, testMachine(), IMDS, QUERY)).resolves.toMatchObject({ status: 200 });
     expect(http.requests.map(request => request.retry)).toEqual([{ attempts: 1 }, IMDS_RETRY]);
   });
@@ -249,8 +249,7 @@ describe('IMDS policy, over the HTTP layer', () => {
     expect(scope.isDone()).toBe(true);
     expect(http.sleeps).toEqual([]);
     expect(message).toBe(
-      'No managed identity: the VM instance metadata service at http://169.254.169.254 did not answer (' +
-        'IMDS managed identity endpoint (GET http://169.254.169.254/metadata/identity/oauth2/token) failed after 1 attempt: connect EHOSTUNREACH 169.254.169.254:80).\n' +
+      'No managed identity: the VM instance metadata service at http://169.254.169.254 did not answer (connect EHOSTUNREACH 169.254.169.254:80).\n' +
         'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
         'If the runner uses a proxy, add 169.254.169.254 to NO_PROXY: IMDS must be reached directly.'
     );
