@@ -5,7 +5,7 @@
  * real clients (Azure CLI, the Azure SDKs for Python and JavaScript) do with it is in
  * later-steps-clients.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,6 +20,9 @@ const VAULT = 'https://vault.azure.net';
 const STORAGE = 'https://storage.azure.com';
 const CLI_ARM = 'https://management.core.windows.net/';
 const TRACKING_ID = 'github_5e7a1c2b-0d3f-4e59-8a6b-7c1d2e3f4a5b';
+
+// A few tests wait for a real expiry (2 s); a loaded machine makes every step slower.
+jest.setTimeout(30_000);
 
 let fake: FakeAzure;
 let scratch: string;
