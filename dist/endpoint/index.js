@@ -3971,7 +3971,7 @@ async function run(io) {
     const http = createHttp({ clock: machine, log: SILENT_LOG });
     let server;
     try {
-        const message = parseStartMessage(await readMessage(io.input));
+        const message = parseStartMessage(await readMessage(io.input, machine));
         masker.mask(message.secret);
         server = await serve(message, { http, machine, masker, log: SILENT_LOG }, io.pid);
     }
@@ -3997,12 +3997,12 @@ async function serve(message, deps, pid) {
     return listenOnLoopback(port => createTokenService({ identity: { port, secret: message.secret, clientId }, minter, masker, pid }));
 }
 /** The whole of stdin, bounded in size and time. */
-async function readMessage(input) {
+async function readMessage(input, clock) {
     const chunks = [];
     let size = 0;
-    let timer;
+    let cancel = () => { };
     const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no start message within ${START_MESSAGE_TIMEOUT_MS / 1000} s`)), START_MESSAGE_TIMEOUT_MS);
+        cancel = clock.timer(START_MESSAGE_TIMEOUT_MS, () => reject(new Error(`no start message within ${START_MESSAGE_TIMEOUT_MS / 1000} s`)));
     });
     const read = (async () => {
         for await (const chunk of input) {
@@ -4018,7 +4018,7 @@ async function readMessage(input) {
         return await Promise.race([read, timeout]);
     }
     finally {
-        clearTimeout(timer);
+        cancel();
     }
 }
 

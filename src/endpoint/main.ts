@@ -9,7 +9,7 @@ import { createCredential, type CredentialDeps } from '../core/credentials/index
 import { describeError } from '../core/errors.js';
 import { createHttp } from '../core/http.js';
 import { SILENT_LOG } from '../core/log.js';
-import { nodeMachine } from '../core/machine.js';
+import { type Clock, nodeMachine } from '../core/machine.js';
 import { createMasker } from '../core/masking.js';
 import { encodeReport, MAX_START_MESSAGE_BYTES, parseStartMessage, type StartMessage } from './handoff.js';
 import { createMinter } from './minter.js';
@@ -37,7 +37,7 @@ export async function run(io: EndpointIo): Promise<number> {
   const http = createHttp({ clock: machine, log: SILENT_LOG });
   let server: RunningServer;
   try {
-    const message = parseStartMessage(await readMessage(io.input));
+    const message = parseStartMessage(await readMessage(io.input, machine));
     masker.mask(message.secret);
     server = await serve(message, { http, machine, masker, log: SILENT_LOG }, io.pid);
   } catch (error) {
@@ -63,12 +63,12 @@ async function serve(message: StartMessage, deps: CredentialDeps, pid: number): 
 }
 
 /** The whole of stdin, bounded in size and time. */
-async function readMessage(input: AsyncIterable<Buffer | string>): Promise<string> {
+async function readMessage(input: AsyncIterable<Buffer | string>, clock: Clock): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel = (): void => {};
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no start message within ${START_MESSAGE_TIMEOUT_MS / 1000} s`)), START_MESSAGE_TIMEOUT_MS);
+    cancel = clock.timer(START_MESSAGE_TIMEOUT_MS, () => reject(new Error(`no start message within ${START_MESSAGE_TIMEOUT_MS / 1000} s`)));
   });
   const read = (async () => {
     for await (const chunk of input) {
@@ -82,6 +82,6 @@ async function readMessage(input: AsyncIterable<Buffer | string>): Promise<strin
   try {
     return await Promise.race([read, timeout]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
