@@ -257,7 +257,8 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
 
   it('workload identity: the token file is read again for each mint', async () => {
     const file = path.join(scratch, `federated-${crypto.randomUUID()}.jwt`);
-    const first = fake.github.mintToken({ aud: DEFAULTS.federatedAudience, exp: Math.floor(Date.now() / 1000) + 2 });
+    // Valid long enough for the main step and the first mint, even on a loaded machine.
+    const first = fake.github.mintToken({ aud: DEFAULTS.federatedAudience, exp: Math.floor(Date.now() / 1000) + 3 });
     fs.writeFileSync(file, first);
     let pid = 0;
     let second = '';
