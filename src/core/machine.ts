@@ -4,9 +4,9 @@
  * the real file system by accident, and never start a real program they did not mean to.
  * `nodeMachine()` is the real one.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** What a finished process left behind: the exit code (null when killed) and its output. */
@@ -23,6 +23,24 @@ export interface ProcessOptions {
   /** Only for Windows batch files (`az.cmd`), whose arguments the caller has checked. */
   readonly shell?: boolean;
 }
+
+/** How to start a program that outlives this one (the token endpoint for later steps). */
+export interface BackgroundOptions {
+  /** Its whole environment: nothing of this process's is inherited. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Written to its stdin, which is then closed: the one way a secret reaches it (never argv, env or a file). */
+  readonly input: string;
+  /** How long to wait for the first line it writes to its stdout. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * A program started in the background: its pid and the first line it wrote (without the line
+ * break), or why it did not start: then it is not running any more.
+ */
+export type BackgroundStart =
+  | { readonly started: true; readonly pid: number; readonly firstLine: string }
+  | { readonly started: false; readonly why: string };
 
 /**
  * Who a file is, to tell later that a path still names the file we created: a new file can
@@ -76,6 +94,17 @@ export interface Machine extends Clock {
   removeFile(file: string): Promise<void>;
   /** Runs a program without a shell unless `shell` is set; never rejects for a non-zero exit. */
   runProcess(file: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult>;
+  /**
+   * Starts a program that keeps running after this process ends, without a shell: detached (its
+   * own process group, no console window on Windows), stdin a pipe that gets `input` and is
+   * closed, stdout a pipe read up to its first line and then let go, stderr discarded. No handle
+   * of this process's stdout or stderr reaches it, so the runner does not wait for it. A program
+   * that writes no line within the timeout, or exits first, is killed (through the handle
+   * this call holds) and reported as not started. Never rejects.
+   */
+  startBackground(file: string, args: readonly string[], options: BackgroundOptions): Promise<BackgroundStart>;
+  /** Whether a process with this id exists (signal 0: nothing is sent to it). */
+  isRunning(pid: number): boolean;
 }
 
 /** Output beyond this is a broken program, not a token. */
@@ -112,7 +141,9 @@ export function nodeMachine(): Machine {
       }
     },
     removeFile: file => fs.rm(file, { force: true }),
-    runProcess
+    runProcess,
+    startBackground,
+    isRunning
   };
 }
 
@@ -201,6 +232,60 @@ function runProcess(file: string, args: readonly string[], options: ProcessOptio
       }
     );
   });
+}
+
+/** A first line longer than this is not the short report the caller waits for. */
+const MAX_FIRST_LINE = 64 * 1024;
+
+function startBackground(file: string, args: readonly string[], options: BackgroundOptions): Promise<BackgroundStart> {
+  return new Promise(resolve => {
+    // Inheriting the step's stdout or stderr would make the runner wait for the child and then
+    // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
+    const child = spawn(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+    let output = '';
+    let settled = false;
+    const finish = (result: BackgroundStart): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout?.destroy();
+      child.stdin?.destroy();
+      if (!result.started) child.kill('SIGKILL');
+      child.unref();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ started: false, why: `it wrote nothing within ${options.timeoutMs / 1000} s` }), options.timeoutMs);
+    child.on('error', error => finish({ started: false, why: (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} was not found` : messageOfError(error) }));
+    // 'close': it has exited and all its output was read.
+    child.on('close', (code, signal) => finish({ started: false, why: `it exited (${signal ?? `code ${code}`}) without a word` }));
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      output += chunk;
+      const end = output.indexOf('\n');
+      if (end >= 0 && child.pid !== undefined) finish({ started: true, pid: child.pid, firstLine: output.slice(0, end).replace(/\r$/, '') });
+      else if (output.length > MAX_FIRST_LINE) finish({ started: false, why: `its first line is longer than ${MAX_FIRST_LINE} bytes` });
+    });
+    // A program that exits before it reads its input breaks the pipe: reported by the above.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
+  });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists, and belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  // A zombie has ended: it only waits for its parent (or an init that does not reap) to collect it.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function messageOfError(error: unknown): string {

@@ -49,6 +49,12 @@ export interface RunActionOptions {
   node?: string;
   timeoutMs?: number;
   actionYml?: string;
+  /**
+   * Runs between main and post, as the job's later steps: `env` is what they would see (the
+   * runner's variables, main's GITHUB_ENV exports, the given env; no INPUT_*). Post runs even
+   * when it throws; its error is then thrown.
+   */
+  laterSteps?: (step: { env: Record<string, string>; main: StepResult; workspace: string }) => Promise<void>;
 }
 
 export function runAction(options?: RunActionOptions): Promise<ActionResult>;

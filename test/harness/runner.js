@@ -201,7 +201,10 @@ async function runStep({ node, entry, env, stepDir, workspace, timeoutMs }) {
  * Runs `entry` (then `post`, unless runPost is false) like the runner runs a node action.
  * `postState(state)` may return the state the post step gets instead of what main saved.
  * `actionYml` (default <repo>/action.yml) supplies input defaults; env values of undefined
- * remove a variable. Returns the main step's result with `post` (or null), `workspace`, `tempDir`.
+ * remove a variable. `laterSteps`, when given, runs between main and post, as the job's later
+ * steps would: it gets the environment they would see (the runner's, what main exported to
+ * GITHUB_ENV, `env`; no INPUT_*) and main's result; post runs even when it throws, and then
+ * its error is thrown. Returns the main step's result with `post` (or null), `workspace`, `tempDir`.
  */
 export async function runAction({
   inputs = {},
@@ -212,7 +215,8 @@ export async function runAction({
   postState,
   node = process.execPath,
   timeoutMs = 60000,
-  actionYml = path.join(REPO_ROOT, 'action.yml')
+  actionYml = path.join(REPO_ROOT, 'action.yml'),
+  laterSteps
 } = {}) {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-run-'));
   const workspace = path.join(tempDir, 'workspace');
@@ -244,6 +248,15 @@ export async function runAction({
     stepDir: path.join(tempDir, 'main')
   });
 
+  let laterError;
+  if (laterSteps) {
+    try {
+      await laterSteps({ env: mergeEnv(cleanBaseEnv(), runnerEnv, main.exportedEnv, env), main, workspace });
+    } catch (error) {
+      laterError = error;
+    }
+  }
+
   let postResult = null;
   if (runPost) {
     // Later steps see what GITHUB_ENV exported; the post step also gets STATE_<name>.
@@ -257,6 +270,7 @@ export async function runAction({
       stepDir: path.join(tempDir, 'post')
     });
   }
+  if (laterError !== undefined) throw laterError;
   return { ...main, post: postResult, workspace, tempDir };
 }
 

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../../src/action/main.js';
-import { CLIENT_ID, fakeJwt, inputEnv, OBJECT_ID, recordingRunner, TENANT_ID, testDeps } from '../support.js';
+import type { BackgroundOptions } from '../../../src/core/machine.js';
+import { CLIENT_ID, fakeJwt, inputEnv, OBJECT_ID, recordingRunner, TENANT_ID, testDeps, testMachine } from '../support.js';
 
 const SECRET = 'S3cr3t~Value_ABC';
 const AUTHORITY = 'https://login.microsoftonline.com';
@@ -283,5 +284,42 @@ describe('run: the job summary on failure', () => {
     entraAnswers(401, { error: 'invalid_client', error_codes: [7000215] });
     const runner = await runWith(SECRET_INPUTS);
     expect(runner.summaries).toEqual([]);
+  });
+});
+
+describe('run: sign-in-later-steps', () => {
+  /** run() with a machine whose token endpoint starts at once on port 41234, recording each start. */
+  async function runSigningIn(inputs: Record<string, string>) {
+    const starts: BackgroundOptions[] = [];
+    const machine = {
+      ...testMachine(),
+      startBackground: async (_file: string, _args: readonly string[], options: BackgroundOptions) => {
+        starts.push(options);
+        return { started: true as const, pid: 4242, firstLine: '{"port":41234}' };
+      }
+    };
+    const deps = testDeps({ ...inputEnv({ ...inputs, 'sign-in-later-steps': 'true' }), GITHUB_WORKSPACE: workspace }, { machine, endpoint: { node: 'node', entry: 'endpoint.js' } });
+    await run(deps);
+    return { runner: deps.runner, starts };
+  }
+
+  it('starts the endpoint after the outputs were set, and exports it', async () => {
+    entraToken();
+    const { runner, starts } = await runSigningIn(SECRET_INPUTS);
+    expect(runner.failures).toEqual([]);
+    expect(starts).toHaveLength(1);
+    expect(Object.keys(runner.exported)).toEqual(['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET']);
+    expect(runner.outputs['token-endpoint']).toBe('http://127.0.0.1:41234/msi/token');
+    const methods = runner.calls.map(([method, name]) => `${method} ${method === 'setOutputs' || method === 'exportVariables' ? name : ''}`.trim());
+    expect(methods.indexOf('setOutputs access-token')).toBeLessThan(methods.indexOf('exportVariables IDENTITY_ENDPOINT'));
+  });
+
+  it('starts nothing when the step fails', async () => {
+    entraAnswers(401, { error: 'invalid_client', error_codes: [7000215] });
+    const { runner, starts } = await runSigningIn(SECRET_INPUTS);
+    expect(runner.failures).toHaveLength(1);
+    expect(starts).toEqual([]);
+    expect(runner.exported).toEqual({});
+    expect(runner.state).toEqual({});
   });
 });

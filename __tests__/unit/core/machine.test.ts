@@ -139,3 +139,77 @@ posix('nodeMachine: files it writes', () => {
     await expect(machine.fileIdentity(dir)).resolves.toBeUndefined();
   });
 });
+
+describe('nodeMachine: programs started in the background', () => {
+  const machine = nodeMachine();
+  const started: number[] = [];
+  afterAll(() => {
+    for (const pid of started) if (machine.isRunning(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  /** A Node program (so it runs on every platform) from its source. */
+  function program(name: string, source: string): string {
+    const file = path.join(dir, `${name}.mjs`);
+    fs.writeFileSync(file, source);
+    return file;
+  }
+
+  async function gone(pid: number): Promise<boolean> {
+    for (let tries = 0; tries < 100 && machine.isRunning(pid); tries++) await new Promise(resolve => setTimeout(resolve, 10));
+    return !machine.isRunning(pid);
+  }
+
+  it('hands it its input on stdin, reads its first line, and lets it run on with only the environment given', async () => {
+    const echo = program(
+      'echo-input',
+      "let input = ''; process.stdin.on('data', c => (input += c)); process.stdin.on('end', () => { " +
+        "process.stdout.write(JSON.stringify({ input, env: Object.keys(process.env).filter(n => n !== 'PWD').sort() }) + '\\n'); process.stdout.end(); }); setInterval(() => {}, 1000);"
+    );
+    const result = await machine.startBackground(process.execPath, [echo], { env: { ONLY_THIS: '1' }, input: 'the message', timeoutMs: 5_000 });
+    if (!result.started) throw new Error(result.why);
+    started.push(result.pid);
+    expect(JSON.parse(result.firstLine)).toEqual({ input: 'the message', env: ['ONLY_THIS'] });
+    expect(machine.isRunning(result.pid)).toBe(true);
+    if (process.platform === 'linux') {
+      // Nothing of this process's: stdout a pipe of its own, stderr discarded.
+      expect(fs.readlinkSync(`/proc/${result.pid}/fd/2`)).toBe('/dev/null');
+      expect(fs.readlinkSync(`/proc/${result.pid}/fd/1`)).not.toBe(fs.readlinkSync(`/proc/${process.pid}/fd/1`));
+    }
+    process.kill(result.pid, 'SIGKILL');
+    await expect(gone(result.pid)).resolves.toBe(true);
+  });
+
+  it('kills a program that writes no line in time', async () => {
+    const pidFile = path.join(dir, 'silent.pid');
+    const silent = program('silent', `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`);
+    const result = await machine.startBackground(process.execPath, [silent], { env: {}, input: '', timeoutMs: 500 });
+    expect(result).toEqual({ started: false, why: 'it wrote nothing within 0.5 s' });
+    // On a loaded machine it may have been killed before it wrote its pid: then there is nothing left to see.
+    if (!fs.existsSync(pidFile)) return;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    started.push(pid);
+    await expect(gone(pid)).resolves.toBe(true);
+  });
+
+  it('reads the line of a program that answers and exits', async () => {
+    const report = program('report-and-exit', "process.stdout.write('{\"error\":\"no\"}\\n'); process.exit(1);");
+    const result = await machine.startBackground(process.execPath, [report], { env: {}, input: '', timeoutMs: 5_000 });
+    expect(result).toMatchObject({ started: true, firstLine: '{"error":"no"}' });
+  });
+
+  it('says so when a program exits without a word, or is not there', async () => {
+    const quiet = program('exit-quietly', 'process.exit(3);');
+    await expect(machine.startBackground(process.execPath, [quiet], { env: {}, input: '', timeoutMs: 5_000 })).resolves.toEqual({
+      started: false,
+      why: 'it exited (code 3) without a word'
+    });
+    const missing = path.join(dir, 'no-such-program');
+    await expect(machine.startBackground(missing, [], { env: {}, input: '', timeoutMs: 5_000 })).resolves.toEqual({ started: false, why: `${missing} was not found` });
+  });
+
+  it('tells a running process from one that has exited', async () => {
+    expect(machine.isRunning(process.pid)).toBe(true);
+    const child = execFileSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    expect(machine.isRunning(Number(child.trim()))).toBe(false);
+  });
+});

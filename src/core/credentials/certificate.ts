@@ -32,7 +32,7 @@ export interface SigningCertificate {
 }
 
 export async function createCertificateCredential(settings: CertificateSettings, deps: CredentialDeps): Promise<Credential> {
-  const pem = await readPem(settings, deps);
+  const pem = await readCertificatePem(settings, deps);
   const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
   // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
   const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
@@ -43,8 +43,14 @@ export async function createCertificateCredential(settings: CertificateSettings,
   }));
 }
 
-/** The input itself when it holds PEM text, else the file it names (relative to the workspace). */
-async function readPem(settings: CertificateSettings, deps: CredentialDeps): Promise<string> {
+/**
+ * The input itself when it holds PEM text, else the file it names (relative to the workspace).
+ * Also what the token endpoint for later steps is handed, so that it never reads a key file.
+ */
+export async function readCertificatePem(
+  settings: Pick<CertificateSettings, 'certificate' | 'workspace'>,
+  deps: Pick<CredentialDeps, 'machine' | 'masker'>
+): Promise<string> {
   const input = settings.certificate;
   if (input.includes('-----BEGIN')) return input;
   const file = path.resolve(settings.workspace, input);
