@@ -103,10 +103,15 @@ export function parseFlags(argv: readonly string[]): Flags {
     }
     let value: string | undefined;
     if (equals !== -1) value = arg.slice(equals + 1);
-    else if (at + 1 < argv.length && !(argv[at + 1] as string).startsWith('--')) value = argv[++at];
+    else if (at + 1 < argv.length && !looksLikeFlag(argv[at + 1] as string)) value = argv[++at];
     values[name] = checkedValue(spec, value);
   }
   return finish(values, switches);
+}
+
+/** `--tenant-id --client-id X` is a missing value, not a tenant named `--client-id`; `-----BEGIN` is a value. */
+function looksLikeFlag(arg: string): boolean {
+  return /^--[a-z]/i.test(arg);
 }
 
 function unknownFlag(arg: string, name: string): UsageError {
