@@ -236,7 +236,7 @@ describe('run: failures', () => {
         "error: auth-type 'auto' found no credential here:",
         "  secret: no 'client-secret' input and no clientSecret in 'creds'",
         "  certificate: no 'client-certificate' input",
-        "  oidc: no 'client-id', no 'tenant-id', no ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)",
+        '  oidc: not inside a GitHub Actions workflow (GITHUB_ACTIONS is not true)',
         '  workload-identity: AZURE_FEDERATED_TOKEN_FILE is not set (not an AKS workload identity pod)',
         '  managed-identity: IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)',
         '  managed-identity (VM): the VM instance metadata service (IMDS) did not answer within 1 s',
