@@ -216,10 +216,11 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       expectNothingSecretOnStderr(run, [JSON.stringify(creds)]);
     });
 
-    it.each([
-      ['--client-certificate', 'client', (pem: string) => [['--client-certificate', pem], {}]],
-      ['AZURE_CLIENT_CERTIFICATE_PATH, with AZURE_CLIENT_CERTIFICATE_PASSWORD', 'client-encrypted', (pem: string) => [[], { AZURE_CLIENT_CERTIFICATE_PATH: pem, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'test-passphrase' }]]
-    ] as const)('certificate from a file, by %s: a PS256 assertion', async (_how, kind, given) => {
+    type Given = (pem: string) => [args: string[], env: Record<string, string>];
+    it.each<[string, 'client' | 'client-encrypted', Given]>([
+      ['--client-certificate', 'client', pem => [['--client-certificate', pem], {}]],
+      ['AZURE_CLIENT_CERTIFICATE_PATH, with AZURE_CLIENT_CERTIFICATE_PASSWORD', 'client-encrypted', pem => [[], { AZURE_CLIENT_CERTIFICATE_PATH: pem, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'test-passphrase' }]]
+    ])('certificate from a file, by %s: a PS256 assertion', async (_how, kind, given) => {
       const certificate = loadTestCertificate(kind);
       const [args, env] = given(certificate.combinedPath);
       const run = await cli(node, ['--client-id', DEFAULTS.clientId, '--tenant-id', DEFAULTS.tenantId, '--authority-host', fake.url, ...args], env);
