@@ -48,8 +48,6 @@ export interface CliInputs {
   readonly label: (input: string) => string;
   /** Rewrites the action's names for inputs in a message (`'client-id'`, `the keyvault input`) as flags and variables. */
   readonly translate: (text: string) => string;
-  /** Whether a token file was asked for, by --token-file or BEARER_TOKEN_FILE. */
-  readonly tokenFile: boolean;
 }
 
 export interface InputsDeps {
@@ -124,8 +122,7 @@ export async function readInputs(flags: Flags, deps: InputsDeps): Promise<CliInp
       workspace: deps.cwd
     },
     label,
-    translate: translateInputNames,
-    tokenFile: Boolean(values.get('token-file'))
+    translate: translateInputNames
   };
 }
 

@@ -16,7 +16,13 @@ import { BadInputError, type ExitCode, failureOf } from './failure.js';
 import { type Flags, UsageError } from './flags.js';
 import { type CliInputs, readInputs } from './inputs.js';
 import { type CliLog, cliLog } from './log.js';
-import { formatOutput, type Printed, printedForm } from './output.js';
+import { formatOutput, type Printed, printedForm, type Result } from './output.js';
+
+/** The token file asked for (an absolute path), and whether it may replace one. */
+interface TokenFile {
+  readonly file: string | undefined;
+  readonly replace: boolean;
+}
 
 export interface CliDeps {
   readonly env: Env;
@@ -55,14 +61,12 @@ export async function run(flags: Flags, deps: CliDeps = defaultDeps()): Promise<
   try {
     inputs = await readInputs(flags, { env: deps.env, cwd: deps.cwd, machine: deps.machine, masker, log });
     const config = readCliConfig(inputs, masker);
-    const printed = printedForm(flags.output, config.secrets.length > 0, config.tokenFile !== undefined);
-    if (printed === 'env' && config.secrets.length === 0) {
-      throw new UsageError('--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.');
-    }
+    const printed = chooseOutput(flags, config);
     const credential = await createCredential(config, { http, machine: deps.machine, masker, log });
     const acquired = await acquire(config, credential, { http, machine: deps.machine, masker, log });
     logIdentity(log, config, credential.kind, acquired);
-    await handOver(config, printed, { acquired, authType: credential.kind, resource: config.resource, secretsAsked: config.secrets.length > 0 }, deps, log, flags.replace);
+    const result = { acquired, authType: credential.kind, resource: config.resource, secretsAsked: config.secrets.length > 0 };
+    await handOver(result, printed, { file: config.tokenFile, replace: flags.replace }, deps, log);
     return 0;
   } catch (error) {
     const failure = failureOf(error, inputs);
@@ -89,6 +93,15 @@ function readCliConfig(inputs: CliInputs, masker: Masker): Config {
   }
 }
 
+/** What stdout will get; `--output env` with no secrets to print is a bad flag, found before any request. */
+function chooseOutput(flags: Flags, config: Config): Printed {
+  const printed = printedForm(flags.output, config.secrets.length > 0, config.tokenFile !== undefined);
+  if (printed === 'env' && config.secrets.length === 0) {
+    throw new UsageError('--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.');
+  }
+  return printed;
+}
+
 /** The same two lines the action logs once it is signed in. */
 function logIdentity(log: Log, config: Config, authType: string, acquired: Acquired): void {
   const { identity, token } = acquired;
@@ -101,10 +114,10 @@ function logIdentity(log: Log, config: Config, authType: string, acquired: Acqui
  * the token file is written, then stdout. A token file this run created is removed again if
  * stdout fails, so that exit 0 means both were written and a failure leaves no file.
  */
-async function handOver(config: Config, printed: Printed, result: Parameters<typeof formatOutput>[1], deps: CliDeps, log: CliLog, replace: boolean): Promise<void> {
+async function handOver(result: Result, printed: Printed, tokenFile: TokenFile, deps: CliDeps, log: CliLog): Promise<void> {
   const output = formatOutput(printed, result);
   for (const line of output.omitted) log.warning(line);
-  const file = config.tokenFile;
+  const { file, replace } = tokenFile;
   if (file !== undefined) {
     await writeTokenFile(deps.machine, file, result.acquired.token.token, { replace });
     log.info(`Wrote the token to ${file}${replace ? ' (replacing any file there)' : ''}.`);

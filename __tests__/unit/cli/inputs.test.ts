@@ -161,12 +161,6 @@ describe('precedence: a flag, then the credentials file, then the AZURE_* variab
     expect(masks).toEqual(expect.arrayContaining([ENV_SECRET, 'env-passphrase', SP_JSON, FILE_PASSWORD]));
   });
 
-  it('says whether a token file was asked for', async () => {
-    expect((await inputsOf({ env: { BEARER_TOKEN_FILE: '/t' } })).inputs.tokenFile).toBe(true);
-    expect((await inputsOf({ argv: ['--token-file', 't'] })).inputs.tokenFile).toBe(true);
-    expect((await inputsOf({})).inputs.tokenFile).toBe(false);
-  });
-
   it('--replace with BEARER_TOKEN_FILE is accepted', async () => {
     expect((await configOf({ argv: ['--replace'], env: { BEARER_TOKEN_FILE: '/t' } })).tokenFile).toBe('/t');
   });
