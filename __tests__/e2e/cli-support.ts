@@ -32,6 +32,8 @@ export interface CliOptions {
   /** The program to run instead of `node dist/cli/index.js` (an installed bin). */
   readonly command?: readonly string[];
   readonly timeoutMs?: number;
+  /** A file descriptor for stdout instead of a pipe (stdout is then '' in the result). */
+  readonly stdoutFd?: number;
 }
 
 export function runCli(options: CliOptions): Promise<CliRun> {
@@ -44,13 +46,13 @@ export function runCli(options: CliOptions): Promise<CliRun> {
     const child = spawn(file as string, [...args, ...(options.args ?? [])], {
       cwd: options.cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'],
       ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid })
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
     child.on('error', error => {
       clearTimeout(timer);

@@ -97,6 +97,14 @@ describe('the built file', () => {
     expect(fs.statSync(CLI).mode & 0o111).toBe(0o111);
   });
 
+  it('has the version inlined: a copy of dist/cli with no package.json above it prints it', async () => {
+    const copy = path.join(fs.mkdtempSync(path.join(scratch, 'copy-')), 'cli');
+    fs.cpSync(path.dirname(CLI), copy, { recursive: true });
+    const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    const run = await runCli({ node: process.execPath, command: [process.execPath, path.join(copy, 'index.js')], args: ['--version'], cwd: path.dirname(copy) });
+    expect(run).toEqual({ exitCode: 0, signal: null, stdout: `${version}\n`, stderr: '' });
+  });
+
   it('holds no @actions/core and no undici code', () => {
     for (const chunk of fs.readdirSync(path.dirname(CLI)).filter(name => name.endsWith('.js'))) {
       const code = fs.readFileSync(path.join(path.dirname(CLI), chunk), 'utf8');
@@ -162,6 +170,20 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       expect(run.stderr).toMatch(new RegExp(`^error: Writing the token file ${directory}/token: EACCES`, 'm'));
       expect(fs.readdirSync(directory)).toEqual([]);
       expectNothingSecretOnStderr(run);
+    });
+
+    (fs.existsSync('/dev/full') ? it : it.skip)('removes the file it wrote when stdout cannot be written (a full disk): exit 1, no file', async () => {
+      const tokenFile = path.join(cwd, 'token');
+      const full = fs.openSync('/dev/full', 'w');
+      try {
+        const run = await runCli({ node, cwd, args: ['--output', 'token'], env: { ...podEnv(tokenFile), AZURE_POD_IDENTITY_AUTHORITY_HOST: noImds }, stdoutFd: full });
+        expect(run.exitCode).toBe(1);
+        expect(run.stderr).toMatch(/^error: ENOSPC: no space left on device, write$/m);
+        expect(fs.existsSync(tokenFile)).toBe(false);
+        expectNothingSecretOnStderr(run);
+      } finally {
+        fs.closeSync(full);
+      }
     });
 
     it('--replace: writes a temporary file beside it and renames it over the old one', async () => {
