@@ -2279,6 +2279,10 @@ async function chooseAuthType(config, deps) {
     throw new ActionError(found, "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.", meantOidcWithoutToken(config) ? MISSING_ID_TOKEN_PERMISSION : undefined);
 }
 function oidcWhyNot(config) {
+    // GitHub's OIDC variables mean "this job's token" only inside a workflow: outside one (the
+    // command line on a laptop or in a pod) auto never picks OIDC; --auth-type oidc still can.
+    if (!config.context.inWorkflow)
+        return 'not inside a GitHub Actions workflow (GITHUB_ACTIONS is not true)';
     const missing = [
         config.clientId ? undefined : "'client-id'",
         config.tenantId ? undefined : "'tenant-id'",

@@ -91,6 +91,9 @@ export async function chooseAuthType(config: Config, deps: AutoDeps): Promise<Au
 }
 
 function oidcWhyNot(config: Config): string | undefined {
+  // GitHub's OIDC variables mean "this job's token" only inside a workflow: outside one (the
+  // command line on a laptop or in a pod) auto never picks OIDC; --auth-type oidc still can.
+  if (!config.context.inWorkflow) return 'not inside a GitHub Actions workflow (GITHUB_ACTIONS is not true)';
   const missing = [
     config.clientId ? undefined : "'client-id'",
     config.tenantId ? undefined : "'tenant-id'",

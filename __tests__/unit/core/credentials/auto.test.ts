@@ -90,7 +90,9 @@ const PLATFORMS: readonly (readonly [name: string, inputs: Record<string, string
   // Outside a workflow there is no runner to tell: IMDS is always probed.
   ['outside a workflow on an Azure VM', {}, { ...NO_WORKFLOW, PATH: AZ_ON_PATH }, true, 'managed-identity', 1],
   ['outside a workflow, even if RUNNER_ENVIRONMENT says github-hosted', {}, { ...NO_WORKFLOW, RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH }, true, 'managed-identity', 1],
-  ['outside a workflow, off Azure, with az', {}, { ...NO_WORKFLOW, PATH: AZ_ON_PATH }, false, 'azure-cli', 1]
+  ['outside a workflow, off Azure, with az', {}, { ...NO_WORKFLOW, PATH: AZ_ON_PATH }, false, 'azure-cli', 1],
+  // OIDC is a workflow's credential: outside one, its variables (left in a container's environment) are not taken.
+  ['outside a workflow, OIDC variables and ids given: not OIDC', IDS, { ...NO_WORKFLOW, PATH: AZ_ON_PATH, ...OIDC_ENV }, false, 'azure-cli', 1]
 ];
 
 describe('auth-type auto picks, in the contract order', () => {
