@@ -71,6 +71,8 @@ export interface Scenario {
   vaults: Record<string, VaultConfig>;
   keyVaultPageSize: number;
   latencyMs: number;
+  /** round trips a new connection costs before its first request (latency.js); default 0 */
+  handshakeRoundTrips?: number;
   arcKeyDir?: string;
 }
 
@@ -118,6 +120,16 @@ export interface AccessTokenRequest {
   claims?: Record<string, unknown>;
 }
 
+/** The round-trip emulation (latency.js). */
+export interface FakeLatency {
+  /** every connection a tracked listener or alias accepted */
+  connections: Array<{ at: number; host: string; port: number }>;
+  clearConnections(): void;
+  set(changes: { latencyMs?: number; handshakeRoundTrips?: number }): void;
+  /** another loopback origin (e.g. 127.0.0.2) forwarding to the fake's listener on targetPort */
+  alias(host: string, targetPort: number): Promise<{ host: string; port: number; url: string; close(): Promise<void> }>;
+}
+
 export interface FakeAzure {
   url: string;
   httpsUrl?: string;
@@ -125,6 +137,7 @@ export interface FakeAzure {
   caFile?: string;
   /** "CONNECT host:port" and "GET http://..." lines, in order */
   proxyLog: string[];
+  latency: FakeLatency;
   scenario: Scenario;
   requests: LoggedRequest[];
   requestsFor(route: Route | 'unknown'): LoggedRequest[];

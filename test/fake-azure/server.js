@@ -21,6 +21,7 @@ import { createManagedIdentity } from './managed-identity.js';
 import { createVaults, VAULT_CLOUDS } from './keyvault.js';
 import { createFaultInjector } from './faults.js';
 import { createProxy } from './proxy.js';
+import { createLatency } from './latency.js';
 import { delay, GATEWAY_HTML, readBody, send, TRUNCATE } from './respond.js';
 
 export { DEFAULTS, KNOWN_RESOURCES, defaultScenario } from './scenario.js';
@@ -89,6 +90,7 @@ export async function startFakeAzure(options = {}) {
   const requests = [];
   const inFlight = new Map();
   const maxInFlight = new Map();
+  const latency = createLatency(scenario);
 
   /** Path routes, served on every origin the fake owns. */
   function resolveByPath(info) {
@@ -177,7 +179,7 @@ export async function startFakeAzure(options = {}) {
           handle: (r) => send(r, 404, { error: { code: 'NotFound', message: `fake-azure has no route for ${info.method} ${info.host}${info.path}` } })
         };
         record(target.route, info, res);
-        await delay(scenario.latencyMs ?? 0);
+        await latency.wait(req);
         if (await injectFaults(target.route, info, res)) return;
         target.handle(res);
       } catch (err) {
@@ -189,6 +191,7 @@ export async function startFakeAzure(options = {}) {
   const servers = [];
   async function startServer(server) {
     servers.push(server);
+    latency.track(server);
     return listen(server);
   }
 
@@ -209,6 +212,7 @@ export async function startFakeAzure(options = {}) {
     scenario,
     requests,
     proxyLog: [],
+    latency,
     requestsFor: (route) => requests.filter((r) => r.route === route),
     inFlight: (route) => inFlight.get(route) ?? 0,
     maxInFlight: (route) => maxInFlight.get(route) ?? 0,
@@ -265,6 +269,7 @@ export async function startFakeAzure(options = {}) {
 
     async close() {
       proxy?.destroySockets();
+      await latency.close();
       await Promise.all(servers.map(closeServer));
       managedIdentity.close();
     }
