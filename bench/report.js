@@ -142,6 +142,16 @@ function slopesOf(rows) {
   return { bare, bareFixed, preconnect, preconnectFixed, action, actionFixed };
 }
 
+function connectsTable(results) {
+  return table(
+    ['action through HTTPS_PROXY (cases a-d)', 'requests: Entra ID / Key Vault', 'CONNECTs: Entra ID / Key Vault'],
+    results.cases.map(c => {
+      const counts = connectsByService(c.proxied.connects);
+      return [`(${c.id}) ${c.title}`, `${c.proxied.requests.entra} / ${c.proxied.requests.vault}`, `${counts.entra} / ${counts.vault}`];
+    })
+  );
+}
+
 function growthTable(results) {
   const rows = results.growth.map((row, i, all) => {
     const previous = i > 0 && !row.list ? all[i - 1] : undefined;
@@ -284,6 +294,8 @@ export function formatReport(results) {
     casesTable(results),
     '',
     handshakeTables(results),
+    '',
+    connectsTable(results),
     '',
     growthTable(results),
     '',

@@ -113,7 +113,9 @@ async function measureCases(bench, cases, { runs, warmup }) {
       if (list) stats[kind] = summarize(list.map(s => s.ms));
     }
     const rss = { action: (await actionOnce(bench, benchCase, 'direct', { probe: true })).rssMb, sdk: (await sdkOnce(bench, benchCase, 'loop', { probe: true })).rssMb };
-    results.push({ ...benchCase, ...stats, floorMs: bench.floorStartMs + benchCase.roundTrips * bench.latencyMs, rss });
+    // Through the proxy: requests and CONNECTs per service of the action's last run (they do not vary).
+    const proxied = samples[`${benchCase.id}:proxy`].at(-1);
+    results.push({ ...benchCase, ...stats, floorMs: bench.floorStartMs + benchCase.roundTrips * bench.latencyMs, rss, proxied: { requests: proxied.requests, connects: proxied.connects } });
   }
   return { results, firstRequest: summarize(firstRequests) };
 }

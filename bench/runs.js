@@ -29,7 +29,8 @@ function clearTraffic(fake) {
 }
 
 /**
- * What a run sent where. `connections`: new connections per service on the direct transport
+ * What a run sent where. `requests`: requests per service as the fake logged them.
+ * `connections`: new connections per service on the direct transport
  * (GitHub and Entra ID by their alias hosts, the vault by its listener's port). `connects`:
  * CONNECT tunnels per host through the proxy.
  */
@@ -42,7 +43,9 @@ function trafficOf(bench, benchCase) {
     const match = /^CONNECT (.+):\d+$/.exec(line);
     if (match) connects[match[1]] = (connects[match[1]] ?? 0) + 1;
   }
+  const routes = route => fake.requests.filter(request => route.test(request.route)).length;
   return {
+    requests: { github: routes(/^github$/), entra: routes(/^entra$/), vault: routes(/^keyvault/) },
     connections: {
       github: count(c => c.host === origins.hosts.github),
       entra: count(c => c.host === origins.hosts.entra),
