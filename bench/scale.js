@@ -9,12 +9,15 @@
  * is one argument away.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { DEFAULTS } from '../test/fake-azure/server.js';
 import { runAction } from '../test/harness/runner.js';
 import { summarize } from './measure.js';
 import { secretName, vaultSecrets } from './cases.js';
 
 const SCALE_VAULT = 'bench-scale';
+/** A leg's peak RSS, with room to spare (the action peaks near 58 MB on Node 24). */
+const LEG_MB = 64;
 
 /**
  * The least time the throttle allows, two ways. `rate`: gets ÷ limit × window, the long-run
@@ -54,6 +57,10 @@ async function fanOut({ node }, legs, inputs, env, progress) {
  * runner of its own).
  */
 export async function runScale(bench, { legs, secrets, throttle, runFloorMs, baseline = true, progress }) {
+  // Each leg peaks near 60 MB: 256 at once need about 15 GB. On a shared machine, run only when it fits.
+  const neededMb = legs * LEG_MB;
+  const freeMb = os.freemem() / 2 ** 20;
+  if (freeMb < neededMb) return { legs, secrets, throttle, skipped: `not run: ${legs} legs need about ${(neededMb / 1024).toFixed(1)} GB of free memory, ${(freeMb / 1024).toFixed(1)} GB free (--scale-legs N to run fewer)` };
   const { fake, origins } = bench;
   const vault = await fake.addVault(SCALE_VAULT, { secrets: vaultSecrets(secrets) });
   const inputs = {
