@@ -210,24 +210,27 @@ function signInTable(results) {
   return table(header, [[signIn.case.title, timing(signIn.off), timing(signIn.on), `+${ms(signIn.on.median - signIn.off.median)} ms`, timing(signIn.first), timing(signIn.cached)]]);
 }
 
-function scaleTable(scale) {
+function scaleRow(scale) {
   const { throttle } = scale;
-  if (scale.skipped) return table(['scale', 'legs succeeded'], [[`${scale.legs} legs × ${scale.secrets} secrets, ${throttle.limit} gets per ${throttle.windowMs / 1000} s`, scale.skipped]]);
+  const title = `${scale.legs} legs × ${scale.secrets} secrets, ${throttle.limit} gets per ${throttle.windowMs / 1000} s, Retry-After ${throttle.retryAfterSeconds} s`;
+  if (scale.skipped) return [title, scale.skipped, '–', '–', '–', '–', '–', '–', '–'];
+  return [
+    title,
+    `${scale.succeeded}/${scale.legs}`,
+    String(scale.served),
+    String(scale.throttled),
+    seconds(scale.totalMs),
+    `${seconds(scale.legMs.median)}, ${seconds(scale.legMs.max)}`,
+    scale.unthrottled ? `${seconds(scale.unthrottled.totalMs)} (${scale.unthrottled.succeeded}/${scale.legs})` : '–',
+    `${seconds(scale.minimumMs.rate)} (${seconds(scale.minimumMs.window)})`,
+    `${ratio(scale.totalMs / scale.minimumMs.rate)} (${ratio(scale.totalMs / scale.minimumMs.window)})`
+  ];
+}
+
+function scaleTable(scales) {
   return table(
     ['scale', 'legs succeeded', 'Key Vault gets', '429 answers', 'total', 'legs done: median, last', 'the same legs unthrottled (this machine)', 'throttle minimum: rate (fixed window)', 'total / minimum'],
-    [
-      [
-        `${scale.legs} legs × ${scale.secrets} secrets, ${throttle.limit} gets per ${throttle.windowMs / 1000} s, Retry-After ${throttle.retryAfterSeconds} s`,
-        `${scale.succeeded}/${scale.legs}`,
-        String(scale.served),
-        String(scale.throttled),
-        seconds(scale.totalMs),
-        `${seconds(scale.legMs.median)}, ${seconds(scale.legMs.max)}`,
-        scale.unthrottled ? `${seconds(scale.unthrottled.totalMs)} (${scale.unthrottled.succeeded}/${scale.legs})` : '–',
-        `${seconds(scale.minimumMs.rate)} (${seconds(scale.minimumMs.window)})`,
-        `${ratio(scale.totalMs / scale.minimumMs.rate)} (${ratio(scale.totalMs / scale.minimumMs.window)})`
-      ]
-    ]
+    scales.map(scaleRow)
   );
 }
 
@@ -307,7 +310,7 @@ export function formatReport(results) {
     '',
     signInTable(results)
   ];
-  if (results.scale) parts.push('', scaleTable(results.scale));
+  if (results.scale) parts.push('', scaleTable([results.scale, results.scaleEquivalent].filter(Boolean)));
   parts.push('', table(['target', 'met', 'measured'], targetChecks(results).map(([what, met, measured]) => [what, met === undefined ? 'not measured' : met ? 'yes' : '**no**', measured])));
   return parts.join('\n');
 }
