@@ -7,7 +7,7 @@
  * secrets, start-up, peak memory, the modules Node loads, and a throttled matrix fan-out.
  * Everything runs against the local fake Azure on 127.0.0.x; nothing leaves this machine.
  * Prints one report (Markdown) on stdout, progress on stderr; exits 1 if any run failed
- * (targets only report). How to read the report: docs/performance.md.
+ * (targets only report). How to read the report: bench/README.md and docs/performance.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -22,13 +22,19 @@ interface BenchRun {
   stderr: string;
 }
 
-function runBench(args: readonly string[]): Promise<BenchRun> {
+function runScript(script: string, args: readonly string[]): Promise<BenchRun> {
   return new Promise(resolve => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bench', 'run.js'), ...args], { cwd: REPO_ROOT, timeout: 170_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, timeout: 170_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
     });
   });
 }
+
+const runBench = (args: readonly string[]) => runScript('bench/run.js', args);
+
+// Started together with the benchmark (timings are not checked, so they may share the CPUs).
+let prototypeRun: Promise<BenchRun> | undefined;
+const startPrototype = () => (prototypeRun ??= runScript('bench/prototype/measure.js', ['--runs', '1', '--warmup', '0', '--rtt', '1', '--secrets', '2']));
 
 /** The Markdown row that starts with `first`, as cells. */
 function row(report: string, first: string): string[] | undefined {
@@ -41,6 +47,7 @@ const MEASURED = /^\d+( \(\d+–\d+\))?$/;
 describe('npm run bench (tiny sizes)', () => {
   let run: BenchRun;
   beforeAll(async () => {
+    startPrototype();
     run = await runBench(TINY);
   }, 180_000);
 
@@ -147,6 +154,21 @@ describe('npm run bench (tiny sizes)', () => {
       expect(bad.stdout).toBe('');
     }
   });
+});
+
+describe('the connection prototype (bench/prototype/measure.js, tiny sizes)', () => {
+  it('runs every strategy on both transports; kept-alive tunnels and one-per-origin open what they should', async () => {
+    const run = await startPrototype();
+    expect(run.stderr).not.toMatch(/failed/);
+    expect(run.code).toBe(0);
+    const rows = run.stdout.split('\n').filter(line => line.startsWith('| token + 2 secrets | 1 ms |'));
+    expect(rows).toHaveLength(11);
+    const cells = (strategy: string, transport: string) =>
+      rows.map(line => line.split('|').slice(1, -1).map(cell => cell.trim())).find(c => c[2] === transport && c[3] === strategy);
+    expect(cells('pool + preconnect, one connection per origin', 'proxy')?.[6]).toBe('1 / 1 / 1');
+    expect(cells('pool + preconnect', 'proxy')?.[6]).toBe('1 / 2 / 2');
+    for (const row of rows) expect(row.split('|')[5]?.trim()).toMatch(/^\d+$/);
+  }, 110_000);
 });
 
 describe('the benchmark reads MAX_REQUESTS_IN_FLIGHT from the source', () => {

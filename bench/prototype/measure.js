@@ -1,5 +1,5 @@
 /**
- * `node bench/prototype/measure.js [--runs 5] [--rtt 20,60] [--secrets 10,100]`: the prototype's
+ * `node bench/prototype/measure.js [--runs 5] [--warmup 1] [--rtt 20,60] [--secrets 10,100]`: the prototype's
  * connection strategies (step.js, connections.js) against what the action's HTTP layer does
  * today, token + N secrets, with connection set-up emulated by the fake (2 round trips per new
  * connection or tunnel, 1 per request: test/fake-azure/latency.js), on the direct transport
@@ -34,8 +34,9 @@ const STRATEGIES = {
   'node-proxyenv': "Node 24's https.Agent({ keepAlive, proxyEnv })"
 };
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, rtt: { type: 'string', default: '20,60' }, secrets: { type: 'string', default: '10,100' }, node: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, rtt: { type: 'string', default: '20,60' }, secrets: { type: 'string', default: '10,100' }, warmup: { type: 'string', default: '1' }, node: { type: 'string' } } });
 const runs = Number(values.runs);
+const warmup = Number(values.warmup);
 const rtts = values.rtt.split(',').map(Number);
 const counts = values.secrets.split(',').map(Number);
 const node = values.node ?? (fs.existsSync(NODE24) ? NODE24 : process.execPath);
@@ -79,7 +80,7 @@ try {
   const origins = await benchOrigins(fake);
   await fake.addVault(VAULT_NAME, { secrets: vaultSecrets(Math.max(...counts)) });
   const bench = { fake, node, origins, concurrency };
-  const lines = [`Prototype strategies, ${runs} runs each after 1 warm-up, ${node === NODE24 ? 'Node 24' : node}; ms, median (min–max). Connection set-up emulated: 2 round trips per new connection or tunnel, 1 per request.`, ''];
+  const lines = [`Prototype strategies, ${runs} runs each after ${warmup} warm-up, ${node === NODE24 ? 'Node 24' : node}; ms, median (min–max). Connection set-up emulated: 2 round trips per new connection or tunnel, 1 per request.`, ''];
   lines.push('| work | L | transport | strategy | ms | over preconnecting bare client | new connections (direct) or CONNECTs (proxy): GitHub / Entra ID / Key Vault |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const count of counts) for (const latencyMs of rtts) {
     const benchCase = { id: 'p', title: `token + ${count} secrets`, names: Array.from({ length: count }, (_, i) => secretName(i)), list: false, count, expected: count, vault: VAULT_NAME };
@@ -91,7 +92,7 @@ try {
         kinds[`${transport}:${strategy}`] = () => scriptOnce(bench, benchCase, `the prototype step (${strategy}, ${transport})`, STEP, stepEnv(fake, origins, transport, strategy, benchCase));
       }
     }
-    const samples = await interleave(kinds, { runs, warmup: 1, progress, label: `${benchCase.title}, L = ${latencyMs} ms` });
+    const samples = await interleave(kinds, { runs, warmup, progress, label: `${benchCase.title}, L = ${latencyMs} ms` });
     const reference = median(samples['bare:preconnect'].map(s => s.ms));
     for (const [kind, list] of Object.entries(samples)) {
       const [transport, strategy] = kind.split(':');
