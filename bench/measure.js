@@ -20,13 +20,28 @@ export function summarize(values) {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], count: sorted.length };
 }
 
-/** Env that makes the process write its peak RSS (KiB) to a fresh file; read it with readRss(). */
-export function rssProbeEnv() {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-')), 'maxrss');
-  return { env: { NODE_OPTIONS: `--require ${JSON.stringify(PROBE)}`, BENCH_RSS_FILE: file }, file };
+/**
+ * Env that makes the process write its peak RSS (KiB) to a fresh file, and with `modules` the
+ * list of Node's modules it loaded; read them with readRss() and readModules().
+ */
+export function rssProbeEnv({ modules = false } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-'));
+  const file = path.join(dir, 'maxrss');
+  const modulesFile = modules ? path.join(dir, 'modules') : undefined;
+  const env = { NODE_OPTIONS: `--require ${JSON.stringify(PROBE)}`, BENCH_RSS_FILE: file, ...(modulesFile ? { BENCH_MODULES_FILE: modulesFile } : {}) };
+  return { env, file, modulesFile };
 }
 
-/** Peak RSS in MiB that the probe wrote, or undefined when it wrote nothing. */
+/** The modules the probe listed (`NativeModule http`, `Internal Binding tcp_wrap`, ...), or undefined. */
+export function readModules(modulesFile) {
+  try {
+    return fs.readFileSync(modulesFile, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Peak RSS in MiB that the probe wrote, or undefined when it wrote nothing; removes the probe's files. */
 export function readRss(file) {
   try {
     return Number(fs.readFileSync(file, 'utf8')) / 1024;
@@ -37,7 +52,13 @@ export function readRss(file) {
   }
 }
 
-/** Runs `node ...args` with only PATH, HOME and `env`; resolves {ms, exitCode, stdout, stderr}. */
+/**
+ * Runs `node ...args` with only PATH, HOME and `env`; resolves {ms, exitCode, stdout, stderr}.
+ * Nothing else of this process's environment is passed on: in particular not the machine-wide
+ * NODE_EXTRA_CA_CERTS, which Node reads eagerly at start-up (the runner harness that runs the
+ * action passes only PATH and HOME too). A TLS run passes the fake's one-certificate CA itself,
+ * to the action and to every baseline alike.
+ */
 export function timeNode(args, { node = process.execPath, env = {}, timeoutMs = 120_000 } = {}) {
   const baseEnv = Object.fromEntries(['PATH', 'HOME'].filter(name => process.env[name] !== undefined).map(name => [name, process.env[name]]));
   return new Promise((resolve, reject) => {

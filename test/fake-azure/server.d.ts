@@ -137,6 +137,8 @@ export interface Scenario {
   /** listing shapes for every vault (a vault's own `listing` wins) */
   keyVaultListing: ListingOptions;
   latencyMs: number;
+  /** round trips a new connection costs before its first request (latency.js); default 0 */
+  handshakeRoundTrips?: number;
   /** where Arc key files are written (default: a temp dir the fake removes; in a given dir only the files it wrote are removed) */
   arcKeyDir?: string;
   /**
@@ -244,6 +246,16 @@ export interface AccessTokenRequest {
   claims?: Record<string, unknown>;
 }
 
+/** The round-trip emulation (latency.js). */
+export interface FakeLatency {
+  /** every connection a tracked listener or alias accepted */
+  connections: Array<{ at: number; host: string; port: number }>;
+  clearConnections(): void;
+  set(changes: { latencyMs?: number; handshakeRoundTrips?: number }): void;
+  /** another loopback origin (e.g. 127.0.0.2) forwarding to the fake's listener on targetPort */
+  alias(host: string, targetPort: number): Promise<{ host: string; port: number; url: string; close(): Promise<void> }>;
+}
+
 export interface FakeAzure {
   url: string;
   httpsUrl?: string;
@@ -251,6 +263,7 @@ export interface FakeAzure {
   caFile?: string;
   /** "CONNECT host:port" and "GET http://..." lines, in order */
   proxyLog: string[];
+  latency: FakeLatency;
   scenario: Scenario;
   requests: LoggedRequest[];
   requestsFor(route: Route | 'unknown'): LoggedRequest[];

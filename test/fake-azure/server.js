@@ -23,6 +23,7 @@ import { createVaults, keyVaultHeaders, keyVaultThrottledBody, VAULT_CLOUDS } fr
 import { createArm } from './arm.js';
 import { createFaultInjector } from './faults.js';
 import { createProxy } from './proxy.js';
+import { createLatency } from './latency.js';
 import { delay, GATEWAY_HTML, readBody, send, TRUNCATE } from './respond.js';
 
 export { DEFAULTS, KNOWN_RESOURCES, defaultScenario } from './scenario.js';
@@ -103,6 +104,7 @@ export async function startFakeAzure(options = {}) {
   const requests = [];
   const inFlight = new Map();
   const maxInFlight = new Map();
+  const latency = createLatency(scenario);
 
   /** Path routes, served on every origin the fake owns. */
   function resolveByPath(info) {
@@ -203,7 +205,7 @@ export async function startFakeAzure(options = {}) {
         record(target.route, info, res);
         // Key Vault's headers are on every answer of a vault, faults and 429s included.
         if (target.vault !== undefined) for (const [name, value] of Object.entries(keyVaultHeaders())) res.setHeader(name, value);
-        await delay(scenario.latencyMs ?? 0);
+        await latency.wait(req);
         if (await injectFaults(target, info, res)) return;
         target.handle(res);
       } catch (err) {
@@ -215,6 +217,7 @@ export async function startFakeAzure(options = {}) {
   const servers = [];
   async function startServer(server) {
     servers.push(server);
+    latency.track(server);
     return listen(server);
   }
 
@@ -235,6 +238,7 @@ export async function startFakeAzure(options = {}) {
     scenario,
     requests,
     proxyLog: [],
+    latency,
     requestsFor: (route) => requests.filter((r) => r.route === route),
     inFlight: (route) => inFlight.get(route) ?? 0,
     maxInFlight: (route) => maxInFlight.get(route) ?? 0,
@@ -297,6 +301,7 @@ export async function startFakeAzure(options = {}) {
 
     async close() {
       proxy?.destroySockets();
+      await latency.close();
       await Promise.all(servers.map(closeServer));
       managedIdentity.close();
     }
