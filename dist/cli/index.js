@@ -182,7 +182,7 @@ async function main(argv) {
         process.stdout.write(`${_package_json__WEBPACK_IMPORTED_MODULE_0__/* .version */ .rE}\n`);
         return 0;
     }
-    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(942), __nccwpck_require__.e(199)]).then(__nccwpck_require__.bind(__nccwpck_require__, 468));
+    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(199)]).then(__nccwpck_require__.bind(__nccwpck_require__, 468));
     return run(flags);
 }
 

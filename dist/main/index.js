@@ -1427,35 +1427,158 @@ const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/core/connections.ts
 /**
- * The connections under the HTTP layer. @actions/http-client decides the proxy (HTTPS_PROXY,
- * NO_PROXY) and builds each request; this module hands it the agent a direct request goes out
- * on, one keep-alive agent per protocol, and the address to connect to: a bracketed IPv6
- * literal (`[::1]`) would otherwise reach DNS as a name, brackets and all, and fail ENOTFOUND.
- * Proxied requests keep http-client's tunnelling agent.
+ * The connections under the HTTP layer: one keep-alive agent per protocol and proxy, shared by
+ * every request of the process, which
+ *
+ * - opens connections ahead of need (`preconnect`): the Entra ID and Key Vault handshakes (TCP,
+ *   then TLS) run while the first token is on its way, instead of on the critical path;
+ * - keeps CONNECT tunnels alive through an HTTP(S) proxy and reuses them like any connection
+ *   (@actions/http-client's `tunnel` agents open a tunnel for every request and drop it after);
+ * - connects to a bracketed IPv6 literal (`[::1]`) as the address it is, not as a name;
+ * - never shares one agent between http:// and https:// (http-client keeps one direct agent, of
+ *   the first protocol it met: an http:// managed identity endpoint, then an https:// vault,
+ *   failed with 'Protocol "https:" not supported').
+ *
+ * Which proxy a URL goes through is http-client's own decision (getProxyUrl: HTTPS_PROXY,
+ * HTTP_PROXY, NO_PROXY, loopback always direct). Both mechanisms hook the one documented
+ * override point of Node's Agent, `createConnection(options, callback)`: it is asked for a socket
+ * whenever the agent has no free one for the request's origin. Measured in bench/ (issue 12).
  */
 
 
-function createConnections() {
-    const agents = {
-        'http:': new external_node_http_namespaceObject.Agent({ keepAlive: true }),
-        'https:': new external_node_https_namespaceObject.Agent({ keepAlive: true })
-    };
-    return {
-        handlerFor: protocol => ({
-            prepareRequest(options) {
-                if (typeof options.host === 'string' && options.host.startsWith('[') && options.host.endsWith(']')) {
-                    options.host = options.host.slice(1, -1);
+
+const originKey = (host, port) => `${host.toLowerCase()}:${port}`;
+const isAddress = (host) => /^[\d.]+$/.test(host) || host.includes(':');
+/** An Agent class (http or https) with warm connections and, given a proxy, kept-alive CONNECT tunnels. */
+function poolAgent(Base, secure) {
+    return class PoolAgent extends Base {
+        #warm = new Map();
+        #proxy;
+        constructor(proxy) {
+            super({ keepAlive: true });
+            this.#proxy = proxy;
+        }
+        preconnect(host, port, count) {
+            const key = originKey(host, port);
+            const warm = this.#warm.get(key) ?? [];
+            this.#warm.set(key, warm);
+            const options = { ...this.options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+            if (secure)
+                options._agentKey = this.getName(options);
+            for (let i = 0; i < count; i++) {
+                const entry = {
+                    socket: new Promise((resolve, reject) => {
+                        const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+                        if (direct)
+                            resolve(direct);
+                    })
+                };
+                // A warm connection that fails or closes before a request takes it is forgotten.
+                const forget = () => {
+                    const at = warm.indexOf(entry);
+                    if (at >= 0)
+                        warm.splice(at, 1);
+                };
+                entry.forget = forget;
+                entry.socket.then(socket => {
+                    entry.ready = socket;
+                    socket.once('close', forget);
+                    socket.on('error', forget);
+                }, forget);
+                warm.push(entry);
+            }
+        }
+        createConnection(options, callback) {
+            const entry = this.#warm.get(originKey(String(options.host), Number(options.port)))?.shift();
+            if (!entry)
+                return this.#open(options, callback);
+            // Only our own listeners come off: TLS keeps its own on 'close'.
+            const take = (socket) => (entry.forget ? socket.off('close', entry.forget).off('error', entry.forget) : socket);
+            if (entry.ready && !entry.ready.destroyed)
+                return take(entry.ready);
+            const reopen = () => {
+                const direct = this.#open(options, callback);
+                if (direct)
+                    callback(null, direct);
+            };
+            entry.socket.then(socket => (socket.destroyed ? reopen() : callback(null, take(socket))), reopen);
+            return undefined;
+        }
+        /**
+         * A new connection: the base class's own (returned at once, as Agent expects of a plain
+         * createConnection), or a CONNECT through the proxy and then TLS over the tunnel (through the callback).
+         */
+        #open(options, callback) {
+            const proxy = this.#proxy;
+            if (!proxy)
+                return super.createConnection(options);
+            const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+            const auth = proxy.username
+                ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+                : {};
+            const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
+                host: proxy.hostname,
+                port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+                method: 'CONNECT',
+                path: target,
+                headers: { host: target, ...auth },
+                agent: false
+            });
+            connect.once('connect', (response, socket) => {
+                if (response.statusCode !== 200) {
+                    socket.destroy();
+                    callback(Object.assign(new Error(`tunneling socket could not be established, statusCode=${response.statusCode}`), { code: 'ECONNRESET' }));
+                    return;
                 }
-                // http-client's direct agent is an http.Agent; a proxy's tunnelling agent is not.
-                if (options.agent instanceof external_node_http_namespaceObject.Agent)
-                    options.agent = agents[protocol];
-            },
-            canHandleAuthentication: () => false,
-            handleAuthentication: () => Promise.reject(new Error('azure-token handles no authentication challenge in the HTTP layer'))
-        }),
+                callback(null, secure ? super.createConnection({ ...options, socket }) : socket);
+            });
+            connect.once('error', error => callback(error));
+            connect.end();
+            return undefined;
+        }
+        destroy() {
+            for (const warm of this.#warm.values())
+                for (const entry of warm.splice(0))
+                    entry.socket.then(socket => socket.destroy(), () => undefined);
+            super.destroy();
+        }
+    };
+}
+const HttpPoolAgent = poolAgent(external_node_http_namespaceObject.Agent, false);
+const HttpsPoolAgent = poolAgent(external_node_https_namespaceObject.Agent, true);
+function createConnections(userAgent) {
+    const agents = new Map();
+    const portOf = (url) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const agentFor = (url) => {
+        const proxy = getProxyUrl(url);
+        const key = `${url.protocol} ${proxy?.href ?? ''}`;
+        let agent = agents.get(key);
+        if (!agent) {
+            agent = url.protocol === 'https:' ? new HttpsPoolAgent(proxy) : new HttpPoolAgent(proxy);
+            agents.set(key, agent);
+        }
+        return agent;
+    };
+    // URL keeps an IPv6 literal's brackets in `hostname`; a socket wants the address itself.
+    const hostOf = (url) => url.hostname.replace(/^\[(.*)\]$/, '$1');
+    return {
+        requestInfo(method, url, headers) {
+            const lowered = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+            return {
+                parsedUrl: url,
+                httpModule: url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject,
+                options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+            };
+        },
+        preconnect(target, count) {
+            const url = new URL(target);
+            if (count > 0)
+                agentFor(url).preconnect(hostOf(url), portOf(url), count);
+        },
         dispose() {
-            for (const agent of Object.values(agents))
+            for (const agent of agents.values())
                 agent.destroy();
+            agents.clear();
         }
     };
 }
@@ -1575,22 +1698,16 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'
 const REACH_HINT = 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.';
 function createHttp(options) {
     const { clock, log } = options;
-    const connections = createConnections();
+    const connections = createConnections(options.userAgent ?? 'azure-token');
     const clients = new Map();
     const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // One client per protocol (http-client keeps one direct agent, of the first protocol it saw)
-    // and per timeout (it sets the socket timeout per client).
-    const clientFor = (protocol, timeoutMs) => {
-        const key = `${protocol} ${timeoutMs}`;
-        let client = clients.get(key);
+    // One client per timeout: http-client sets the socket timeout per client. The connections
+    // (agents, proxies, preconnected sockets) are shared by all (connections.ts).
+    const clientFor = (timeoutMs) => {
+        let client = clients.get(timeoutMs);
         if (!client) {
-            client = new lib_HttpClient(options.userAgent ?? 'azure-token', [connections.handlerFor(protocol)], {
-                allowRedirects: false,
-                allowRetries: false,
-                keepAlive: true,
-                socketTimeout: timeoutMs
-            });
-            clients.set(key, client);
+            client = new lib_HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+            clients.set(timeoutMs, client);
         }
         return client;
     };
@@ -1607,8 +1724,8 @@ function createHttp(options) {
             });
         });
         try {
-            const protocol = new URL(request.url).protocol === 'https:' ? 'https:' : 'http:';
-            const response = await Promise.race([clientFor(protocol, timeoutMs).request(request.method, request.url, request.body ?? null, headers), deadline]);
+            const info = connections.requestInfo(request.method, new URL(request.url), headers);
+            const response = await Promise.race([clientFor(timeoutMs).requestRaw(info, request.body ?? null), deadline]);
             message = response.message;
             const body = await Promise.race([readBody(response.message), deadline]);
             return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body) };
@@ -1681,6 +1798,15 @@ function createHttp(options) {
     }
     return {
         request,
+        preconnect: (url, count = 1) => {
+            try {
+                connections.preconnect(url, count);
+            }
+            catch (error) {
+                // A connection opened ahead of need is an optimisation: its failure is the request's to report.
+                log.debug(`Could not open a connection to ${displayEndpoint(url)} ahead of need: ${messageOf(error)}`);
+            }
+        },
         dispose: () => {
             for (const client of clients.values())
                 client.dispose();
@@ -2352,12 +2478,13 @@ function nextPage(nextLink, vault, visited) {
 
 
 /**
- * Vault requests in flight at once, for all vaults together. Key Vault allows 4,000 requests
- * per 10 s per vault (docs/protocol.md#throttling): 16 parallel requests of
- * ~50 ms each stay far below that, load a hundred secrets in well under a second, and leave
- * sockets for the rest of the runner.
+ * Vault requests in flight at once, for all vaults together. Measured (bench/, issue 12): 64 load
+ * 100 secrets in two waves of round trips where 16 took seven, and 1,000 in a third of the time;
+ * a step still sends at most a few hundred requests a second, and Key Vault allows 4,000 per
+ * 10 s per vault (docs/protocol.md#throttling), so one step stays far inside it, and a throttled
+ * matrix is waited out.
  */
-const MAX_REQUESTS_IN_FLIGHT = 16;
+const MAX_REQUESTS_IN_FLIGHT = 64;
 /** Key Vault stores values of at most 25 KB: anything larger is not a secret it sent. */
 const MAX_SECRET_BYTES = 25 * 1024;
 /** The scope of the vault token in a cloud: `https://vault.azure.net/.default`. */
@@ -2537,6 +2664,7 @@ async function requestToken(credential, scope, tenantId) {
 
 
 async function acquire(config, credential, deps) {
+    warmConnections(config, credential, deps.http);
     const tokens = cachedTokenSource(credential, deps.log);
     const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
     const identity = identityOf(token.token, config);
@@ -2547,6 +2675,24 @@ async function acquire(config, credential, deps) {
         deps.log.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
     }
     return { token, identity, secrets: loaded.secrets };
+}
+/**
+ * Opens the connections the step will need while its first request is on its way (issue 12):
+ * Entra ID's token endpoint (two when the vault token is asked for alongside the resource token)
+ * and each https vault, as many as its secrets will use at once. Only hosts of the credential
+ * that was chosen: never IMDS, never a host behind a credential the step will not use.
+ */
+function warmConnections(config, credential, http) {
+    const vaultToken = vaultScope(config.cloud);
+    if (credential.tokenOrigin)
+        http.preconnect(credential.tokenOrigin, config.secrets.length > 0 && config.scope !== vaultToken ? 2 : 1);
+    const perVault = new Map();
+    for (const reference of config.secrets) {
+        // A listing's first page brings up to 25 secrets to fetch at once.
+        perVault.set(reference.vault, (perVault.get(reference.vault) ?? 0) + (reference.kind === 'all' ? 25 : 1));
+    }
+    for (const [vault, count] of perVault)
+        http.preconnect(vault, Math.min(count, MAX_REQUESTS_IN_FLIGHT));
 }
 /** The `secrets` input's values, all fetched and masked, or one error listing every failure. */
 async function loadConfiguredSecrets(config, deps, tokens) {
@@ -3247,6 +3393,7 @@ function entraAppCredential(kind, app, deps, proof) {
     return {
         kind,
         subject: () => subject,
+        tokenOrigin: new URL(tokenEndpoint(app.authorityHost, app.tenantId)).origin,
         async getToken(scope, options) {
             const tenantId = options?.tenantId ?? app.tenantId;
             const clientProof = await proof({ tenantId, tokenEndpoint: tokenEndpoint(app.authorityHost, tenantId) });
@@ -3922,9 +4069,18 @@ function azureCliSettings(config) {
 
 function createOidcCredential(settings, deps) {
     let logged = false;
-    // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#oidc-token-lifetime).
+    // A GitHub token lives about five minutes: each exchange gets one fetched right before it
+    // (protocol.md#oidc-token-lifetime). Exchanges that start together (the resource token and the
+    // vault token) share the one fetch under way: it is fresh for each of them.
+    let underWay;
+    const fresh = () => {
+        underWay ??= fetchGitHubToken(settings, deps).finally(() => {
+            underWay = undefined;
+        });
+        return underWay;
+    };
     return entraAppCredential('oidc', settings, deps, async () => {
-        const { token, presented } = await fetchGitHubToken(settings, deps);
+        const { token, presented } = await fresh();
         if (!logged) {
             logged = true;
             deps.log.info(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);
@@ -4040,6 +4196,7 @@ function explainingChoice(credential, choice, meantOidc) {
     return {
         kind: credential.kind,
         ...(credential.subject ? { subject: credential.subject } : {}),
+        ...(credential.tokenOrigin ? { tokenOrigin: credential.tokenOrigin } : {}),
         async getToken(scope, options) {
             try {
                 return await credential.getToken(scope, options);

@@ -630,41 +630,166 @@ function token_checkNotExpired(token, now, source) {
     throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.');
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(779);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(783);
 ;// CONCATENATED MODULE: ./src/core/connections.ts
 /**
- * The connections under the HTTP layer. @actions/http-client decides the proxy (HTTPS_PROXY,
- * NO_PROXY) and builds each request; this module hands it the agent a direct request goes out
- * on, one keep-alive agent per protocol, and the address to connect to: a bracketed IPv6
- * literal (`[::1]`) would otherwise reach DNS as a name, brackets and all, and fail ENOTFOUND.
- * Proxied requests keep http-client's tunnelling agent.
+ * The connections under the HTTP layer: one keep-alive agent per protocol and proxy, shared by
+ * every request of the process, which
+ *
+ * - opens connections ahead of need (`preconnect`): the Entra ID and Key Vault handshakes (TCP,
+ *   then TLS) run while the first token is on its way, instead of on the critical path;
+ * - keeps CONNECT tunnels alive through an HTTP(S) proxy and reuses them like any connection
+ *   (@actions/http-client's `tunnel` agents open a tunnel for every request and drop it after);
+ * - connects to a bracketed IPv6 literal (`[::1]`) as the address it is, not as a name;
+ * - never shares one agent between http:// and https:// (http-client keeps one direct agent, of
+ *   the first protocol it met: an http:// managed identity endpoint, then an https:// vault,
+ *   failed with 'Protocol "https:" not supported').
+ *
+ * Which proxy a URL goes through is http-client's own decision (getProxyUrl: HTTPS_PROXY,
+ * HTTP_PROXY, NO_PROXY, loopback always direct). Both mechanisms hook the one documented
+ * override point of Node's Agent, `createConnection(options, callback)`: it is asked for a socket
+ * whenever the agent has no free one for the request's origin. Measured in bench/ (issue 12).
  */
 
 
-function connections_createConnections() {
-    const agents = {
-        'http:': new http.Agent({ keepAlive: true }),
-        'https:': new https.Agent({ keepAlive: true })
-    };
-    return {
-        handlerFor: protocol => ({
-            prepareRequest(options) {
-                if (typeof options.host === 'string' && options.host.startsWith('[') && options.host.endsWith(']')) {
-                    options.host = options.host.slice(1, -1);
+
+const originKey = (host, port) => `${host.toLowerCase()}:${port}`;
+const isAddress = (host) => /^[\d.]+$/.test(host) || host.includes(':');
+/** An Agent class (http or https) with warm connections and, given a proxy, kept-alive CONNECT tunnels. */
+function poolAgent(Base, secure) {
+    return class PoolAgent extends Base {
+        #warm = new Map();
+        #proxy;
+        constructor(proxy) {
+            super({ keepAlive: true });
+            this.#proxy = proxy;
+        }
+        preconnect(host, port, count) {
+            const key = originKey(host, port);
+            const warm = this.#warm.get(key) ?? [];
+            this.#warm.set(key, warm);
+            const options = { ...this.options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+            if (secure)
+                options._agentKey = this.getName(options);
+            for (let i = 0; i < count; i++) {
+                const entry = {
+                    socket: new Promise((resolve, reject) => {
+                        const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+                        if (direct)
+                            resolve(direct);
+                    })
+                };
+                // A warm connection that fails or closes before a request takes it is forgotten.
+                const forget = () => {
+                    const at = warm.indexOf(entry);
+                    if (at >= 0)
+                        warm.splice(at, 1);
+                };
+                entry.forget = forget;
+                entry.socket.then(socket => {
+                    entry.ready = socket;
+                    socket.once('close', forget);
+                    socket.on('error', forget);
+                }, forget);
+                warm.push(entry);
+            }
+        }
+        createConnection(options, callback) {
+            const entry = this.#warm.get(originKey(String(options.host), Number(options.port)))?.shift();
+            if (!entry)
+                return this.#open(options, callback);
+            // Only our own listeners come off: TLS keeps its own on 'close'.
+            const take = (socket) => (entry.forget ? socket.off('close', entry.forget).off('error', entry.forget) : socket);
+            if (entry.ready && !entry.ready.destroyed)
+                return take(entry.ready);
+            const reopen = () => {
+                const direct = this.#open(options, callback);
+                if (direct)
+                    callback(null, direct);
+            };
+            entry.socket.then(socket => (socket.destroyed ? reopen() : callback(null, take(socket))), reopen);
+            return undefined;
+        }
+        /**
+         * A new connection: the base class's own (returned at once, as Agent expects of a plain
+         * createConnection), or a CONNECT through the proxy and then TLS over the tunnel (through the callback).
+         */
+        #open(options, callback) {
+            const proxy = this.#proxy;
+            if (!proxy)
+                return super.createConnection(options);
+            const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+            const auth = proxy.username
+                ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+                : {};
+            const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
+                host: proxy.hostname,
+                port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+                method: 'CONNECT',
+                path: target,
+                headers: { host: target, ...auth },
+                agent: false
+            });
+            connect.once('connect', (response, socket) => {
+                if (response.statusCode !== 200) {
+                    socket.destroy();
+                    callback(Object.assign(new Error(`tunneling socket could not be established, statusCode=${response.statusCode}`), { code: 'ECONNRESET' }));
+                    return;
                 }
-                // http-client's direct agent is an http.Agent; a proxy's tunnelling agent is not.
-                if (options.agent instanceof http.Agent)
-                    options.agent = agents[protocol];
-            },
-            canHandleAuthentication: () => false,
-            handleAuthentication: () => Promise.reject(new Error('azure-token handles no authentication challenge in the HTTP layer'))
-        }),
+                callback(null, secure ? super.createConnection({ ...options, socket }) : socket);
+            });
+            connect.once('error', error => callback(error));
+            connect.end();
+            return undefined;
+        }
+        destroy() {
+            for (const warm of this.#warm.values())
+                for (const entry of warm.splice(0))
+                    entry.socket.then(socket => socket.destroy(), () => undefined);
+            super.destroy();
+        }
+    };
+}
+const HttpPoolAgent = poolAgent(external_node_http_namespaceObject.Agent, false);
+const HttpsPoolAgent = poolAgent(external_node_https_namespaceObject.Agent, true);
+function connections_createConnections(userAgent) {
+    const agents = new Map();
+    const portOf = (url) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const agentFor = (url) => {
+        const proxy = getProxyUrl(url);
+        const key = `${url.protocol} ${proxy?.href ?? ''}`;
+        let agent = agents.get(key);
+        if (!agent) {
+            agent = url.protocol === 'https:' ? new HttpsPoolAgent(proxy) : new HttpPoolAgent(proxy);
+            agents.set(key, agent);
+        }
+        return agent;
+    };
+    // URL keeps an IPv6 literal's brackets in `hostname`; a socket wants the address itself.
+    const hostOf = (url) => url.hostname.replace(/^\[(.*)\]$/, '$1');
+    return {
+        requestInfo(method, url, headers) {
+            const lowered = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+            return {
+                parsedUrl: url,
+                httpModule: url.protocol === 'https:' ? https : http,
+                options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+            };
+        },
+        preconnect(target, count) {
+            const url = new URL(target);
+            if (count > 0)
+                agentFor(url).preconnect(hostOf(url), portOf(url), count);
+        },
         dispose() {
-            for (const agent of Object.values(agents))
+            for (const agent of agents.values())
                 agent.destroy();
+            agents.clear();
         }
     };
 }
@@ -777,22 +902,16 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'
 const REACH_HINT = 'Check the runner can reach the host (firewall, proxy: HTTPS_PROXY and NO_PROXY), then re-run the job.';
 function createHttp(options) {
     const { clock, log } = options;
-    const connections = createConnections();
+    const connections = createConnections(options.userAgent ?? 'azure-token');
     const clients = new Map();
     const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // One client per protocol (http-client keeps one direct agent, of the first protocol it saw)
-    // and per timeout (it sets the socket timeout per client).
-    const clientFor = (protocol, timeoutMs) => {
-        const key = `${protocol} ${timeoutMs}`;
-        let client = clients.get(key);
+    // One client per timeout: http-client sets the socket timeout per client. The connections
+    // (agents, proxies, preconnected sockets) are shared by all (connections.ts).
+    const clientFor = (timeoutMs) => {
+        let client = clients.get(timeoutMs);
         if (!client) {
-            client = new HttpClient(options.userAgent ?? 'azure-token', [connections.handlerFor(protocol)], {
-                allowRedirects: false,
-                allowRetries: false,
-                keepAlive: true,
-                socketTimeout: timeoutMs
-            });
-            clients.set(key, client);
+            client = new HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+            clients.set(timeoutMs, client);
         }
         return client;
     };
@@ -809,8 +928,8 @@ function createHttp(options) {
             });
         });
         try {
-            const protocol = new URL(request.url).protocol === 'https:' ? 'https:' : 'http:';
-            const response = await Promise.race([clientFor(protocol, timeoutMs).request(request.method, request.url, request.body ?? null, headers), deadline]);
+            const info = connections.requestInfo(request.method, new URL(request.url), headers);
+            const response = await Promise.race([clientFor(timeoutMs).requestRaw(info, request.body ?? null), deadline]);
             message = response.message;
             const body = await Promise.race([readBody(response.message), deadline]);
             return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body) };
@@ -883,6 +1002,15 @@ function createHttp(options) {
     }
     return {
         request,
+        preconnect: (url, count = 1) => {
+            try {
+                connections.preconnect(url, count);
+            }
+            catch (error) {
+                // A connection opened ahead of need is an optimisation: its failure is the request's to report.
+                log.debug(`Could not open a connection to ${displayEndpoint(url)} ahead of need: ${messageOf(error)}`);
+            }
+        },
         dispose: () => {
             for (const client of clients.values())
                 client.dispose();
@@ -1195,6 +1323,7 @@ function app_credential_entraAppCredential(kind, app, deps, proof) {
     return {
         kind,
         subject: () => subject,
+        tokenOrigin: new URL(tokenEndpoint(app.authorityHost, app.tenantId)).origin,
         async getToken(scope, options) {
             const tenantId = options?.tenantId ?? app.tenantId;
             const clientProof = await proof({ tenantId, tokenEndpoint: tokenEndpoint(app.authorityHost, tenantId) });
@@ -1765,8 +1894,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(779);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -4197,110 +4326,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 942:
-/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 779:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// UNUSED EXPORTS: Headers, HttpClient, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* unused harmony exports HttpCodes, Headers, MediaTypes, getProxyUrl, HttpClientError, HttpClientResponse, isHttps, HttpClient */
+/* harmony import */ var http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(611);
+/* harmony import */ var https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(692);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(783);
+/* harmony import */ var tunnel__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(770);
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -4359,7 +4392,7 @@ var MediaTypes;
  * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-function lib_getProxyUrl(serverUrl) {
+function getProxyUrl(serverUrl) {
     const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
@@ -4997,6 +5030,103 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 783:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports getProxyUrl, checkBypass */
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
 
 /***/ })
 

@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { Credential } from './credentials/credential.js';
 import type { Http } from './http.js';
 import { type Identity, identityOf } from './identity.js';
-import { type LoadedSecret, loadSecrets, type SecretsLoad, vaultScope } from './keyvault/load.js';
+import { type LoadedSecret, loadSecrets, MAX_REQUESTS_IN_FLIGHT, type SecretsLoad, vaultScope } from './keyvault/load.js';
 import type { Log } from './log.js';
 import type { Machine } from './machine.js';
 import type { Masker } from './masking.js';
@@ -28,6 +28,7 @@ export interface Acquired {
 }
 
 export async function acquire(config: Config, credential: Credential, deps: CoreDeps): Promise<Acquired> {
+  warmConnections(config, credential, deps.http);
   const tokens = cachedTokenSource(credential, deps.log);
   const [token, loaded] = await Promise.all([tokens(config.scope), loadConfiguredSecrets(config, deps, tokens)]);
   const identity = identityOf(token.token, config);
@@ -37,6 +38,23 @@ export async function acquire(config: Config, credential: Credential, deps: Core
     deps.log.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
   }
   return { token, identity, secrets: loaded.secrets };
+}
+
+/**
+ * Opens the connections the step will need while its first request is on its way (issue 12):
+ * Entra ID's token endpoint (two when the vault token is asked for alongside the resource token)
+ * and each https vault, as many as its secrets will use at once. Only hosts of the credential
+ * that was chosen: never IMDS, never a host behind a credential the step will not use.
+ */
+function warmConnections(config: Config, credential: Credential, http: Http): void {
+  const vaultToken = vaultScope(config.cloud);
+  if (credential.tokenOrigin) http.preconnect(credential.tokenOrigin, config.secrets.length > 0 && config.scope !== vaultToken ? 2 : 1);
+  const perVault = new Map<string, number>();
+  for (const reference of config.secrets) {
+    // A listing's first page brings up to 25 secrets to fetch at once.
+    perVault.set(reference.vault, (perVault.get(reference.vault) ?? 0) + (reference.kind === 'all' ? 25 : 1));
+  }
+  for (const [vault, count] of perVault) http.preconnect(vault, Math.min(count, MAX_REQUESTS_IN_FLIGHT));
 }
 
 /** The `secrets` input's values, all fetched and masked, or one error listing every failure. */

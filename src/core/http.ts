@@ -6,7 +6,7 @@
  */
 import { HttpClient } from '@actions/http-client';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { createConnections, type Protocol } from './connections.js';
+import { createConnections } from './connections.js';
 import { ActionError, messageOf } from './errors.js';
 import { parseJson } from './json.js';
 import type { Log } from './log.js';
@@ -47,6 +47,8 @@ export interface Http {
    * status (the caller knows what an error body means); rejects when no response came at all.
    */
   request(request: HttpRequest): Promise<HttpResponse>;
+  /** Opens `count` connections to `url`'s origin ahead of need (TCP and TLS, or a proxy tunnel). */
+  preconnect(url: string, count?: number): void;
   /** Closes kept-alive and hung sockets so the process can exit. */
   dispose(): void;
 }
@@ -100,23 +102,17 @@ const REACH_HINT = 'Check the runner can reach the host (firewall, proxy: HTTPS_
 
 export function createHttp(options: HttpOptions): Http {
   const { clock, log } = options;
-  const connections = createConnections();
-  const clients = new Map<string, HttpClient>();
+  const connections = createConnections(options.userAgent ?? 'azure-token');
+  const clients = new Map<number, HttpClient>();
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  // One client per protocol (http-client keeps one direct agent, of the first protocol it saw)
-  // and per timeout (it sets the socket timeout per client).
-  const clientFor = (protocol: Protocol, timeoutMs: number): HttpClient => {
-    const key = `${protocol} ${timeoutMs}`;
-    let client = clients.get(key);
+  // One client per timeout: http-client sets the socket timeout per client. The connections
+  // (agents, proxies, preconnected sockets) are shared by all (connections.ts).
+  const clientFor = (timeoutMs: number): HttpClient => {
+    let client = clients.get(timeoutMs);
     if (!client) {
-      client = new HttpClient(options.userAgent ?? 'azure-token', [connections.handlerFor(protocol)], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: true,
-        socketTimeout: timeoutMs
-      });
-      clients.set(key, client);
+      client = new HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+      clients.set(timeoutMs, client);
     }
     return client;
   };
@@ -133,8 +129,8 @@ export function createHttp(options: HttpOptions): Http {
       });
     });
     try {
-      const protocol = new URL(request.url).protocol === 'https:' ? 'https:' : 'http:';
-      const response = await Promise.race([clientFor(protocol, timeoutMs).request(request.method, request.url, request.body ?? null, headers), deadline]);
+      const info = connections.requestInfo(request.method, new URL(request.url), headers);
+      const response = await Promise.race([clientFor(timeoutMs).requestRaw(info, request.body ?? null), deadline]);
       message = response.message;
       const body = await Promise.race([readBody(response.message), deadline]);
       return { status: response.message.statusCode ?? 0, headers: response.message.headers, body, json: parseJson(body) };
@@ -200,6 +196,14 @@ export function createHttp(options: HttpOptions): Http {
 
   return {
     request,
+    preconnect: (url, count = 1) => {
+      try {
+        connections.preconnect(url, count);
+      } catch (error) {
+        // A connection opened ahead of need is an optimisation: its failure is the request's to report.
+        log.debug(`Could not open a connection to ${displayEndpoint(url)} ahead of need: ${messageOf(error)}`);
+      }
+    },
     dispose: () => {
       for (const client of clients.values()) client.dispose();
       clients.clear();

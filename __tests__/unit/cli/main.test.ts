@@ -74,7 +74,8 @@ async function cli(argv: string[], env: Record<string, string> = {}, overrides: 
     env: { PATH: '', ...env },
     cwd,
     machine,
-    http: log => createHttp({ clock: machine, log, timeoutMs: 2_000 }),
+    // Connections ahead of need are not opened: a unit test reaches no network, not even a socket.
+    http: log => ({ ...createHttp({ clock: machine, log, timeoutMs: 2_000 }), preconnect: () => undefined }),
     stdout: async text => {
       stdout += text;
     },

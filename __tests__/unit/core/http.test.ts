@@ -140,7 +140,7 @@ describe('throttling (429) is waited out', () => {
       clock: { ...machine, sleep: async ms => { sleeps.push(ms); now += ms; } },
       log
     });
-    return { ...client, sleeps, logs: log.infos, debugs: log.debugs, elapsed: () => now - NOW };
+    return { ...client, sleeps, logs: log.infos, debugs: log.debugs, preconnects: [], elapsed: () => now - NOW };
   }
 
   it.each<[string, Record<string, string>, number, number]>([

@@ -17,6 +17,8 @@ export interface Credential {
   getToken(scope: string, options?: TokenOptions): Promise<AccessToken>;
   /** The federated subject last presented (OIDC, workload identity), for the job summary. */
   readonly subject?: () => string | undefined;
+  /** The https origin every token request goes to (Entra ID's token endpoint): connected to ahead of need. */
+  readonly tokenOrigin?: string;
 }
 
 export interface CredentialDeps {

@@ -55,6 +55,7 @@ function explainingChoice(credential: Credential, choice: AutoChoice, meantOidc:
   return {
     kind: credential.kind,
     ...(credential.subject ? { subject: credential.subject } : {}),
+    ...(credential.tokenOrigin ? { tokenOrigin: credential.tokenOrigin } : {}),
     async getToken(scope, options) {
       try {
         return await credential.getToken(scope, options);

@@ -13,9 +13,18 @@ import { type OidcSettings, PERMISSIONS_HINT } from './settings.js';
 
 export function createOidcCredential(settings: OidcSettings, deps: CredentialDeps): Credential {
   let logged = false;
-  // A GitHub token lives about five minutes: each exchange gets one fetched right before it (protocol.md#oidc-token-lifetime).
+  // A GitHub token lives about five minutes: each exchange gets one fetched right before it
+  // (protocol.md#oidc-token-lifetime). Exchanges that start together (the resource token and the
+  // vault token) share the one fetch under way: it is fresh for each of them.
+  let underWay: Promise<GitHubAssertion> | undefined;
+  const fresh = (): Promise<GitHubAssertion> => {
+    underWay ??= fetchGitHubToken(settings, deps).finally(() => {
+      underWay = undefined;
+    });
+    return underWay;
+  };
   return entraAppCredential('oidc', settings, deps, async () => {
-    const { token, presented } = await fetchGitHubToken(settings, deps);
+    const { token, presented } = await fresh();
     if (!logged) {
       logged = true;
       deps.log.info(`GitHub OIDC token: issuer ${presented.issuer}, subject ${presented.subject}, audience ${presented.audience}`);

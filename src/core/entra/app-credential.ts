@@ -22,6 +22,7 @@ export function entraAppCredential(kind: AuthType, app: AppSettings, deps: Crede
   return {
     kind,
     subject: () => subject,
+    tokenOrigin: new URL(tokenEndpoint(app.authorityHost, app.tenantId)).origin,
     async getToken(scope, options) {
       const tenantId = options?.tenantId ?? app.tenantId;
       const clientProof = await proof({ tenantId, tokenEndpoint: tokenEndpoint(app.authorityHost, tenantId) });

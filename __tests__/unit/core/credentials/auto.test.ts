@@ -38,6 +38,7 @@ function imdsProbe(answers: boolean): Http & { readonly probes: HttpRequest[] } 
       if (!answers) throw new RequestFailedError('IMDS probe failed after 1 attempt: no answer within 1.0 s', 'hint', true, 'no answer within 1.0 s');
       return { status: 400, headers: {}, body: '{"error":"invalid_request"}', json: { error: 'invalid_request' }, attempts: 1, endpoint: 'IMDS probe' };
     },
+    preconnect: () => undefined,
     dispose: () => undefined
   };
 }

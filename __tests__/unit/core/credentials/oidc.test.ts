@@ -134,7 +134,7 @@ describe('the GitHub token, then the exchange', () => {
     ]);
   });
 
-  it('fetches a fresh GitHub token right before each exchange, and logs what it presents once', async () => {
+  it('fetches a fresh GitHub token for each exchange (exchanges that start together share the one under way), and logs what it presents once', async () => {
     const first = githubToken('api://AzureADTokenExchange', SUBJECT);
     const second = githubToken('api://AzureADTokenExchange', SUBJECT, 'second');
     github('api://AzureADTokenExchange', first);
@@ -142,10 +142,15 @@ describe('the GitHub token, then the exchange', () => {
     const forms: Array<Record<string, string>> = [];
     entra(forms, undefined, 'arm-token');
     entra(forms, undefined, 'vault-token');
+    entra(forms, undefined, 'graph-token');
     const credential = oidcCredential();
-    const tokens = await Promise.all([credential.getToken(ARM), credential.getToken(VAULT)]);
-    expect(tokens.map(token => token.token).sort()).toEqual(['arm-token', 'vault-token']);
-    expect(forms.map(form => form['client_assertion']).sort()).toEqual([first, second].sort());
+    // The resource token and the vault token, asked for at once: one GitHub token, fresh for both.
+    const together = await Promise.all([credential.getToken(ARM), credential.getToken(VAULT)]);
+    expect(together.map(token => token.token).sort()).toEqual(['arm-token', 'vault-token']);
+    expect(forms.map(form => form['client_assertion'])).toEqual([first, first]);
+    // A later exchange (the token endpoint minting for a later step) gets a new one.
+    await credential.getToken('https://graph.microsoft.com/.default');
+    expect(forms[2]?.['client_assertion']).toBe(second);
     expect(log.infos).toEqual([`GitHub OIDC token: issuer ${ISSUER}, subject ${SUBJECT}, audience api://AzureADTokenExchange`]);
     expect(nock.isDone()).toBe(true);
   });

@@ -291,7 +291,7 @@ describe('loadSecrets: concurrency and throttling', () => {
     const { load } = setup();
     let inFlight = 0;
     let most = 0;
-    const names = Array.from({ length: 50 }, (_, index) => `secret-${index}`);
+    const names = Array.from({ length: 100 }, (_, index) => `secret-${index}`);
     for (const name of names) {
       nock(VAULT).get(`/secrets/${name}`).query(API).reply(async () => {
         inFlight++;
@@ -302,7 +302,7 @@ describe('loadSecrets: concurrency and throttling', () => {
       });
     }
     const result = await load(names.map(name => `my-vault/${name}`).join('\n'));
-    expect(result.secrets).toHaveLength(50);
+    expect(result.secrets).toHaveLength(100);
     expect(most).toBe(MAX_REQUESTS_IN_FLIGHT);
   });
 

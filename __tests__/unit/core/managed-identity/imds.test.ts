@@ -52,6 +52,7 @@ function scriptedHttp(answers: Array<Partial<HttpResponse> | Error>): Http & { r
       if (answer instanceof Error) throw answer;
       return { status: 200, headers: {}, body: '', json: undefined, attempts: 1, endpoint: 'IMDS', ...answer };
     },
+    preconnect: () => undefined,
     dispose: () => undefined
   };
 }
@@ -147,7 +148,8 @@ describe('requestImdsToken: one try, then the IMDS policy', () => {
         now += 5_000;
         return { status: requests.length === 1 ? status : 200, headers: {}, body: '', json: undefined, attempts: 1, endpoint: 'IMDS' };
       },
-      dispose: () => undefined
+      preconnect: () => undefined,
+    dispose: () => undefined
     };
     await expect(requestImdsToken(http, clock, IMDS, QUERY)).resolves.toMatchObject({ status: 200 });
     expect(requests).toHaveLength(2);
