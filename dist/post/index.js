@@ -658,6 +658,8 @@ var proxy = __nccwpck_require__(783);
 
 
 
+/** How long a connection opened ahead of need waits for its request before it is closed. */
+const WARM_IDLE_MS = 20_000;
 const originKey = (host, port) => `${host.toLowerCase()}:${port}`;
 const isAddress = (host) => /^[\d.]+$/.test(host) || host.includes(':');
 /** An Agent class (http or https) with warm connections and, given a proxy, kept-alive CONNECT tunnels. */
@@ -695,6 +697,8 @@ function poolAgent(Base, secure) {
                     entry.ready = socket;
                     socket.once('close', forget);
                     socket.on('error', forget);
+                    // Warm only while the step's first requests are due; a server may time an idle connection out.
+                    socket.setTimeout(WARM_IDLE_MS, () => socket.destroy());
                 }, forget);
                 warm.push(entry);
             }
@@ -704,15 +708,26 @@ function poolAgent(Base, secure) {
             if (!entry)
                 return this.#open(options, callback);
             // Only our own listeners come off: TLS keeps its own on 'close'.
-            const take = (socket) => (entry.forget ? socket.off('close', entry.forget).off('error', entry.forget) : socket);
-            if (entry.ready && !entry.ready.destroyed)
+            const take = (socket) => {
+                socket.setTimeout(0);
+                return entry.forget ? socket.off('close', entry.forget).off('error', entry.forget) : socket;
+            };
+            // Nothing may have arrived on a connection no request was sent on (a server's 408 for an idle
+            // connection): the next request would read it as its own answer.
+            const usable = (socket) => !socket.destroyed && socket.readableLength === 0;
+            if (entry.ready && usable(entry.ready))
                 return take(entry.ready);
             const reopen = () => {
                 const direct = this.#open(options, callback);
                 if (direct)
                     callback(null, direct);
             };
-            entry.socket.then(socket => (socket.destroyed ? reopen() : callback(null, take(socket))), reopen);
+            entry.socket.then(socket => {
+                if (usable(socket))
+                    return callback(null, take(socket));
+                socket.destroy();
+                reopen();
+            }, reopen);
             return undefined;
         }
         /**

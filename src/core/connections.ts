@@ -18,6 +18,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getProxyUrl } from '@actions/http-client/lib/proxy';
 import type { RequestInfo } from '@actions/http-client/lib/interfaces';
@@ -41,6 +42,9 @@ interface Warm {
   /** Forgets this connection if it closes or fails before a request takes it. */
   forget?: () => void;
 }
+
+/** How long a connection opened ahead of need waits for its request before it is closed. */
+const WARM_IDLE_MS = 20_000;
 
 const originKey = (host: string, port: number | string): string => `${host.toLowerCase()}:${port}`;
 const isAddress = (host: string): boolean => /^[\d.]+$/.test(host) || host.includes(':');
@@ -80,6 +84,8 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
             entry.ready = socket;
             socket.once('close', forget);
             socket.on('error', forget);
+            // Warm only while the step's first requests are due; a server may time an idle connection out.
+            (socket as Socket).setTimeout(WARM_IDLE_MS, () => socket.destroy());
           },
           forget
         );
@@ -91,13 +97,23 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
       const entry = this.#warm.get(originKey(String(options.host), Number(options.port)))?.shift();
       if (!entry) return this.#open(options, callback);
       // Only our own listeners come off: TLS keeps its own on 'close'.
-      const take = (socket: Duplex): Duplex => (entry.forget ? socket.off('close', entry.forget).off('error', entry.forget) : socket);
-      if (entry.ready && !entry.ready.destroyed) return take(entry.ready);
+      const take = (socket: Duplex): Duplex => {
+        (socket as Socket).setTimeout(0);
+        return entry.forget ? socket.off('close', entry.forget).off('error', entry.forget) : socket;
+      };
+      // Nothing may have arrived on a connection no request was sent on (a server's 408 for an idle
+      // connection): the next request would read it as its own answer.
+      const usable = (socket: Duplex): boolean => !socket.destroyed && socket.readableLength === 0;
+      if (entry.ready && usable(entry.ready)) return take(entry.ready);
       const reopen = (): void => {
         const direct = this.#open(options, callback);
         if (direct) callback(null, direct);
       };
-      entry.socket.then(socket => (socket.destroyed ? reopen() : callback(null, take(socket))), reopen);
+      entry.socket.then(socket => {
+        if (usable(socket)) return callback(null, take(socket));
+        socket.destroy();
+        reopen();
+      }, reopen);
       return undefined;
     }
 

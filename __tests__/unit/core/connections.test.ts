@@ -167,3 +167,30 @@ describe('addresses', () => {
     expect(server.connections()).toBe(1);
   });
 });
+
+describe('a connection opened ahead of need that the server spoke on', () => {
+  it('is not used: what arrived on it was no answer to a request (a server timing out an idle connection)', async () => {
+    let connections = 0;
+    let requests = 0;
+    const server = net.createServer(socket => {
+      connections++;
+      // The first connection gets an unsolicited answer before any request, as a server's idle timeout sends it.
+      if (connections === 1) socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n');
+      socket.on('data', () => {
+        requests++;
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+      });
+    });
+    servers.push(server);
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    client.preconnect(origin, 1);
+    await new Promise<void>(resolve => server.once('connection', () => resolve()));
+    // Two turns of the event loop let the 408 reach the warm socket's buffer (no timer involved).
+    await new Promise(resolve => setImmediate(resolve));
+    await new Promise(resolve => setImmediate(resolve));
+    const response = await client.request({ method: 'GET', url: `${origin}/x`, what: 'The test API', retry: { attempts: 1 } });
+    expect(response.status).toBe(200);
+    expect(requests).toBe(1);
+  });
+});
