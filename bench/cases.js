@@ -38,8 +38,11 @@ export function actionConcurrency(srcDir = path.join(REPO_ROOT, 'src')) {
   });
   const values = [...new Set(found.map(f => f.value))];
   if (values.length === 1) return values[0];
-  if (values.length === 0) throw new Error(`bench: no file under ${path.relative(REPO_ROOT, srcDir)}/ declares MAX_REQUESTS_IN_FLIGHT = N; update bench/cases.js`);
-  throw new Error(`bench: MAX_REQUESTS_IN_FLIGHT is declared with different values: ${found.map(f => `${f.file} = ${f.value}`).join(', ')}`);
+  if (values.length === 0)
+    throw new Error(`bench: no file under ${path.relative(REPO_ROOT, srcDir)}/ declares MAX_REQUESTS_IN_FLIGHT = N; update bench/cases.js`);
+  throw new Error(
+    `bench: MAX_REQUESTS_IN_FLIGHT is declared with different values: ${found.map(f => `${f.file} = ${f.value}`).join(', ')}`
+  );
 }
 
 export function secretName(index) {
@@ -90,8 +93,24 @@ export function benchCases({ small, large, concurrency }) {
 /** The cost-growth cases: `sizes` named secrets each, then vault/* over the largest. */
 export function growthCases({ sizes, concurrency }) {
   const largest = Math.max(...sizes);
-  const cases = sizes.map(count => ({ id: `g${count}`, title: `token + ${count} ${count === 1 ? 'secret' : 'secrets'}`, names: names(count), list: false, count, expected: count, vault: GROWTH_VAULT }));
-  cases.push({ id: `g*${largest}`, title: `vault/* over ${largest} secrets`, names: [], list: true, count: largest, expected: largest, vault: GROWTH_VAULT });
+  const cases = sizes.map(count => ({
+    id: `g${count}`,
+    title: `token + ${count} ${count === 1 ? 'secret' : 'secrets'}`,
+    names: names(count),
+    list: false,
+    count,
+    expected: count,
+    vault: GROWTH_VAULT
+  }));
+  cases.push({
+    id: `g*${largest}`,
+    title: `vault/* over ${largest} secrets`,
+    names: [],
+    list: true,
+    count: largest,
+    expected: largest,
+    vault: GROWTH_VAULT
+  });
   return cases.map(c => ({ ...c, roundTrips: roundTrips(c, concurrency) }));
 }
 
@@ -116,7 +135,10 @@ export async function benchOrigins(fake) {
 
 function githubEnv(fake, origins, transport) {
   const base = transport === 'direct' ? origins.github : transport === 'proxy' ? fake.url : `https://${GITHUB_HOST}`;
-  return { ACTIONS_ID_TOKEN_REQUEST_URL: `${base}/github/idtoken?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.github.requestToken };
+  return {
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${base}/github/idtoken?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.github.requestToken
+  };
 }
 
 /** The TLS transports' env: the proxy, and trust in the fake's CA (one certificate, cheap to load; the machine's bundle is never passed on). */

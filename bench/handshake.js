@@ -36,8 +36,15 @@ export async function measureHandshakes(bench, benchCase, { rtts, runs, warmup, 
       rows.push({
         latencyMs,
         ...stats,
-        roundTrips: { plain: handshakeRoundTrips(benchCase, concurrency, false), preconnect: handshakeRoundTrips(benchCase, concurrency, true) },
-        connections: { bare: medianCounts(samples.bare, 'connections'), preconnect: medianCounts(samples.preconnect, 'connections'), action: medianCounts(samples.action, 'connections') },
+        roundTrips: {
+          plain: handshakeRoundTrips(benchCase, concurrency, false),
+          preconnect: handshakeRoundTrips(benchCase, concurrency, true)
+        },
+        connections: {
+          bare: medianCounts(samples.bare, 'connections'),
+          preconnect: medianCounts(samples.preconnect, 'connections'),
+          action: medianCounts(samples.action, 'connections')
+        },
         connects: medianCounts(samples.proxy, 'connects')
       });
     }

@@ -28,7 +28,11 @@ export function rssProbeEnv({ modules = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-'));
   const file = path.join(dir, 'maxrss');
   const modulesFile = modules ? path.join(dir, 'modules') : undefined;
-  const env = { NODE_OPTIONS: `--require ${JSON.stringify(PROBE)}`, BENCH_RSS_FILE: file, ...(modulesFile ? { BENCH_MODULES_FILE: modulesFile } : {}) };
+  const env = {
+    NODE_OPTIONS: `--require ${JSON.stringify(PROBE)}`,
+    BENCH_RSS_FILE: file,
+    ...(modulesFile ? { BENCH_MODULES_FILE: modulesFile } : {})
+  };
   return { env, file, modulesFile };
 }
 
@@ -60,7 +64,9 @@ export function readRss(file) {
  * to the action and to every baseline alike.
  */
 export function timeNode(args, { node = process.execPath, env = {}, timeoutMs = 120_000 } = {}) {
-  const baseEnv = Object.fromEntries(['PATH', 'HOME'].filter(name => process.env[name] !== undefined).map(name => [name, process.env[name]]));
+  const baseEnv = Object.fromEntries(
+    ['PATH', 'HOME'].filter(name => process.env[name] !== undefined).map(name => [name, process.env[name]])
+  );
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(node, args, { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

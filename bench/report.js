@@ -109,7 +109,13 @@ function handshakeTables(results) {
     })
   );
   const proxy = table(
-    ['L (round trip)', 'action through HTTPS_PROXY (TLS, real names)', 'over the preconnecting bare client (direct)', 'CONNECTs per step: GitHub / Entra ID / Key Vault', 'target'],
+    [
+      'L (round trip)',
+      'action through HTTPS_PROXY (TLS, real names)',
+      'over the preconnecting bare client (direct)',
+      'CONNECTs per step: GitHub / Entra ID / Key Vault',
+      'target'
+    ],
     handshakes.rows.map(row => [
       `${row.latencyMs} ms`,
       timing(row.proxy),
@@ -122,7 +128,19 @@ function handshakeTables(results) {
   const fit = slopes
     ? `Fitted over L: the bare client costs ${slopes.bare.toFixed(1)} L + ${ms(slopes.bareFixed)} ms, the preconnecting one ${slopes.preconnect.toFixed(1)} L + ${ms(slopes.preconnectFixed)} ms, the action ${slopes.action.toFixed(1)} L + ${ms(slopes.actionFixed)} ms (the model: ${handshakes.rows[0].roundTrips.plain} L, ${handshakes.rows[0].roundTrips.preconnect} L and ${handshakes.rows[0].roundTrips.plain} L, plus a fixed cost).`
     : '';
-  return [`Connection set-up emulated (2 round trips per new connection, 1 per request), ${handshakes.case.title.replace('OIDC → ', '')}, direct transport:`, '', direct, '', fit, '', 'The same through a proxy, every host by its real name over TLS:', '', proxy].filter((part, i, all) => part !== '' || all[i - 1] !== '').join('\n');
+  return [
+    `Connection set-up emulated (2 round trips per new connection, 1 per request), ${handshakes.case.title.replace('OIDC → ', '')}, direct transport:`,
+    '',
+    direct,
+    '',
+    fit,
+    '',
+    'The same through a proxy, every host by its real name over TLS:',
+    '',
+    proxy
+  ]
+    .filter((part, i, all) => part !== '' || all[i - 1] !== '')
+    .join('\n');
 }
 
 /** Least-squares line through (L, median) for each kind, when there are two L values or more. */
@@ -168,7 +186,20 @@ function growthTable(results) {
       mb(row.rssMb)
     ];
   });
-  return table(['cost growth (L per request)', 'round trips', 'floor', 'bare Node client', 'action', 'action / bare', 'action / floor', 'action: ms per added secret', 'action peak RSS (MB)'], rows);
+  return table(
+    [
+      'cost growth (L per request)',
+      'round trips',
+      'floor',
+      'bare Node client',
+      'action',
+      'action / bare',
+      'action / floor',
+      'action: ms per added secret',
+      'action peak RSS (MB)'
+    ],
+    rows
+  );
 }
 
 function startupTable(results) {
@@ -176,11 +207,16 @@ function startupTable(results) {
   const over = stats => `+${ms(stats.median - startup.node.median)} ms`;
   const rows = [
     ['`node -e 0`', timing(startup.node), '–'],
-    ['node with https loaded (`bench/https-start.js`: the floor\'s start)', timing(startup.https), over(startup.https)],
+    ["node with https loaded (`bench/https-start.js`: the floor's start)", timing(startup.https), over(startup.https)],
     ['`dist/main`: load, fail on a missing input', timing(startup.missingInput), over(startup.missingInput)],
     ['`dist/main`: spawn to first request (case a-d runs)', timing(startup.firstRequest), over(startup.firstRequest)]
   ];
-  if (!cli.available || cli.error) rows.push(['`dist/cli/index.js`: start-up (`--version`), one token', cli.error ? `failed: ${cli.error.split('\n')[0]}` : cli.reason, '–']);
+  if (!cli.available || cli.error)
+    rows.push([
+      '`dist/cli/index.js`: start-up (`--version`), one token',
+      cli.error ? `failed: ${cli.error.split('\n')[0]}` : cli.reason,
+      '–'
+    ]);
   else {
     rows.push(['`dist/cli/index.js --version`', timing(cli.version), over(cli.version)]);
     rows.push(['`dist/cli/index.js`: one client-secret token (1 round trip)', timing(cli.token), over(cli.token)]);
@@ -192,13 +228,19 @@ function startupTable(results) {
 
 function modulesTable(results) {
   const { modules } = results;
-  const list = names => (names.length === 0 ? 'none' : names.map(name => `\`${name.replace(/^(NativeModule|Internal Binding) /, '')}\``).join(', '));
+  const list = names =>
+    names.length === 0 ? 'none' : names.map(name => `\`${name.replace(/^(NativeModule|Internal Binding) /, '')}\``).join(', ');
   return table(
     ['Node core modules + bindings loaded', 'count', 'undici', 'loaded by this one only'],
     [
       ['the action (case b)', String(modules.action), modules.undici.action ? 'yes' : 'no', list(modules.onlyInAction)],
       ['the bare client (case b)', String(modules.bare), modules.undici.bare ? 'yes' : 'no', list(modules.onlyInBare)],
-      ['for comparison: `import` of node:http + node:https, nothing else', String(modules.esmImport), modules.undici.esmImport ? 'yes' : 'no', '–']
+      [
+        'for comparison: `import` of node:http + node:https, nothing else',
+        String(modules.esmImport),
+        modules.undici.esmImport ? 'yes' : 'no',
+        '–'
+      ]
     ]
   );
 }
@@ -206,8 +248,20 @@ function modulesTable(results) {
 function signInTable(results) {
   const { signIn } = results;
   const header = ['`sign-in-later-steps`', 'off', 'on', 'cost on the step', 'first token served (mints)', 'next token (cached)'];
-  if (!signIn.available || signIn.error) return table(header, [[signIn.case.title, signIn.error ? `failed: ${signIn.error.split('\n')[0]}` : signIn.reason, '–', '–', '–', '–']]);
-  return table(header, [[signIn.case.title, timing(signIn.off), timing(signIn.on), `+${ms(signIn.on.median - signIn.off.median)} ms`, timing(signIn.first), timing(signIn.cached)]]);
+  if (!signIn.available || signIn.error)
+    return table(header, [
+      [signIn.case.title, signIn.error ? `failed: ${signIn.error.split('\n')[0]}` : signIn.reason, '–', '–', '–', '–']
+    ]);
+  return table(header, [
+    [
+      signIn.case.title,
+      timing(signIn.off),
+      timing(signIn.on),
+      `+${ms(signIn.on.median - signIn.off.median)} ms`,
+      timing(signIn.first),
+      timing(signIn.cached)
+    ]
+  ]);
 }
 
 function scaleRow(scale) {
@@ -229,7 +283,17 @@ function scaleRow(scale) {
 
 function scaleTable(scales) {
   return table(
-    ['scale', 'legs succeeded', 'Key Vault gets', '429 answers', 'total', 'legs done: median, last', 'the same legs unthrottled (this machine)', 'throttle minimum: rate (fixed window)', 'total / minimum'],
+    [
+      'scale',
+      'legs succeeded',
+      'Key Vault gets',
+      '429 answers',
+      'total',
+      'legs done: median, last',
+      'the same legs unthrottled (this machine)',
+      'throttle minimum: rate (fixed window)',
+      'total / minimum'
+    ],
     scales.map(scaleRow)
   );
 }
@@ -242,7 +306,11 @@ function growthChecks(results) {
   const [ten, hundred] = [at(10), at(100)];
   if (ten && hundred) {
     const extra = hundred.action.median - ten.action.median;
-    checks.push([`100 secrets at most ${TARGETS.extraRoundTrips100} round trip (${L} ms) slower than 10 secrets`, extra <= TARGETS.extraRoundTrips100 * L, `+${ms(extra)} ms = ${(extra / L).toFixed(1)} round trips`]);
+    checks.push([
+      `100 secrets at most ${TARGETS.extraRoundTrips100} round trip (${L} ms) slower than 10 secrets`,
+      extra <= TARGETS.extraRoundTrips100 * L,
+      `+${ms(extra)} ms = ${(extra / L).toFixed(1)} round trips`
+    ]);
   }
   if (named.length >= 3) {
     const [a, b, c] = named.slice(-3);
@@ -263,28 +331,57 @@ export function targetChecks(results) {
   const checks = [];
   for (const row of results.handshakes.rows) {
     const value = row.action.median / row.preconnect.median;
-    checks.push([`${results.handshakes.case.title}, connection set-up emulated at L = ${row.latencyMs} ms: at most ${TARGETS.preconnectRatio}x the preconnecting bare client`, value <= TARGETS.preconnectRatio, `${ratio(value)} (${ms(row.action.median)} against ${ms(row.preconnect.median)} ms)`]);
+    checks.push([
+      `${results.handshakes.case.title}, connection set-up emulated at L = ${row.latencyMs} ms: at most ${TARGETS.preconnectRatio}x the preconnecting bare client`,
+      value <= TARGETS.preconnectRatio,
+      `${ratio(value)} (${ms(row.action.median)} against ${ms(row.preconnect.median)} ms)`
+    ]);
   }
   if (b) {
-    checks.push([`case (b) within ${TARGETS.floorRatioB}x of its floor (L = ${results.settings.latencyMs} ms, no connection cost)`, b.action.median / b.floorMs <= TARGETS.floorRatioB, `${ratio(b.action.median / b.floorMs)} (${ms(b.action.median)} against ${ms(b.floorMs)} ms)`]);
+    checks.push([
+      `case (b) within ${TARGETS.floorRatioB}x of its floor (L = ${results.settings.latencyMs} ms, no connection cost)`,
+      b.action.median / b.floorMs <= TARGETS.floorRatioB,
+      `${ratio(b.action.median / b.floorMs)} (${ms(b.action.median)} against ${ms(b.floorMs)} ms)`
+    ]);
   }
   for (const row of results.handshakes.rows.slice(0, 1)) {
     const counts = connectsByService(row.connects);
     const worst = Math.max(counts.github, counts.entra, counts.vault);
-    checks.push([`through a proxy, ${TARGETS.connectsPerOrigin} CONNECT per origin per step`, worst <= TARGETS.connectsPerOrigin, `GitHub ${counts.github}, Entra ID ${counts.entra}, Key Vault ${counts.vault}`]);
+    checks.push([
+      `through a proxy, ${TARGETS.connectsPerOrigin} CONNECT per origin per step`,
+      worst <= TARGETS.connectsPerOrigin,
+      `GitHub ${counts.github}, Entra ID ${counts.entra}, Key Vault ${counts.vault}`
+    ]);
   }
   checks.push(...growthChecks(results));
   if (b) {
     const speedup = b.sdkLoop.median / b.proxy.median;
-    checks.push([`case (b) at least ${TARGETS.sdkSpeedupB}x faster than the SDK loop (same transport)`, speedup >= TARGETS.sdkSpeedupB, `${ratio(speedup)} faster`]);
+    checks.push([
+      `case (b) at least ${TARGETS.sdkSpeedupB}x faster than the SDK loop (same transport)`,
+      speedup >= TARGETS.sdkSpeedupB,
+      `${ratio(speedup)} faster`
+    ]);
   }
   const startup = results.startup.firstRequest.median - results.startup.node.median;
-  checks.push([`start-up (spawn to first request) within ${TARGETS.startupMs} ms of \`node -e 0\``, startup <= TARGETS.startupMs, `+${ms(startup)} ms`]);
-  if (results.scale?.skipped) checks.push([`scale: every one of ${results.scale.legs} legs succeeds, within ${TARGETS.scaleRatio}x of the throttle's minimum`, undefined, results.scale.skipped]);
+  checks.push([
+    `start-up (spawn to first request) within ${TARGETS.startupMs} ms of \`node -e 0\``,
+    startup <= TARGETS.startupMs,
+    `+${ms(startup)} ms`
+  ]);
+  if (results.scale?.skipped)
+    checks.push([
+      `scale: every one of ${results.scale.legs} legs succeeds, within ${TARGETS.scaleRatio}x of the throttle's minimum`,
+      undefined,
+      results.scale.skipped
+    ]);
   if (results.scale && !results.scale.skipped) {
     const { scale } = results;
     checks.push([`scale: every one of ${scale.legs} legs succeeds`, scale.succeeded === scale.legs, `${scale.succeeded}/${scale.legs}`]);
-    checks.push([`scale: total within ${TARGETS.scaleRatio}x of the throttle's minimum (gets ÷ limit × window)`, scale.totalMs / scale.minimumMs.rate <= TARGETS.scaleRatio, `${ratio(scale.totalMs / scale.minimumMs.rate)} (${seconds(scale.totalMs)} against ${seconds(scale.minimumMs.rate)})`]);
+    checks.push([
+      `scale: total within ${TARGETS.scaleRatio}x of the throttle's minimum (gets ÷ limit × window)`,
+      scale.totalMs / scale.minimumMs.rate <= TARGETS.scaleRatio,
+      `${ratio(scale.totalMs / scale.minimumMs.rate)} (${seconds(scale.totalMs)} against ${seconds(scale.minimumMs.rate)})`
+    ]);
   }
   return checks;
 }
@@ -311,6 +408,12 @@ export function formatReport(results) {
     signInTable(results)
   ];
   if (results.scale) parts.push('', scaleTable([results.scale, results.scaleEquivalent].filter(Boolean)));
-  parts.push('', table(['target', 'met', 'measured'], targetChecks(results).map(([what, met, measured]) => [what, met === undefined ? 'not measured' : met ? 'yes' : '**no**', measured])));
+  parts.push(
+    '',
+    table(
+      ['target', 'met', 'measured'],
+      targetChecks(results).map(([what, met, measured]) => [what, met === undefined ? 'not measured' : met ? 'yes' : '**no**', measured])
+    )
+  );
   return parts.join('\n');
 }

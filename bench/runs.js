@@ -68,11 +68,21 @@ export async function actionOnce(bench, benchCase, transport, { probe = false, e
   const { ms, startedAt, result } = await timeAction({ node, inputs: { ...inputs, ...extraInputs }, env: { ...env, ...rss?.env } });
   const loaded = Object.keys(result.exportedEnv).filter(name => !/^(IDENTITY|MSI)_/.test(name)).length;
   if (result.exitCode !== 0 || loaded !== benchCase.expected || !result.outputs['access-token']) {
-    throw failed(`case (${benchCase.id}), the action (${transport})`, `exit ${result.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${result.stdout}${result.stderr}`);
+    throw failed(
+      `case (${benchCase.id}), the action (${transport})`,
+      `exit ${result.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${result.stdout}${result.stderr}`
+    );
   }
   const firstRequestAt = Math.min(...fake.requests.map(request => request.at));
   const modules = rss && readModules(rss.modulesFile);
-  return { ms, firstRequestMs: firstRequestAt - startedAt, rssMb: rss && readRss(rss.file), modules, result, ...trafficOf(bench, benchCase) };
+  return {
+    ms,
+    firstRequestMs: firstRequestAt - startedAt,
+    rssMb: rss && readRss(rss.file),
+    modules,
+    result,
+    ...trafficOf(bench, benchCase)
+  };
 }
 
 /** One run of a script (the SDK's, or the bare client) that prints {"secrets": N}. */
@@ -82,7 +92,10 @@ export async function scriptOnce(bench, benchCase, what, script, env, { probe = 
   const run = await timeNode([script], { node: bench.node, env: { ...env, ...rss?.env } });
   const loaded = run.exitCode === 0 ? JSON.parse(run.stdout.trim().split('\n').pop()).secrets : undefined;
   if (loaded !== benchCase.expected) {
-    throw failed(`case (${benchCase.id}), ${what}`, `exit ${run.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${run.stdout}${run.stderr}`);
+    throw failed(
+      `case (${benchCase.id}), ${what}`,
+      `exit ${run.exitCode}, ${loaded} of ${benchCase.expected} secrets\n${run.stdout}${run.stderr}`
+    );
   }
   const modules = rss && readModules(rss.modulesFile);
   return { ms: run.ms, rssMb: rss && readRss(rss.file), modules, ...trafficOf(bench, benchCase) };
@@ -96,7 +109,9 @@ export function bareOnce(bench, benchCase, { preconnect = false, probe = false }
 
 /** The SDK script, `loop` or `all`, through the proxy. */
 export function sdkOnce(bench, benchCase, mode, { probe = false } = {}) {
-  return scriptOnce(bench, benchCase, `the SDK script (${mode})`, SDK_CLIENT, sdkRun(bench.fake, bench.origins, benchCase, mode), { probe });
+  return scriptOnce(bench, benchCase, `the SDK script (${mode})`, SDK_CLIENT, sdkRun(bench.fake, bench.origins, benchCase, mode), {
+    probe
+  });
 }
 
 /**

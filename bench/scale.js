@@ -34,7 +34,10 @@ export function throttleMinimumMs({ gets, limit, windowMs, runFloorMs }) {
 async function fanOut({ node }, legs, inputs, env, progress) {
   const started = performance.now();
   let finished = 0;
-  const ticker = setInterval(() => progress?.(`scale: ${finished} of ${legs} legs done after ${((performance.now() - started) / 1000).toFixed(0)} s`), 10_000);
+  const ticker = setInterval(
+    () => progress?.(`scale: ${finished} of ${legs} legs done after ${((performance.now() - started) / 1000).toFixed(0)} s`),
+    10_000
+  );
   try {
     const outcomes = await Promise.all(
       Array.from({ length: legs }, async () => {
@@ -60,7 +63,13 @@ export async function runScale(bench, { legs, secrets, throttle, runFloorMs, bas
   // Each leg peaks near 60 MB: 256 at once need about 15 GB. On a shared machine, run only when it fits.
   const neededMb = legs * LEG_MB;
   const freeMb = os.freemem() / 2 ** 20;
-  if (freeMb < neededMb) return { legs, secrets, throttle, skipped: `not run: ${legs} legs need about ${(neededMb / 1024).toFixed(1)} GB of free memory, ${(freeMb / 1024).toFixed(1)} GB free (--scale-legs N to run fewer)` };
+  if (freeMb < neededMb)
+    return {
+      legs,
+      secrets,
+      throttle,
+      skipped: `not run: ${legs} legs need about ${(neededMb / 1024).toFixed(1)} GB of free memory, ${(freeMb / 1024).toFixed(1)} GB free (--scale-legs N to run fewer)`
+    };
   const { fake, origins } = bench;
   const vault = await fake.addVault(SCALE_VAULT, { secrets: vaultSecrets(secrets) });
   const inputs = {
@@ -71,8 +80,12 @@ export async function runScale(bench, { legs, secrets, throttle, runFloorMs, bas
     keyvault: vault,
     secrets: Array.from({ length: secrets }, (_, i) => secretName(i)).join(',')
   };
-  const env = { ACTIONS_ID_TOKEN_REQUEST_URL: `${origins.github}/github/idtoken?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.github.requestToken };
-  const failuresOf = outcomes => outcomes.filter(({ result }) => result.exitCode !== 0 || Object.keys(result.exportedEnv).length !== secrets);
+  const env = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${origins.github}/github/idtoken?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.github.requestToken
+  };
+  const failuresOf = outcomes =>
+    outcomes.filter(({ result }) => result.exitCode !== 0 || Object.keys(result.exportedEnv).length !== secrets);
   let unthrottled;
   if (baseline) {
     progress?.(`scale: ${legs} legs unthrottled first (this machine's own bound)`);

@@ -50,28 +50,41 @@ function runPostOf(bench, main) {
 async function signInOnce(bench, benchCase) {
   const run = await actionOnce(bench, benchCase, 'direct', { extraInputs: { [SIGN_IN_INPUT]: 'true' } });
   const { IDENTITY_ENDPOINT: endpoint, IDENTITY_HEADER: header } = run.result.exportedEnv;
+  let measured;
+  let post;
   try {
     if (!endpoint || !header) throw new Error('the step exported no IDENTITY_ENDPOINT / IDENTITY_HEADER');
     const firstMs = await fetchToken(endpoint, header, RESOURCE);
     const cachedMs = await fetchToken(endpoint, header, RESOURCE);
-    return { ms: run.ms, firstMs, cachedMs };
+    measured = { ms: run.ms, firstMs, cachedMs };
   } finally {
-    const post = await runPostOf(bench, run.result);
+    // The post step runs whatever happened above: it stops the endpoint.
+    post = await runPostOf(bench, run.result);
     fs.rmSync(post.tempDir, { recursive: true, force: true });
-    if (post.exitCode !== 0) throw new Error(`the post step failed to stop the endpoint (exit ${post.exitCode}):\n${post.stdout}${post.stderr}`);
   }
+  if (post.exitCode !== 0)
+    throw new Error(`the post step failed to stop the endpoint (exit ${post.exitCode}):\n${post.stdout}${post.stderr}`);
+  return measured;
 }
 
 export async function measureSignIn(bench, benchCase, { runs, warmup, progress }) {
   const inputs = parseActionInputs(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8'));
-  if (!(SIGN_IN_INPUT in inputs)) return { available: false, case: benchCase, reason: `not available: action.yml has no \`${SIGN_IN_INPUT}\` input` };
+  if (!(SIGN_IN_INPUT in inputs))
+    return { available: false, case: benchCase, reason: `not available: action.yml has no \`${SIGN_IN_INPUT}\` input` };
   try {
     const samples = await interleave(
       { off: () => actionOnce(bench, benchCase, 'direct'), on: () => signInOnce(bench, benchCase) },
       { runs, warmup, progress, label: SIGN_IN_INPUT }
     );
     const of = (kind, field) => summarize(samples[kind].map(sample => sample[field]));
-    return { available: true, case: benchCase, off: of('off', 'ms'), on: of('on', 'ms'), first: of('on', 'firstMs'), cached: of('on', 'cachedMs') };
+    return {
+      available: true,
+      case: benchCase,
+      off: of('off', 'ms'),
+      on: of('on', 'ms'),
+      first: of('on', 'firstMs'),
+      cached: of('on', 'cachedMs')
+    };
   } catch (error) {
     return { available: true, case: benchCase, error: error instanceof Error ? error.message : String(error) };
   }
@@ -94,7 +107,8 @@ export async function measureCli(bench, { runs }) {
     version.push(started.ms);
     fake.clearRequests();
     const run = await timeNode([CLI, '--auth-type', 'secret', '--resource', RESOURCE, '--output', 'token', '--quiet'], { node, env });
-    if (run.exitCode !== 0 || !run.stdout.trim()) return { available: true, error: `a token run exited ${run.exitCode}: ${run.stderr.slice(0, 300)}` };
+    if (run.exitCode !== 0 || !run.stdout.trim())
+      return { available: true, error: `a token run exited ${run.exitCode}: ${run.stderr.slice(0, 300)}` };
     token.push(run.ms);
   }
   return { available: true, version: summarize(version), token: summarize(token), tokenRoundTrips: 1 };

@@ -27,7 +27,8 @@ export function changelogSection(changelog, version) {
   if (at === -1) throw new Error(`CHANGELOG.md has no section for ${version}: add '## [${version}] - YYYY-MM-DD' with its changes.`);
   const heading = /** @type {string} */ (lines[at]);
   const date = /^## \[[^\]]+\] - (\d{4}-\d{2}-\d{2})\s*$/.exec(heading)?.[1];
-  if (date === undefined) throw new Error(`CHANGELOG.md's section for ${version} has no release date: write its heading as '## [${version}] - YYYY-MM-DD'.`);
+  if (date === undefined)
+    throw new Error(`CHANGELOG.md's section for ${version} has no release date: write its heading as '## [${version}] - YYYY-MM-DD'.`);
   const rest = lines.slice(at + 1);
   const end = rest.findIndex(line => line.startsWith('## ') || /^\[[^\]]+\]:\s/.test(line));
   const body = (end === -1 ? rest : rest.slice(0, end)).join('\n').trim();

@@ -57,9 +57,21 @@ function federatedTokenFile(): { file: string; token: string } {
  */
 function fakeAzureCli(): { bin: string; token: string; args: () => string[] } {
   const bin = fs.mkdtempSync(path.join(scratch, 'bin-'));
-  const token = fake.entra.mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: ARM, clientId: DEFAULTS.clientId, objectId: DEFAULTS.servicePrincipalObjectId });
+  const token = fake.entra.mintAccessToken({
+    tenantId: DEFAULTS.tenantId,
+    resource: ARM,
+    clientId: DEFAULTS.clientId,
+    objectId: DEFAULTS.servicePrincipalObjectId
+  });
   const expiresOn = Math.floor(Date.now() / 1000) + 3600;
-  const output = { accessToken: token, expiresOn: '2099-01-01 00:00:00.000000', expires_on: expiresOn, subscription: '0b1f6471-1bf0-4dda-aec3-cb9272f09590', tenant: DEFAULTS.tenantId, tokenType: 'Bearer' };
+  const output = {
+    accessToken: token,
+    expiresOn: '2099-01-01 00:00:00.000000',
+    expires_on: expiresOn,
+    subscription: '0b1f6471-1bf0-4dda-aec3-cb9272f09590',
+    tenant: DEFAULTS.tenantId,
+    tokenType: 'Bearer'
+  };
   fs.writeFileSync(path.join(bin, 'output.json'), JSON.stringify(output));
   // A node script by absolute path: PATH holds nothing but this directory.
   const script = [
@@ -99,14 +111,24 @@ describe.each(NODES)('credentials through dist/ under %s', (_label, node) => {
     const result = await runDist({ node, inputs: secretInputs(fake) });
 
     expectSignedInAs(result, 'secret', APP);
-    expect(fake.requestsFor('entra')[0]?.form).toMatchObject({ client_id: DEFAULTS.clientId, client_secret: DEFAULTS.clientSecret, scope: `${ARM}/.default` });
+    expect(fake.requestsFor('entra')[0]?.form).toMatchObject({
+      client_id: DEFAULTS.clientId,
+      client_secret: DEFAULTS.clientSecret,
+      scope: `${ARM}/.default`
+    });
     expect(result.masks).toContain(DEFAULTS.clientSecret);
     expectNoLeaks(result);
   });
 
   it.each([
-    ['azure/login', { clientId: DEFAULTS.clientId, clientSecret: DEFAULTS.clientSecret, tenantId: DEFAULTS.tenantId, subscriptionId: 'ignored' }],
-    ['az ad sp create-for-rbac', { appId: DEFAULTS.clientId, password: DEFAULTS.clientSecret, tenant: DEFAULTS.tenantId, displayName: 'octo-deployer' }]
+    [
+      'azure/login',
+      { clientId: DEFAULTS.clientId, clientSecret: DEFAULTS.clientSecret, tenantId: DEFAULTS.tenantId, subscriptionId: 'ignored' }
+    ],
+    [
+      'az ad sp create-for-rbac',
+      { appId: DEFAULTS.clientId, password: DEFAULTS.clientSecret, tenant: DEFAULTS.tenantId, displayName: 'octo-deployer' }
+    ]
   ])('creds in the %s shape: auto picks secret', async (_shape, creds) => {
     const result = await runDist({ node, inputs: { creds: JSON.stringify(creds), 'authority-host': fake.url } });
 
@@ -117,9 +139,21 @@ describe.each(NODES)('credentials through dist/ under %s', (_label, node) => {
   it.each([
     ['PEM text', () => ({ 'client-certificate': loadTestCertificate('client').combinedPem })],
     ['a PEM file', () => ({ 'client-certificate': loadTestCertificate('client').combinedPath })],
-    ['an encrypted key and its password', () => ({ 'client-certificate': loadTestCertificate('client-encrypted').combinedPem, 'client-certificate-password': 'test-passphrase' })]
+    [
+      'an encrypted key and its password',
+      () => ({
+        'client-certificate': loadTestCertificate('client-encrypted').combinedPem,
+        'client-certificate-password': 'test-passphrase'
+      })
+    ]
   ])('certificate from %s: a PS256 assertion with x5t#S256, aud = the token endpoint', async (_form, certificateInputs) => {
-    const inputs = { 'auth-type': 'certificate', 'client-id': DEFAULTS.clientId, 'tenant-id': DEFAULTS.tenantId, 'authority-host': fake.url, ...certificateInputs() };
+    const inputs = {
+      'auth-type': 'certificate',
+      'client-id': DEFAULTS.clientId,
+      'tenant-id': DEFAULTS.tenantId,
+      'authority-host': fake.url,
+      ...certificateInputs()
+    };
     const result = await runDist({ node, inputs });
 
     expectSignedInAs(result, 'certificate', APP);
@@ -129,16 +163,29 @@ describe.each(NODES)('credentials through dist/ under %s', (_label, node) => {
     expect(assertion?.header).toMatchObject({ alg: 'PS256', 'x5t#S256': loadTestCertificate('client').x5tS256 });
     expect(assertion?.payload).toMatchObject({ aud: fake.entra.tokenUrl(), iss: DEFAULTS.clientId, sub: DEFAULTS.clientId });
     // The inputs as the action reads them (trimmed): PEM text (certificate and key) or the file's, and the passphrase.
-    expectNoLeaks(result, [loadTestCertificate('client').combinedPem.trim(), loadTestCertificate('client-encrypted').combinedPem.trim(), 'test-passphrase']);
+    expectNoLeaks(result, [
+      loadTestCertificate('client').combinedPem.trim(),
+      loadTestCertificate('client-encrypted').combinedPem.trim(),
+      'test-passphrase'
+    ]);
   });
 
   it('workload-identity: the token in AZURE_FEDERATED_TOKEN_FILE is the assertion; client, tenant and authority from the webhook variables', async () => {
     const { file, token } = federatedTokenFile();
-    const env = { AZURE_FEDERATED_TOKEN_FILE: file, AZURE_CLIENT_ID: DEFAULTS.clientId, AZURE_TENANT_ID: DEFAULTS.tenantId, AZURE_AUTHORITY_HOST: fake.url };
+    const env = {
+      AZURE_FEDERATED_TOKEN_FILE: file,
+      AZURE_CLIENT_ID: DEFAULTS.clientId,
+      AZURE_TENANT_ID: DEFAULTS.tenantId,
+      AZURE_AUTHORITY_HOST: fake.url
+    };
     const result = await runDist({ node, inputs: { 'auth-type': 'workload-identity' }, env });
 
     expectSignedInAs(result, 'workload-identity', APP);
-    expect(fake.requestsFor('entra')[0]?.form).toMatchObject({ client_assertion_type: JWT_BEARER, client_assertion: token, client_id: DEFAULTS.clientId });
+    expect(fake.requestsFor('entra')[0]?.form).toMatchObject({
+      client_assertion_type: JWT_BEARER,
+      client_assertion: token,
+      client_id: DEFAULTS.clientId
+    });
     expectNoLeaks(result, [token]);
   });
 
@@ -153,7 +200,11 @@ describe.each(NODES)('credentials through dist/ under %s', (_label, node) => {
   });
 
   it('managed-identity on App Service: client-id selects a user-assigned identity', async () => {
-    const result = await runDist({ node, inputs: { 'auth-type': 'managed-identity', 'client-id': DEFAULTS.userIdentity.clientId }, env: fake.env.appService });
+    const result = await runDist({
+      node,
+      inputs: { 'auth-type': 'managed-identity', 'client-id': DEFAULTS.userIdentity.clientId },
+      env: fake.env.appService
+    });
 
     expectSignedInAs(result, 'managed-identity', DEFAULTS.userIdentity);
     expect(fake.requestsFor('msi')[0]?.query['client_id']).toBe(DEFAULTS.userIdentity.clientId);
@@ -213,7 +264,12 @@ describe('auto picks the first credential that applies', () => {
 
   it('AZURE_FEDERATED_TOKEN_FILE: workload-identity', async () => {
     const { file, token } = federatedTokenFile();
-    const env = { AZURE_FEDERATED_TOKEN_FILE: file, AZURE_CLIENT_ID: DEFAULTS.clientId, AZURE_TENANT_ID: DEFAULTS.tenantId, AZURE_AUTHORITY_HOST: fake.url };
+    const env = {
+      AZURE_FEDERATED_TOKEN_FILE: file,
+      AZURE_CLIENT_ID: DEFAULTS.clientId,
+      AZURE_TENANT_ID: DEFAULTS.tenantId,
+      AZURE_AUTHORITY_HOST: fake.url
+    };
     const result = await runDist({ inputs: {}, env });
 
     expect(result.outputs['auth-type']).toBe('workload-identity');
@@ -276,7 +332,13 @@ describe('credential failures are explained', () => {
     ['expired', "Input 'client-certificate' holds a certificate that expired on 2021-01-01T00:00:00.000Z."]
   ] as const)('a %s certificate is refused before any request', async (kind, message) => {
     const pem = loadTestCertificate(kind).combinedPem.trim();
-    const inputs = { 'auth-type': 'certificate', 'client-id': DEFAULTS.clientId, 'tenant-id': DEFAULTS.tenantId, 'authority-host': fake.url, 'client-certificate': pem };
+    const inputs = {
+      'auth-type': 'certificate',
+      'client-id': DEFAULTS.clientId,
+      'tenant-id': DEFAULTS.tenantId,
+      'authority-host': fake.url,
+      'client-certificate': pem
+    };
     const result = await runDist({ inputs });
 
     expect(result.exitCode).toBe(1);
@@ -290,7 +352,13 @@ describe('credential failures are explained', () => {
     fake.scenario.tenants[0]?.apps[0]?.certificates?.splice(0, 1);
     try {
       const pem = loadTestCertificate('client').combinedPem.trim();
-      const inputs = { 'auth-type': 'certificate', 'client-id': DEFAULTS.clientId, 'tenant-id': DEFAULTS.tenantId, 'authority-host': fake.url, 'client-certificate': pem };
+      const inputs = {
+        'auth-type': 'certificate',
+        'client-id': DEFAULTS.clientId,
+        'tenant-id': DEFAULTS.tenantId,
+        'authority-host': fake.url,
+        'client-certificate': pem
+      };
       const result = await runDist({ inputs });
 
       expect(result.exitCode).toBe(1);

@@ -34,10 +34,17 @@ const ROUTES: readonly RouteCase[] = [
   { route: 'github', options: fake => ({ inputs: oidcInputs(fake), env: fake.env.oidc }), endpoint: /GitHub/ },
   { route: 'entra', options: fake => ({ inputs: secretInputs(fake) }), endpoint: /Entra ID/ },
   { route: 'msi', options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: fake.env.appService }), endpoint: /App Service/ },
-  { route: 'imds', options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: fake.env.imds }), endpoint: /IMDS|instance metadata service/ },
+  {
+    route: 'imds',
+    options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: fake.env.imds }),
+    endpoint: /IMDS|instance metadata service/
+  },
   {
     route: 'arc',
-    options: fake => ({ inputs: { 'auth-type': 'managed-identity' }, env: { ...fake.env.arc, AZURE_TOKEN_TEST_ARC_KEY_DIR: fake.managedIdentity.arcKeyDir } }),
+    options: fake => ({
+      inputs: { 'auth-type': 'managed-identity' },
+      env: { ...fake.env.arc, AZURE_TOKEN_TEST_ARC_KEY_DIR: fake.managedIdentity.arcKeyDir }
+    }),
     endpoint: /Azure Arc/
   },
   {
@@ -86,7 +93,9 @@ const TOO_SLOW = new Set(['imds 500', 'imds HTML 502 page', 'imds connection res
 const WAITED_OUT = (name: string): boolean => name.endsWith(' 429 + Retry-After');
 
 function cases(filter: (name: string) => boolean): Array<[string, RouteCase, FaultKind]> {
-  return ROUTES.flatMap(route => FAULTS.map(fault => [`${route.route} ${fault.kind}`, route, fault] as [string, RouteCase, FaultKind])).filter(([name]) => filter(name));
+  return ROUTES.flatMap(route =>
+    FAULTS.map(fault => [`${route.route} ${fault.kind}`, route, fault] as [string, RouteCase, FaultKind])
+  ).filter(([name]) => filter(name));
 }
 
 /** Every Azure Arc key the fake handed out: secrets like any other. */
@@ -167,26 +176,29 @@ it.concurrent('a slow answer (latency under the timeout) is simply waited for', 
   });
 });
 
-it.concurrent.each(cases(name => !TOO_SLOW.has(name) && !WAITED_OUT(name)))('persistent %s: fails with a clear message, in bounded time', async (_name, route, fault) => {
-  await withFake(async fake => {
-    fake.fault(route.route, { ...fault.spec, times: Infinity });
-    const started = Date.now();
-    const result = await runDist(route.options(fake));
+it.concurrent.each(cases(name => !TOO_SLOW.has(name) && !WAITED_OUT(name)))(
+  'persistent %s: fails with a clear message, in bounded time',
+  async (_name, route, fault) => {
+    await withFake(async fake => {
+      fake.fault(route.route, { ...fault.spec, times: Infinity });
+      const started = Date.now();
+      const result = await runDist(route.options(fake));
 
-    expect(result.exitCode).toBe(1);
-    const failure = failureOf(result);
-    expect(failure).toMatch(route.endpoint);
-    expect(failure).toMatch(fault.persistent);
-    // The service, its endpoint (origin and path), and how many attempts were made.
-    expect(failure).toMatch(/\((GET|POST) http:\/\/127\.0\.0\.1:\d+\/[^ )]*\) (answered HTTP \d+|failed) after \d+ attempts/);
-    // Bounded: a fixed number of tries, and no more than the backoff (at most 3.5 s) on top.
-    expect(fake.requestsFor(route.route)).toHaveLength(TRIES[route.route] ?? 4);
-    expect(Date.now() - started).toBeLessThan(20_000);
-    expect(result.outputs).toEqual({});
-    expect(result.exportedEnv).toEqual({});
-    expectNoLeaks(result, arcKeys(fake));
-  });
-});
+      expect(result.exitCode).toBe(1);
+      const failure = failureOf(result);
+      expect(failure).toMatch(route.endpoint);
+      expect(failure).toMatch(fault.persistent);
+      // The service, its endpoint (origin and path), and how many attempts were made.
+      expect(failure).toMatch(/\((GET|POST) http:\/\/127\.0\.0\.1:\d+\/[^ )]*\) (answered HTTP \d+|failed) after \d+ attempts/);
+      // Bounded: a fixed number of tries, and no more than the backoff (at most 3.5 s) on top.
+      expect(fake.requestsFor(route.route)).toHaveLength(TRIES[route.route] ?? 4);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(result.outputs).toEqual({});
+      expect(result.exportedEnv).toEqual({});
+      expectNoLeaks(result, arcKeys(fake));
+    });
+  }
+);
 
 it.concurrent('no IMDS at all (connection refused): fails after one try, saying IMDS did not answer', async () => {
   const closedPort = await new Promise<number>(resolve => {
@@ -201,7 +213,9 @@ it.concurrent('no IMDS at all (connection refused): fails after one try, saying 
   });
 
   expect(result.exitCode).toBe(1);
-  expect(failureOf(result)).toMatch(/the VM instance metadata service at http:\/\/127\.0\.0\.1:\d+ did not answer \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)\./);
+  expect(failureOf(result)).toMatch(
+    /the VM instance metadata service at http:\/\/127\.0\.0\.1:\d+ did not answer \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)\./
+  );
   expectNoLeaks(result);
 });
 
@@ -217,15 +231,18 @@ it.concurrent.each(NODES)('under %s, one 503 from Entra ID and one from Key Vaul
   });
 });
 
-it.concurrent.each(NODES)('under %s, a Key Vault that keeps resetting the connection fails the step and exports nothing', async (_label, node) => {
-  await withFake(async fake => {
-    fake.fault('keyvault-get', { reset: true, times: Infinity });
-    const result = await runDist({ node, inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password` }) });
+it.concurrent.each(NODES)(
+  'under %s, a Key Vault that keeps resetting the connection fails the step and exports nothing',
+  async (_label, node) => {
+    await withFake(async fake => {
+      fake.fault('keyvault-get', { reset: true, times: Infinity });
+      const result = await runDist({ node, inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password` }) });
 
-    expect(result.exitCode).toBe(1);
-    expect(failureOf(result)).toMatch(/db-password .*failed after 4 attempts: ECONNRESET/);
-    expect(result.outputs).toEqual({});
-    expect(result.exportedEnv).toEqual({});
-    expectNoLeaks(result);
-  });
-});
+      expect(result.exitCode).toBe(1);
+      expect(failureOf(result)).toMatch(/db-password .*failed after 4 attempts: ECONNRESET/);
+      expect(result.outputs).toEqual({});
+      expect(result.exportedEnv).toEqual({});
+      expectNoLeaks(result);
+    });
+  }
+);

@@ -68,10 +68,12 @@ describe.each(NODES)('Key Vault through dist/ under %s', (_label, node) => {
 
     expectLoaded(result, { PGPASSWORD: SECRETS['db-password'], TLS_KEY: SECRETS['tls-key'] });
     expect(fake.proxyLog).toContain(`CONNECT ${VAULT}.vault.azure.net:443`);
-    expect(fake.requestsFor('keyvault-get').map(request => `${request.host} ${request.path}`).sort()).toEqual([
-      `${VAULT}.vault.azure.net /secrets/db-password`,
-      `${VAULT}.vault.azure.net /secrets/tls-key`
-    ]);
+    expect(
+      fake
+        .requestsFor('keyvault-get')
+        .map(request => `${request.host} ${request.path}`)
+        .sort()
+    ).toEqual([`${VAULT}.vault.azure.net /secrets/db-password`, `${VAULT}.vault.azure.net /secrets/tls-key`]);
     // The multi-line value: whole, and each line.
     for (const line of SECRETS['tls-key'].split('\n')) expect(result.masks).toContain(line);
     expect(logOf(result)).toContain('Loaded 2 Key Vault secrets: PGPASSWORD, TLS_KEY.');
@@ -88,9 +90,11 @@ describe.each(NODES)('Key Vault through dist/ under %s', (_label, node) => {
       APP_2FA_SEED: SECRETS['2fa-seed'],
       APP_ROTATED: NEW_VALUE
     });
-    expect(Object.keys(result.outputs).filter(name => name.startsWith('APP_')).sort()).toEqual(
-      ['APP_2FA_SEED', 'APP_API_KEY', 'APP_CONNECTION_STRING', 'APP_DB_PASSWORD', 'APP_ROTATED', 'APP_TLS_KEY']
-    );
+    expect(
+      Object.keys(result.outputs)
+        .filter(name => name.startsWith('APP_'))
+        .sort()
+    ).toEqual(['APP_2FA_SEED', 'APP_API_KEY', 'APP_CONNECTION_STRING', 'APP_DB_PASSWORD', 'APP_ROTATED', 'APP_TLS_KEY']);
     expect(fake.requestsFor('keyvault-list')).toHaveLength(4);
   });
 });
@@ -100,7 +104,12 @@ describe('secrets forms', () => {
     const result = await runDist({ inputs: loading(`${vaultUrl}/rotated/${OLD_VERSION} | OLD\n${vaultUrl}/rotated | NEW`) });
 
     expectLoaded(result, { OLD: OLD_VALUE, NEW: NEW_VALUE });
-    expect(fake.requestsFor('keyvault-get').map(request => request.path).sort()).toEqual([`/secrets/rotated`, `/secrets/rotated/${OLD_VERSION}`]);
+    expect(
+      fake
+        .requestsFor('keyvault-get')
+        .map(request => request.path)
+        .sort()
+    ).toEqual([`/secrets/rotated`, `/secrets/rotated/${OLD_VERSION}`]);
   });
 
   it('SECRET with the keyvault input, as Azure/get-keyvault-secrets takes it: "a, b"', async () => {
@@ -134,7 +143,12 @@ describe('secrets forms', () => {
     const result = await runDist({ inputs: loading(`${vaultUrl}/db-password\n${otherVaultUrl}/other-secret`) });
 
     expectLoaded(result, { DB_PASSWORD: SECRETS['db-password'], OTHER_SECRET: OTHER_VALUE });
-    expect(fake.requestsFor('entra').map(request => request.form?.['scope']).sort()).toEqual(['https://management.azure.com/.default', 'https://vault.azure.net/.default']);
+    expect(
+      fake
+        .requestsFor('entra')
+        .map(request => request.form?.['scope'])
+        .sort()
+    ).toEqual(['https://management.azure.com/.default', 'https://vault.azure.net/.default']);
   });
 
   it('resource keyvault: one token serves both', async () => {
@@ -149,7 +163,9 @@ describe('secrets forms', () => {
     const result = await runDist({ inputs, env: viaProxy() });
 
     expectLoaded(result, { API_KEY: SECRETS['api-key'] });
-    expect(fake.proxyLog).toEqual(expect.arrayContaining(['CONNECT login.microsoftonline.us:443', `CONNECT ${VAULT}.vault.usgovcloudapi.net:443`]));
+    expect(fake.proxyLog).toEqual(
+      expect.arrayContaining(['CONNECT login.microsoftonline.us:443', `CONNECT ${VAULT}.vault.usgovcloudapi.net:443`])
+    );
     expect(fake.requestsFor('entra').map(request => request.form?.['scope'])).toContain('https://vault.usgovcloudapi.net/.default');
   });
 

@@ -14,9 +14,24 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** The cloud's federated audience (spec: `audience` per cloud), each registered on the app. */
 const CLOUDS = [
-  { environment: 'AzureCloud', login: 'login.microsoftonline.com', audience: 'api://AzureADTokenExchange', arm: 'https://management.azure.com' },
-  { environment: 'AzureUSGovernment', login: 'login.microsoftonline.us', audience: 'api://AzureADTokenExchangeUSGov', arm: 'https://management.usgovcloudapi.net' },
-  { environment: 'AzureChinaCloud', login: 'login.chinacloudapi.cn', audience: 'api://AzureADTokenExchangeChina', arm: 'https://management.chinacloudapi.cn' }
+  {
+    environment: 'AzureCloud',
+    login: 'login.microsoftonline.com',
+    audience: 'api://AzureADTokenExchange',
+    arm: 'https://management.azure.com'
+  },
+  {
+    environment: 'AzureUSGovernment',
+    login: 'login.microsoftonline.us',
+    audience: 'api://AzureADTokenExchangeUSGov',
+    arm: 'https://management.usgovcloudapi.net'
+  },
+  {
+    environment: 'AzureChinaCloud',
+    login: 'login.chinacloudapi.cn',
+    audience: 'api://AzureADTokenExchangeChina',
+    arm: 'https://management.chinacloudapi.cn'
+  }
 ];
 
 /** The default app registration, with a federated credential for every cloud's audience. */
@@ -30,7 +45,9 @@ function everyCloudTenants(): Scenario['tenants'] {
           clientId: DEFAULTS.clientId,
           objectId: DEFAULTS.servicePrincipalObjectId,
           secrets: [DEFAULTS.clientSecret],
-          federatedCredentials: [{ issuer: DEFAULTS.githubIssuer, subject: DEFAULTS.githubSubject, audiences: CLOUDS.map(cloud => cloud.audience) }]
+          federatedCredentials: [
+            { issuer: DEFAULTS.githubIssuer, subject: DEFAULTS.githubSubject, audiences: CLOUDS.map(cloud => cloud.audience) }
+          ]
         }
       ]
     }
@@ -91,7 +108,10 @@ describe.each(NODES)('oidc through dist/ under %s', (_label, node) => {
       scope: 'https://graph.microsoft.com/.default',
       client_assertion_type: JWT_BEARER
     });
-    expect(claimsOf(entra?.form?.['client_assertion'] ?? '')).toMatchObject({ sub: DEFAULTS.githubSubject, aud: 'api://AzureADTokenExchange' });
+    expect(claimsOf(entra?.form?.['client_assertion'] ?? '')).toMatchObject({
+      sub: DEFAULTS.githubSubject,
+      aud: 'api://AzureADTokenExchange'
+    });
     expect(entra?.form?.['client_secret']).toBeUndefined();
     expectNoLeaks(result);
   });
@@ -118,10 +138,21 @@ describe.each(NODES)('oidc through dist/ under %s', (_label, node) => {
   });
 
   it('writes a job summary with the identity, resource and expiry, and no token', async () => {
-    const result = await runDist({ node, inputs: oidcInputs(fake, { 'job-summary': 'true', resource: 'https://vault.azure.net' }), env: fake.env.oidc });
+    const result = await runDist({
+      node,
+      inputs: oidcInputs(fake, { 'job-summary': 'true', resource: 'https://vault.azure.net' }),
+      env: fake.env.oidc
+    });
 
     expect(result.exitCode).toBe(0);
-    for (const text of ['oidc', DEFAULTS.clientId, DEFAULTS.servicePrincipalObjectId, DEFAULTS.tenantId, 'https://vault.azure.net', result.outputs['expires-on'] ?? '-']) {
+    for (const text of [
+      'oidc',
+      DEFAULTS.clientId,
+      DEFAULTS.servicePrincipalObjectId,
+      DEFAULTS.tenantId,
+      'https://vault.azure.net',
+      result.outputs['expires-on'] ?? '-'
+    ]) {
       expect(result.summary).toContain(text);
     }
     expectNoLeaks(result);
@@ -178,7 +209,12 @@ describe('oidc failures', () => {
       expect(result.exitCode).toBe(1);
       const failure = failureOf(result);
       expect(failure).toContain('AADSTS700213');
-      for (const text of [DEFAULTS.githubIssuer, subject, 'api://AzureADTokenExchange', `az ad app federated-credential create --id ${DEFAULTS.clientId}`]) {
+      for (const text of [
+        DEFAULTS.githubIssuer,
+        subject,
+        'api://AzureADTokenExchange',
+        `az ad app federated-credential create --id ${DEFAULTS.clientId}`
+      ]) {
         expect(failure).toContain(text);
       }
       expect(result.outputs).toEqual({});

@@ -34,12 +34,16 @@ const runBench = (args: readonly string[]) => runScript('bench/run.js', args);
 
 // Started together with the benchmark (timings are not checked, so they may share the CPUs).
 let prototypeRun: Promise<BenchRun> | undefined;
-const startPrototype = () => (prototypeRun ??= runScript('bench/prototype/measure.js', ['--runs', '1', '--warmup', '0', '--rtt', '1', '--secrets', '2']));
+const startPrototype = () =>
+  (prototypeRun ??= runScript('bench/prototype/measure.js', ['--runs', '1', '--warmup', '0', '--rtt', '1', '--secrets', '2']));
 
 /** The Markdown row that starts with `first`, as cells. */
 function row(report: string, first: string): string[] | undefined {
   const line = report.split('\n').find(text => text.startsWith(`| ${first} |`));
-  return line?.split('|').slice(1, -1).map(cell => cell.trim());
+  return line
+    ?.split('|')
+    .slice(1, -1)
+    .map(cell => cell.trim());
 }
 
 const MEASURED = /^\d+( \(\d+–\d+\))?$/;
@@ -47,7 +51,8 @@ const MEASURED = /^\d+( \(\d+–\d+\))?$/;
 describe('npm run bench (tiny sizes)', () => {
   let run: BenchRun;
   beforeAll(async () => {
-    startPrototype();
+    // The prototype starts now, beside the benchmark; its test awaits it.
+    void startPrototype();
     run = await runBench(TINY);
   }, 180_000);
 
@@ -84,7 +89,10 @@ describe('npm run bench (tiny sizes)', () => {
   it('counts the CONNECTs per service of the action through the proxy', () => {
     const proxyRows = run.stdout.split('\n').filter(line => line.startsWith('| 1 ms |'));
     expect(proxyRows).toHaveLength(2);
-    const cells = proxyRows[1]?.split('|').slice(1, -1).map(cell => cell.trim());
+    const cells = proxyRows[1]
+      ?.split('|')
+      .slice(1, -1)
+      .map(cell => cell.trim());
     expect(cells?.[1]).toMatch(MEASURED);
     expect(cells?.[3]).toMatch(/^[1-9]\d* \/ [1-9]\d* \/ [1-9]\d*$/);
   });
@@ -106,8 +114,12 @@ describe('npm run bench (tiny sizes)', () => {
     expect(row(run.stdout, '`dist/main`: load, fail on a missing input')?.[2]).toMatch(/^\+-?\d+ ms$/);
     expect(row(run.stdout, '`dist/main`: spawn to first request (case a-d runs)')?.[2]).toMatch(/^\+-?\d+ ms$/);
     expect(row(run.stdout, 'bundle: `dist/main/index.js`, `dist/post/index.js`')?.[1]).toMatch(/^\d+ kB, \d+ kB$/);
-    if (fs.existsSync(path.join(REPO_ROOT, 'dist', 'cli', 'index.js'))) expect(row(run.stdout, '`dist/cli/index.js --version`')?.[1]).toMatch(MEASURED);
-    else expect(row(run.stdout, '`dist/cli/index.js`: start-up (`--version`), one token')?.[1]).toBe('not available: dist/cli/index.js is absent');
+    if (fs.existsSync(path.join(REPO_ROOT, 'dist', 'cli', 'index.js')))
+      expect(row(run.stdout, '`dist/cli/index.js --version`')?.[1]).toMatch(MEASURED);
+    else
+      expect(row(run.stdout, '`dist/cli/index.js`: start-up (`--version`), one token')?.[1]).toBe(
+        'not available: dist/cli/index.js is absent'
+      );
   });
 
   it('shows that the bare client loads no Node module the action does not, and no undici', () => {
@@ -164,7 +176,14 @@ describe('the connection prototype (bench/prototype/measure.js, tiny sizes)', ()
     const rows = run.stdout.split('\n').filter(line => line.startsWith('| token + 2 secrets | 1 ms |'));
     expect(rows).toHaveLength(11);
     const cells = (strategy: string, transport: string) =>
-      rows.map(line => line.split('|').slice(1, -1).map(cell => cell.trim())).find(c => c[2] === transport && c[3] === strategy);
+      rows
+        .map(line =>
+          line
+            .split('|')
+            .slice(1, -1)
+            .map(cell => cell.trim())
+        )
+        .find(c => c[2] === transport && c[3] === strategy);
     expect(cells('pool + preconnect, one connection per origin', 'proxy')?.[6]).toBe('1 / 1 / 1');
     expect(cells('pool + preconnect', 'proxy')?.[6]).toBe('1 / 2 / 2');
     for (const row of rows) expect(row.split('|')[5]?.trim()).toMatch(/^\d+$/);

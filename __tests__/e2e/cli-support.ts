@@ -38,7 +38,9 @@ export interface CliOptions {
 
 export function runCli(options: CliOptions): Promise<CliRun> {
   if (options.node === NODE24 && !fs.existsSync(NODE24)) {
-    throw new Error(`Node 24 (the action's runtime) is not installed at ${NODE24}: run npm run setup:node24 (or run the tests under Node 24).`);
+    throw new Error(
+      `Node 24 (the action's runtime) is not installed at ${NODE24}: run npm run setup:node24 (or run the tests under Node 24).`
+    );
   }
   const [file, ...args] = options.command ?? [options.node, CLI];
   const env = { HOME: options.cwd, PATH: path.join(options.cwd, 'no-such-bin'), ...options.env };
@@ -70,7 +72,9 @@ const JWT = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]+/;
 /** No secret of the scenario, no given secret, and no token at all (a JWT) on stderr. */
 export function expectNothingSecretOnStderr(run: CliRun, extraSecrets: readonly string[] = []): void {
   const secrets = [...SCENARIO_SECRETS, ...extraSecrets].filter(secret => secret.trim() !== '');
-  expect(secrets.filter(secret => run.stderr.includes(secret)).map(secret => `stderr holds a secret of ${secret.length} characters`)).toEqual([]);
+  expect(
+    secrets.filter(secret => run.stderr.includes(secret)).map(secret => `stderr holds a secret of ${secret.length} characters`)
+  ).toEqual([]);
   expect(JWT.test(run.stderr)).toBe(false);
 }
 

@@ -50,7 +50,13 @@ function cli(node: string, args: string[], env: Record<string, string> = {}, ext
 
 /** The variables of the default app registration's client secret, at the fake. */
 function secretEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { AZURE_CLIENT_ID: DEFAULTS.clientId, AZURE_TENANT_ID: DEFAULTS.tenantId, AZURE_CLIENT_SECRET: DEFAULTS.clientSecret, AZURE_AUTHORITY_HOST: fake.url, ...extra };
+  return {
+    AZURE_CLIENT_ID: DEFAULTS.clientId,
+    AZURE_TENANT_ID: DEFAULTS.tenantId,
+    AZURE_CLIENT_SECRET: DEFAULTS.clientSecret,
+    AZURE_AUTHORITY_HOST: fake.url,
+    ...extra
+  };
 }
 
 function file(name: string, content: string, mode = 0o600): string {
@@ -62,7 +68,10 @@ function file(name: string, content: string, mode = 0o600): string {
 
 /** The service principal file `az ad sp create-for-rbac` prints. */
 function servicePrincipalFile(): string {
-  return file('sp/sp.json', JSON.stringify({ appId: DEFAULTS.clientId, displayName: 'init', password: DEFAULTS.clientSecret, tenant: DEFAULTS.tenantId }));
+  return file(
+    'sp/sp.json',
+    JSON.stringify({ appId: DEFAULTS.clientId, displayName: 'init', password: DEFAULTS.clientSecret, tenant: DEFAULTS.tenantId })
+  );
 }
 
 /** Exit 0, the token on stdout, issued to `identity` for `resource`; returns the token. */
@@ -78,8 +87,19 @@ function expectToken(run: CliRun, identity: { clientId: string; objectId: string
 /** A stand-in `az` on PATH that prints what `az account get-access-token --output json` prints. */
 function fakeAzureCli(): { bin: string; token: string; args: () => string[] } {
   const bin = fs.mkdtempSync(path.join(scratch, 'bin-'));
-  const token = fake.entra.mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: ARM, clientId: DEFAULTS.clientId, objectId: DEFAULTS.servicePrincipalObjectId });
-  const output = { accessToken: token, expiresOn: '2099-01-01 00:00:00.000000', expires_on: Math.floor(Date.now() / 1000) + 3600, tenant: DEFAULTS.tenantId, tokenType: 'Bearer' };
+  const token = fake.entra.mintAccessToken({
+    tenantId: DEFAULTS.tenantId,
+    resource: ARM,
+    clientId: DEFAULTS.clientId,
+    objectId: DEFAULTS.servicePrincipalObjectId
+  });
+  const output = {
+    accessToken: token,
+    expiresOn: '2099-01-01 00:00:00.000000',
+    expires_on: Math.floor(Date.now() / 1000) + 3600,
+    tenant: DEFAULTS.tenantId,
+    tokenType: 'Bearer'
+  };
   fs.writeFileSync(path.join(bin, 'output.json'), JSON.stringify(output));
   const script = [
     `#!${process.execPath}`,
@@ -100,8 +120,14 @@ describe('the built file', () => {
   it('has the version inlined: a copy of dist/cli with no package.json above it prints it', async () => {
     const copy = path.join(fs.mkdtempSync(path.join(scratch, 'copy-')), 'cli');
     fs.cpSync(path.dirname(CLI), copy, { recursive: true });
-    const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-    const run = await runCli({ node: process.execPath, command: [process.execPath, path.join(copy, 'index.js')], args: ['--version'], cwd: path.dirname(copy) });
+    const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '..', '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
+    const run = await runCli({
+      node: process.execPath,
+      command: [process.execPath, path.join(copy, 'index.js')],
+      args: ['--version'],
+      cwd: path.dirname(copy)
+    });
     expect(run).toEqual({ exitCode: 0, signal: null, stdout: `${version}\n`, stderr: '' });
   });
 
@@ -172,19 +198,28 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       expectNothingSecretOnStderr(run);
     });
 
-    (fs.existsSync('/dev/full') ? it : it.skip)('removes the file it wrote when stdout cannot be written (a full disk): exit 1, no file', async () => {
-      const tokenFile = path.join(cwd, 'token');
-      const full = fs.openSync('/dev/full', 'w');
-      try {
-        const run = await runCli({ node, cwd, args: ['--output', 'token'], env: { ...podEnv(tokenFile), AZURE_POD_IDENTITY_AUTHORITY_HOST: noImds }, stdoutFd: full });
-        expect(run.exitCode).toBe(1);
-        expect(run.stderr).toMatch(/^error: ENOSPC: no space left on device, write$/m);
-        expect(fs.existsSync(tokenFile)).toBe(false);
-        expectNothingSecretOnStderr(run);
-      } finally {
-        fs.closeSync(full);
+    (fs.existsSync('/dev/full') ? it : it.skip)(
+      'removes the file it wrote when stdout cannot be written (a full disk): exit 1, no file',
+      async () => {
+        const tokenFile = path.join(cwd, 'token');
+        const full = fs.openSync('/dev/full', 'w');
+        try {
+          const run = await runCli({
+            node,
+            cwd,
+            args: ['--output', 'token'],
+            env: { ...podEnv(tokenFile), AZURE_POD_IDENTITY_AUTHORITY_HOST: noImds },
+            stdoutFd: full
+          });
+          expect(run.exitCode).toBe(1);
+          expect(run.stderr).toMatch(/^error: ENOSPC: no space left on device, write$/m);
+          expect(fs.existsSync(tokenFile)).toBe(false);
+          expectNothingSecretOnStderr(run);
+        } finally {
+          fs.closeSync(full);
+        }
       }
-    });
+    );
 
     it('--replace: writes a temporary file beside it and renames it over the old one', async () => {
       const tokenFile = file('token', 'the old token', 0o644);
@@ -204,7 +239,9 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       const run = await cli(node, [], { ENTRA_SERVICE_PRINCIPAL: spFile, BEARER_TOKEN_FILE: tokenFile });
 
       expect(run).toMatchObject({ exitCode: 2, stdout: '' });
-      expect(run.stderr).toBe(`error: ENTRA_SERVICE_PRINCIPAL (${spFile}) has no password: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).\n`);
+      expect(run.stderr).toBe(
+        `error: ENTRA_SERVICE_PRINCIPAL (${spFile}) has no password: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).\n`
+      );
       expect(fs.existsSync(tokenFile)).toBe(false);
       expect(fake.requests).toEqual([]);
     });
@@ -215,7 +252,12 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     ])('a service principal file that is %s: exit 2, one line naming it, no request', async (_kind, make, why) => {
       const spFile = make();
       const run = await cli(node, [], { ENTRA_SERVICE_PRINCIPAL: spFile });
-      expect(run).toEqual({ exitCode: 2, signal: null, stdout: '', stderr: `error: ENTRA_SERVICE_PRINCIPAL (${spFile}) cannot be read: ${why}.\n` });
+      expect(run).toEqual({
+        exitCode: 2,
+        signal: null,
+        stdout: '',
+        stderr: `error: ENTRA_SERVICE_PRINCIPAL (${spFile}) cannot be read: ${why}.\n`
+      });
       expect(fake.requests).toEqual([]);
     });
   });
@@ -224,13 +266,23 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     it('secret, from AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET', async () => {
       const run = await cli(node, [], secretEnv());
       expectToken(run, APP);
-      expect(fake.requestsFor('entra')[0]?.form).toMatchObject({ client_id: DEFAULTS.clientId, client_secret: DEFAULTS.clientSecret, scope: `${ARM}/.default` });
+      expect(fake.requestsFor('entra')[0]?.form).toMatchObject({
+        client_id: DEFAULTS.clientId,
+        client_secret: DEFAULTS.clientSecret,
+        scope: `${ARM}/.default`
+      });
       expect(run.stderr).toContain("auth-type 'auto' chose 'secret': a client secret is given.\n");
     });
 
     it.each([
-      ['azure/login', { clientId: DEFAULTS.clientId, clientSecret: DEFAULTS.clientSecret, tenantId: DEFAULTS.tenantId, subscriptionId: 'ignored' }],
-      ['az ad sp create-for-rbac', { appId: DEFAULTS.clientId, password: DEFAULTS.clientSecret, tenant: DEFAULTS.tenantId, displayName: 'octo' }]
+      [
+        'azure/login',
+        { clientId: DEFAULTS.clientId, clientSecret: DEFAULTS.clientSecret, tenantId: DEFAULTS.tenantId, subscriptionId: 'ignored' }
+      ],
+      [
+        'az ad sp create-for-rbac',
+        { appId: DEFAULTS.clientId, password: DEFAULTS.clientSecret, tenant: DEFAULTS.tenantId, displayName: 'octo' }
+      ]
     ])('--creds @FILE in the %s shape', async (_shape, creds) => {
       file('creds.json', JSON.stringify(creds));
       const run = await cli(node, ['--creds', '@creds.json', '--authority-host', fake.url]);
@@ -241,22 +293,38 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     type Given = (pem: string) => [args: string[], env: Record<string, string>];
     it.each<[string, 'client' | 'client-encrypted', Given]>([
       ['--client-certificate', 'client', pem => [['--client-certificate', pem], {}]],
-      ['AZURE_CLIENT_CERTIFICATE_PATH, with AZURE_CLIENT_CERTIFICATE_PASSWORD', 'client-encrypted', pem => [[], { AZURE_CLIENT_CERTIFICATE_PATH: pem, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'test-passphrase' }]]
+      [
+        'AZURE_CLIENT_CERTIFICATE_PATH, with AZURE_CLIENT_CERTIFICATE_PASSWORD',
+        'client-encrypted',
+        pem => [[], { AZURE_CLIENT_CERTIFICATE_PATH: pem, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'test-passphrase' }]
+      ]
     ])('certificate from a file, by %s: a PS256 assertion', async (_how, kind, given) => {
       const certificate = loadTestCertificate(kind);
       const [args, env] = given(certificate.combinedPath);
-      const run = await cli(node, ['--client-id', DEFAULTS.clientId, '--tenant-id', DEFAULTS.tenantId, '--authority-host', fake.url, ...args], env);
+      const run = await cli(
+        node,
+        ['--client-id', DEFAULTS.clientId, '--tenant-id', DEFAULTS.tenantId, '--authority-host', fake.url, ...args],
+        env
+      );
       expectToken(run, APP);
       const form = fake.requestsFor('entra')[0]?.form ?? {};
       expect(form['client_assertion_type']).toBe(JWT_BEARER);
-      expect(decodeJwt(form['client_assertion'] ?? '')?.header).toMatchObject({ alg: 'PS256', 'x5t#S256': loadTestCertificate('client').x5tS256 });
+      expect(decodeJwt(form['client_assertion'] ?? '')?.header).toMatchObject({
+        alg: 'PS256',
+        'x5t#S256': loadTestCertificate('client').x5tS256
+      });
       expect(run.stderr).toContain("auth-type 'auto' chose 'certificate': a client certificate is given.\n");
       expectNothingSecretOnStderr(run, [certificate.keyPem.trim(), 'test-passphrase']);
     });
 
     it('workload identity: AZURE_FEDERATED_TOKEN_FILE, with client, tenant and authority from the webhook variables', async () => {
       const federated = fake.github.mintToken({ aud: DEFAULTS.federatedAudience });
-      const env = { AZURE_FEDERATED_TOKEN_FILE: file('federated.jwt', federated), AZURE_CLIENT_ID: DEFAULTS.clientId, AZURE_TENANT_ID: DEFAULTS.tenantId, AZURE_AUTHORITY_HOST: fake.url };
+      const env = {
+        AZURE_FEDERATED_TOKEN_FILE: file('federated.jwt', federated),
+        AZURE_CLIENT_ID: DEFAULTS.clientId,
+        AZURE_TENANT_ID: DEFAULTS.tenantId,
+        AZURE_AUTHORITY_HOST: fake.url
+      };
       const run = await cli(node, [], env);
       expectToken(run, APP);
       expect(fake.requestsFor('entra')[0]?.form).toMatchObject({ client_assertion_type: JWT_BEARER, client_assertion: federated });
@@ -285,10 +353,15 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     });
 
     it('managed identity on Azure Arc: the 401 challenge, then the key file', async () => {
-      const run = await cli(node, ['--auth-type', 'managed-identity'], { ...fake.env.arc, AZURE_TOKEN_TEST_ARC_KEY_DIR: fake.managedIdentity.arcKeyDir });
+      const run = await cli(node, ['--auth-type', 'managed-identity'], {
+        ...fake.env.arc,
+        AZURE_TOKEN_TEST_ARC_KEY_DIR: fake.managedIdentity.arcKeyDir
+      });
       expectToken(run, DEFAULTS.systemIdentity);
       expect(fake.requestsFor('arc').map(request => request.status)).toEqual([401, 200]);
-      const keys = fs.readdirSync(fake.managedIdentity.arcKeyDir).map(name => fs.readFileSync(path.join(fake.managedIdentity.arcKeyDir, name), 'utf8'));
+      const keys = fs
+        .readdirSync(fake.managedIdentity.arcKeyDir)
+        .map(name => fs.readFileSync(path.join(fake.managedIdentity.arcKeyDir, name), 'utf8'));
       expectNothingSecretOnStderr(run, keys);
     });
 
@@ -310,7 +383,11 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     });
 
     it('outside a workflow, auto does not take the OIDC variables, and finding nothing is exit 1 with every candidate', async () => {
-      const run = await cli(node, ['--client-id', DEFAULTS.clientId, '--tenant-id', DEFAULTS.tenantId, '--authority-host', fake.url], fake.env.oidc);
+      const run = await cli(
+        node,
+        ['--client-id', DEFAULTS.clientId, '--tenant-id', DEFAULTS.tenantId, '--authority-host', fake.url],
+        fake.env.oidc
+      );
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain("error: auth-type 'auto' found no credential here:\n");
@@ -344,8 +421,24 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       expect(run.stdout.endsWith('}\n')).toBe(true);
       expect(run.stdout.trim().split('\n')).toHaveLength(1);
       const object = JSON.parse(run.stdout) as Record<string, unknown>;
-      expect(Object.keys(object)).toEqual(['accessToken', 'expiresOn', 'tokenType', 'tenantId', 'clientId', 'objectId', 'authType', 'resource']);
-      expect(object).toMatchObject({ tokenType: 'Bearer', tenantId: DEFAULTS.tenantId, clientId: DEFAULTS.clientId, objectId: DEFAULTS.servicePrincipalObjectId, authType: 'secret', resource: 'https://graph.microsoft.com' });
+      expect(Object.keys(object)).toEqual([
+        'accessToken',
+        'expiresOn',
+        'tokenType',
+        'tenantId',
+        'clientId',
+        'objectId',
+        'authType',
+        'resource'
+      ]);
+      expect(object).toMatchObject({
+        tokenType: 'Bearer',
+        tenantId: DEFAULTS.tenantId,
+        clientId: DEFAULTS.clientId,
+        objectId: DEFAULTS.servicePrincipalObjectId,
+        authType: 'secret',
+        resource: 'https://graph.microsoft.com'
+      });
       expect(object['expiresOn']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       expect(claimsOf(object['accessToken'] as string)['aud']).toBe('https://graph.microsoft.com');
       expectNothingSecretOnStderr(run, [object['accessToken'] as string]);
@@ -365,7 +458,9 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       expect(run.stdout).toBe(`export PGPASSWORD='${DEFAULTS.secrets['db-password']}'\nexport TLS_KEY='${DEFAULTS.secrets['tls-key']}'\n`);
       const envFile = file('env.sh', run.stdout);
       const { execFileSync } = await import('node:child_process');
-      const printed = execFileSync('sh', ['-c', 'eval "$(cat "$1")"; printf %s "$PGPASSWORD|$TLS_KEY"', 'sh', envFile], { encoding: 'utf8' });
+      const printed = execFileSync('sh', ['-c', 'eval "$(cat "$1")"; printf %s "$PGPASSWORD|$TLS_KEY"', 'sh', envFile], {
+        encoding: 'utf8'
+      });
       expect(printed).toBe(`${DEFAULTS.secrets['db-password']}|${DEFAULTS.secrets['tls-key']}`);
       expect(run.stderr).toContain('Loaded 2 Key Vault secrets: PGPASSWORD, TLS_KEY.\n');
       expectNothingSecretOnStderr(run);
@@ -392,7 +487,11 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
 
   describe('Key Vault entries', () => {
     it('by name with --keyvault, and a VAULT/* with a prefix', async () => {
-      const run = await cli(node, ['--keyvault', fake.vaultUrl('my-vault'), '--secrets', `api-key; ${fake.vaultUrl('risky-vault')}/* | RISKY_`], secretEnv());
+      const run = await cli(
+        node,
+        ['--keyvault', fake.vaultUrl('my-vault'), '--secrets', `api-key; ${fake.vaultUrl('risky-vault')}/* | RISKY_`],
+        secretEnv()
+      );
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toBe(
         `export API_KEY='${DEFAULTS.secrets['api-key']}'\nexport RISKY_APP_KEY='risky-app-key-value'\nexport RISKY_LD_PRELOAD='/evil.so'\nexport RISKY_PATH='/evil/bin'\n`
@@ -405,11 +504,19 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
       const env = await cli(node, ['--secrets', entry], secretEnv());
       expect(env.exitCode).toBe(0);
       expect(env.stdout).toBe("export APP_KEY='risky-app-key-value'\n");
-      expect(env.stderr).toContain(`warning: ld-preload in ${fake.vaultUrl('risky-vault')} is left out of the env output: LD_PRELOAD would run code in`);
-      expect(env.stderr).toContain(`warning: path in ${fake.vaultUrl('risky-vault')} is left out of the env output: PATH would run code in`);
+      expect(env.stderr).toContain(
+        `warning: ld-preload in ${fake.vaultUrl('risky-vault')} is left out of the env output: LD_PRELOAD would run code in`
+      );
+      expect(env.stderr).toContain(
+        `warning: path in ${fake.vaultUrl('risky-vault')} is left out of the env output: PATH would run code in`
+      );
 
       const json = await cli(node, ['--secrets', entry, '--output', 'json'], secretEnv());
-      expect((JSON.parse(json.stdout) as { secrets: unknown }).secrets).toEqual({ APP_KEY: 'risky-app-key-value', LD_PRELOAD: '/evil.so', PATH: '/evil/bin' });
+      expect((JSON.parse(json.stdout) as { secrets: unknown }).secrets).toEqual({
+        APP_KEY: 'risky-app-key-value',
+        LD_PRELOAD: '/evil.so',
+        PATH: '/evil/bin'
+      });
       expectNothingSecretOnStderr(json, ['risky-app-key-value', '/evil.so']);
     });
 
@@ -422,7 +529,11 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     });
 
     it('a missing secret: exit 1, every failure in one error, nothing on stdout', async () => {
-      const run = await cli(node, ['--secrets', `${fake.vaultUrl('my-vault')}/no-such-secret, ${fake.vaultUrl('my-vault')}/${DEFAULTS.disabledSecret}`], secretEnv());
+      const run = await cli(
+        node,
+        ['--secrets', `${fake.vaultUrl('my-vault')}/no-such-secret, ${fake.vaultUrl('my-vault')}/${DEFAULTS.disabledSecret}`],
+        secretEnv()
+      );
       expect(run).toMatchObject({ exitCode: 1, stdout: '' });
       expect(run.stderr).toContain('no-such-secret');
       expect(run.stderr).toContain(DEFAULTS.disabledSecret);
@@ -432,19 +543,46 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
 
   describe('bad flags and inputs: exit 2, one line naming the flag, no request made', () => {
     it.each([
-      [['--client-secret', DEFAULTS.clientSecret], '--client-secret is not a flag: a command line is visible to every user of the machine. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.'],
-      [['--client-certificate-password', 'test-passphrase'], "--client-certificate-password is not a flag: a command line is visible to every user of the machine. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD."],
-      [['--password', DEFAULTS.clientSecret], "--password is not a flag: a command line is visible to every user of the machine. Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD."],
-      [['--creds', JSON.stringify({ clientId: DEFAULTS.clientId, clientSecret: DEFAULTS.clientSecret, tenantId: DEFAULTS.tenantId })], '--creds takes only @FILE, the path of a JSON file after an @: a command line is visible to every user of the machine, so credentials never go on it.'],
+      [
+        ['--client-secret', DEFAULTS.clientSecret],
+        '--client-secret is not a flag: a command line is visible to every user of the machine. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.'
+      ],
+      [
+        ['--client-certificate-password', 'test-passphrase'],
+        "--client-certificate-password is not a flag: a command line is visible to every user of the machine. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD."
+      ],
+      [
+        ['--password', DEFAULTS.clientSecret],
+        "--password is not a flag: a command line is visible to every user of the machine. Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD."
+      ],
+      [
+        ['--creds', JSON.stringify({ clientId: DEFAULTS.clientId, clientSecret: DEFAULTS.clientSecret, tenantId: DEFAULTS.tenantId })],
+        '--creds takes only @FILE, the path of a JSON file after an @: a command line is visible to every user of the machine, so credentials never go on it.'
+      ],
       [['--nope'], '--nope is not a flag of azure-token (see azure-token --help).'],
       [['--tenant-id'], '--tenant-id needs a value: --tenant-id T.'],
       [['--resource', 'a', 'b'], 'Argument 3 is not a flag: azure-token takes flags only (see azure-token --help).'],
       [['--output', 'xml'], '--output must be token, json or env.'],
-      [['--tenant-id', 'common'], "--tenant-id must be a tenant GUID or domain, not 'common': an app signs in to one tenant. Use the 'Directory (tenant) ID' from the app registration's overview page."],
-      [['--auth-type', 'password'], "--auth-type must be one of auto, oidc, secret, certificate, managed-identity, workload-identity, azure-cli; got 'password'."],
-      [['--environment', 'AzureGermanCloud'], '--environment names AzureGermanCloud, which Microsoft closed on 2021-10-29. Resources there moved to the public cloud regions in Germany: use AzureCloud.'],
-      [['--resource', 'https://user:pw@example.com'], '--resource must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of arm, graph, keyvault, storage, devops; it must hold no user or password (user:password@).'],
-      [['--output', 'env'], '--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.'],
+      [
+        ['--tenant-id', 'common'],
+        "--tenant-id must be a tenant GUID or domain, not 'common': an app signs in to one tenant. Use the 'Directory (tenant) ID' from the app registration's overview page."
+      ],
+      [
+        ['--auth-type', 'password'],
+        "--auth-type must be one of auto, oidc, secret, certificate, managed-identity, workload-identity, azure-cli; got 'password'."
+      ],
+      [
+        ['--environment', 'AzureGermanCloud'],
+        '--environment names AzureGermanCloud, which Microsoft closed on 2021-10-29. Resources there moved to the public cloud regions in Germany: use AzureCloud.'
+      ],
+      [
+        ['--resource', 'https://user:pw@example.com'],
+        '--resource must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of arm, graph, keyvault, storage, devops; it must hold no user or password (user:password@).'
+      ],
+      [
+        ['--output', 'env'],
+        '--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.'
+      ],
       [['--replace'], '--replace needs --token-file (or BEARER_TOKEN_FILE).'],
       [['--creds', '@missing.json'], '--creds @CWD/missing.json cannot be read: no such file.']
     ])('%j', async (args, line) => {
@@ -467,18 +605,40 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     });
 
     it('a missing certificate file: exit 2, one line naming it', async () => {
-      const run = await cli(node, ['--auth-type', 'certificate', '--client-certificate', 'nowhere.pem', '--client-id', DEFAULTS.clientId, '--tenant-id', DEFAULTS.tenantId]);
+      const run = await cli(node, [
+        '--auth-type',
+        'certificate',
+        '--client-certificate',
+        'nowhere.pem',
+        '--client-id',
+        DEFAULTS.clientId,
+        '--tenant-id',
+        DEFAULTS.tenantId
+      ]);
       expect(run.exitCode).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`^error: --client-certificate is neither PEM text nor a readable file: ${cwd}/nowhere.pem \\(no such file\\)\\. Give the certificate`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^error: --client-certificate is neither PEM text nor a readable file: ${cwd}/nowhere.pem \\(no such file\\)\\. Give the certificate`
+        )
+      );
       expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
       expect(fake.requests).toEqual([]);
     });
 
     it('a missing federated token file: exit 2, its line last', async () => {
       const missing = path.join(cwd, 'no-token');
-      const run = await cli(node, ['--auth-type', 'workload-identity', '--quiet'], { AZURE_FEDERATED_TOKEN_FILE: missing, AZURE_CLIENT_ID: DEFAULTS.clientId, AZURE_TENANT_ID: DEFAULTS.tenantId, AZURE_AUTHORITY_HOST: fake.url });
+      const run = await cli(node, ['--auth-type', 'workload-identity', '--quiet'], {
+        AZURE_FEDERATED_TOKEN_FILE: missing,
+        AZURE_CLIENT_ID: DEFAULTS.clientId,
+        AZURE_TENANT_ID: DEFAULTS.tenantId,
+        AZURE_AUTHORITY_HOST: fake.url
+      });
       expect(run.exitCode).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`^error: Getting a token for ${ARM}/.default with auth-type 'workload-identity': The federated token file AZURE_FEDERATED_TOKEN_FILE \\(${missing}\\) cannot be read: no such file\\. Label the pod`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^error: Getting a token for ${ARM}/.default with auth-type 'workload-identity': The federated token file AZURE_FEDERATED_TOKEN_FILE \\(${missing}\\) cannot be read: no such file\\. Label the pod`
+        )
+      );
       expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
       expect(fake.requests).toEqual([]);
     });
@@ -489,7 +649,9 @@ describe.each(NODES)('azure-token under %s', (_label, node) => {
     expect(help).toMatchObject({ exitCode: 0, stderr: '' });
     expect(help.stdout).toContain('Usage: azure-token [--resource R]');
     const version = await cli(node, ['--version']);
-    const packageJson = JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const packageJson = JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(version).toEqual({ exitCode: 0, signal: null, stdout: `${packageJson.version}\n`, stderr: '' });
     expect(fake.requests).toEqual([]);
   });

@@ -11,7 +11,14 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import tls from 'node:tls';
-import { startFakeAzure, DEFAULTS, decodeJwt, loadTestCertificate, type FakeAzure, type TestCertificate } from '../../test/fake-azure/server.js';
+import {
+  startFakeAzure,
+  DEFAULTS,
+  decodeJwt,
+  loadTestCertificate,
+  type FakeAzure,
+  type TestCertificate
+} from '../../test/fake-azure/server.js';
 import { runAction, findLeaks, parseActionInputs, parseFileCommands, type ActionResult } from '../../test/harness/runner.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -50,11 +57,23 @@ async function reply(res: Response): Promise<Reply> {
 }
 
 async function postToken(fields: Record<string, string>, url = fake.entra.tokenUrl()): Promise<Reply> {
-  return reply(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) }));
+  return reply(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields)
+    })
+  );
 }
 
 function secretForm(overrides: Record<string, string> = {}): Record<string, string> {
-  return { client_id: DEFAULTS.clientId, grant_type: 'client_credentials', scope: `${VAULT}/.default`, client_secret: DEFAULTS.clientSecret, ...overrides };
+  return {
+    client_id: DEFAULTS.clientId,
+    grant_type: 'client_credentials',
+    scope: `${VAULT}/.default`,
+    client_secret: DEFAULTS.clientSecret,
+    ...overrides
+  };
 }
 
 async function vaultToken(): Promise<string> {
@@ -67,12 +86,20 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
 }
 
 async function githubToken(audience = DEFAULTS.federatedAudience): Promise<string> {
-  const { body } = await getJson(`${fake.github.idTokenUrl}&audience=${encodeURIComponent(audience)}`, { authorization: `Bearer ${fake.github.requestToken}` });
+  const { body } = await getJson(`${fake.github.idTokenUrl}&audience=${encodeURIComponent(audience)}`, {
+    authorization: `Bearer ${fake.github.requestToken}`
+  });
   return body.value as string;
 }
 
 function federatedForm(assertion: string): Record<string, string> {
-  return { client_id: DEFAULTS.clientId, grant_type: 'client_credentials', scope: `${VAULT}/.default`, client_assertion_type: JWT_BEARER, client_assertion: assertion };
+  return {
+    client_id: DEFAULTS.clientId,
+    grant_type: 'client_credentials',
+    scope: `${VAULT}/.default`,
+    client_assertion_type: JWT_BEARER,
+    client_assertion: assertion
+  };
 }
 
 /** A certificate client assertion signed here with node:crypto, independent of the fake's JWT code (§2). */
@@ -81,7 +108,8 @@ function certificateAssertion(cert: TestCertificate, aud: string, alg: 'PS256' |
   const header = alg === 'PS256' ? { alg, typ: 'JWT', 'x5t#S256': cert.x5tS256 } : { alg, typ: 'JWT', x5t: cert.x5t };
   const payload = { aud, iss: DEFAULTS.clientId, sub: DEFAULTS.clientId, jti: crypto.randomUUID(), nbf: now, iat: now, exp: now + 600 };
   const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const padding = alg === 'PS256' ? { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : { padding: crypto.constants.RSA_PKCS1_PADDING };
+  const padding =
+    alg === 'PS256' ? { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : { padding: crypto.constants.RSA_PKCS1_PADDING };
   const signature = crypto.sign('sha256', Buffer.from(input), { key: cert.keyPem, ...padding });
   return `${input}.${signature.toString('base64url')}`;
 }
@@ -144,7 +172,10 @@ describe('Entra ID token endpoint (§2)', () => {
   });
 
   it('finds the tenant by its domain and ignores unknown form fields', async () => {
-    const { status } = await postToken(secretForm({ 'x-client-SKU': 'azure-token', claims: '{}' }), fake.entra.tokenUrl(DEFAULTS.tenantDomain));
+    const { status } = await postToken(
+      secretForm({ 'x-client-SKU': 'azure-token', claims: '{}' }),
+      fake.entra.tokenUrl(DEFAULTS.tenantDomain)
+    );
     expect(status).toBe(200);
   });
 
@@ -164,7 +195,14 @@ describe('Entra ID token endpoint (§2)', () => {
     ['an unknown client id', DEFAULTS.tenantId, { client_id: '00000000-0000-0000-0000-000000000001' }, 400, 'unauthorized_client', 700016],
     ['a missing grant_type', DEFAULTS.tenantId, { grant_type: '' }, 400, 'invalid_request', 900144],
     ['a scope without /.default', DEFAULTS.tenantId, { scope: VAULT }, 400, 'invalid_scope', 70011],
-    ['scopes of two resources', DEFAULTS.tenantId, { scope: `${VAULT}/.default https://graph.microsoft.com/.default` }, 400, 'invalid_scope', 700022],
+    [
+      'scopes of two resources',
+      DEFAULTS.tenantId,
+      { scope: `${VAULT}/.default https://graph.microsoft.com/.default` },
+      400,
+      'invalid_scope',
+      700022
+    ],
     ['an unknown resource', DEFAULTS.tenantId, { scope: 'https://vault.azure.nett/.default' }, 400, 'invalid_resource', 500011],
     ['a wrong client secret', DEFAULTS.tenantId, { client_secret: 'a1b2c3d4-secret-id-not-value' }, 401, 'invalid_client', 7000215],
     ['an expired client secret', DEFAULTS.tenantId, { client_secret: DEFAULTS.expiredClientSecret }, 401, 'invalid_client', 7000222],
@@ -179,7 +217,11 @@ describe('Entra ID token endpoint (§2)', () => {
     expect(res.body).toEqual({
       error,
       // The newer form by default: ids on the same line (microsoft/Agents#202; Azure/login#453, #482, #517).
-      error_description: expect.stringMatching(new RegExp(`^AADSTS${code}: [^\\r\\n]+ Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`)),
+      error_description: expect.stringMatching(
+        new RegExp(
+          `^AADSTS${code}: [^\\r\\n]+ Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`
+        )
+      ),
       error_codes: [code],
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/),
       trace_id: expect.any(String),
@@ -206,10 +248,25 @@ describe('federated assertions (§1, §2)', () => {
   });
 
   const mismatches: Array<[string, Record<string, unknown>, number, string[]]> = [
-    ['another subject (pull_request)', { sub: 'repo:octo-org/octo-repo:pull_request' }, 700213, ["subject 'repo:octo-org/octo-repo:pull_request'", "issuer 'https://token.actions.githubusercontent.com'"]],
-    ['a subject differing only in case', { sub: 'repo:Octo-Org/octo-repo:ref:refs/heads/main' }, 7002138, ["subject 'repo:Octo-Org/octo-repo:ref:refs/heads/main'"]],
+    [
+      'another subject (pull_request)',
+      { sub: 'repo:octo-org/octo-repo:pull_request' },
+      700213,
+      ["subject 'repo:octo-org/octo-repo:pull_request'", "issuer 'https://token.actions.githubusercontent.com'"]
+    ],
+    [
+      'a subject differing only in case',
+      { sub: 'repo:Octo-Org/octo-repo:ref:refs/heads/main' },
+      7002138,
+      ["subject 'repo:Octo-Org/octo-repo:ref:refs/heads/main'"]
+    ],
     ['another audience', { aud: 'api://SomethingElse' }, 70021, ["Assertion Audience: 'api://SomethingElse'"]],
-    ['another issuer', { iss: 'https://token.actions.githubusercontent.com/octo-enterprise' }, 700211, ["issuer 'https://token.actions.githubusercontent.com/octo-enterprise'"]]
+    [
+      'another issuer',
+      { iss: 'https://token.actions.githubusercontent.com/octo-enterprise' },
+      700211,
+      ["issuer 'https://token.actions.githubusercontent.com/octo-enterprise'"]
+    ]
   ];
 
   it.each(mismatches)('rejects %s and echoes what was presented', async (_name, overrides, code, fragments) => {
@@ -221,7 +278,9 @@ describe('federated assertions (§1, §2)', () => {
 
   it('rejects an expired GitHub token with AADSTS700024 invalid_client', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const { status, body } = await postToken(federatedForm(fake.github.mintToken({ aud: DEFAULTS.federatedAudience, iat: now - 900, exp: now - 600 })));
+    const { status, body } = await postToken(
+      federatedForm(fake.github.mintToken({ aud: DEFAULTS.federatedAudience, iat: now - 900, exp: now - 600 }))
+    );
     expect([status, body.error, body.error_codes]).toEqual([401, 'invalid_client', [700024]]);
   });
 
@@ -248,7 +307,9 @@ describe('certificate assertions (§2)', () => {
   });
 
   it('rejects an assertion whose aud is not the endpoint it was sent to', async () => {
-    const { status, body } = await postToken(federatedForm(certificateAssertion(client, `https://login.microsoftonline.com/${DEFAULTS.tenantId}/oauth2/v2.0/token`)));
+    const { status, body } = await postToken(
+      federatedForm(certificateAssertion(client, `https://login.microsoftonline.com/${DEFAULTS.tenantId}/oauth2/v2.0/token`))
+    );
     expect([status, body.error]).toEqual([401, 'invalid_client']);
     expect(body.error_description).toContain('audience');
   });
@@ -266,7 +327,9 @@ describe('certificate assertions (§2)', () => {
   it('ships an encrypted copy of the client key that opens with test-passphrase', () => {
     const encrypted = loadTestCertificate('client-encrypted');
     const key = crypto.createPrivateKey({ key: encrypted.keyPem, passphrase: 'test-passphrase' });
-    expect(crypto.createPublicKey(encrypted.certPem).export({ format: 'pem', type: 'spki' })).toBe(crypto.createPublicKey(key).export({ format: 'pem', type: 'spki' }));
+    expect(crypto.createPublicKey(encrypted.certPem).export({ format: 'pem', type: 'spki' })).toBe(
+      crypto.createPublicKey(key).export({ format: 'pem', type: 'spki' })
+    );
   });
 });
 
@@ -276,14 +339,21 @@ describe('managed identity (§3)', () => {
     expect((await getJson(url)).status).toBe(400);
     const { status, body } = await getJson(url, { 'x-identity-header': fake.managedIdentity.identityHeader });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ expires_on: expect.stringMatching(/^\d+$/), resource: VAULT, token_type: 'Bearer', client_id: DEFAULTS.systemIdentity.clientId });
+    expect(body).toMatchObject({
+      expires_on: expect.stringMatching(/^\d+$/),
+      resource: VAULT,
+      token_type: 'Bearer',
+      client_id: DEFAULTS.systemIdentity.clientId
+    });
     expect(claimsOf(body.access_token)).toMatchObject({ aud: VAULT, oid: DEFAULTS.systemIdentity.objectId, tid: DEFAULTS.tenantId });
   });
 
   it('App Service: selects a user-assigned identity by client_id and refuses an unknown one', async () => {
     const base = `${fake.managedIdentity.appServiceEndpoint}?api-version=2019-08-01&resource=${encodeURIComponent(VAULT)}`;
     const headers = { 'x-identity-header': fake.managedIdentity.identityHeader };
-    expect((await getJson(`${base}&client_id=${DEFAULTS.userIdentity.clientId}`, headers)).body.client_id).toBe(DEFAULTS.userIdentity.clientId);
+    expect((await getJson(`${base}&client_id=${DEFAULTS.userIdentity.clientId}`, headers)).body.client_id).toBe(
+      DEFAULTS.userIdentity.clientId
+    );
     const unknown = await getJson(`${base}&client_id=00000000-0000-0000-0000-00000000beef`, headers);
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('00000000-0000-0000-0000-00000000beef') });
@@ -299,7 +369,14 @@ describe('managed identity (§3)', () => {
     const url = `${fake.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(VAULT)}`;
     const { status, body } = await getJson(url, { metadata: 'true' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ refresh_token: '', expires_in: '86399', expires_on: expect.stringMatching(/^\d+$/), not_before: expect.stringMatching(/^\d+$/), resource: VAULT, token_type: 'Bearer' });
+    expect(body).toMatchObject({
+      refresh_token: '',
+      expires_in: '86399',
+      expires_on: expect.stringMatching(/^\d+$/),
+      not_before: expect.stringMatching(/^\d+$/),
+      resource: VAULT,
+      token_type: 'Bearer'
+    });
     const user = await getJson(`${url}&msi_res_id=${encodeURIComponent(DEFAULTS.userIdentity.resourceId)}`, { metadata: 'true' });
     expect(user.body.client_id).toBe(DEFAULTS.userIdentity.clientId);
     expect((await getJson(`${url}&object_id=nope`, { metadata: 'true' })).status).toBe(400);
@@ -330,7 +407,9 @@ describe('Key Vault (§5)', () => {
   it('challenges a request without a bearer token', async () => {
     const { status, headers, body } = await getJson(`${vault}/secrets/db-password/?api-version=7.4`);
     expect(status).toBe(401);
-    expect(headers.get('www-authenticate')).toBe(`Bearer authorization="https://login.microsoftonline.com/${DEFAULTS.tenantId}", resource="https://vault.azure.net"`);
+    expect(headers.get('www-authenticate')).toBe(
+      `Bearer authorization="https://login.microsoftonline.com/${DEFAULTS.tenantId}", resource="https://vault.azure.net"`
+    );
     expect(body.error.code).toBe('Unauthorized');
     expect(body.error.message).toContain('AKV10000');
   });
@@ -338,12 +417,18 @@ describe('Key Vault (§5)', () => {
   it('returns a secret with a 32-hex version id, attributes and request headers', async () => {
     const { status, headers, body } = await getJson(`${vault}/secrets/db-password/?api-version=7.4`, auth());
     expect(status).toBe(200);
-    expect(body).toMatchObject({ value: DEFAULTS.secrets['db-password'], attributes: { enabled: true, recoveryLevel: 'Recoverable+Purgeable' }, tags: {} });
+    expect(body).toMatchObject({
+      value: DEFAULTS.secrets['db-password'],
+      attributes: { enabled: true, recoveryLevel: 'Recoverable+Purgeable' },
+      tags: {}
+    });
     expect(body.id).toMatch(new RegExp(`^${vault}/secrets/db-password/[0-9a-f]{32}$`));
     expect(headers.get('x-ms-request-id')).toBeTruthy();
     expect(headers.get('x-ms-keyvault-region')).toBe('eastus');
     const version = body.id.split('/').pop();
-    expect((await getJson(`${vault}/secrets/DB-PASSWORD/${version}?api-version=7.4`, auth())).body.value).toBe(DEFAULTS.secrets['db-password']);
+    expect((await getJson(`${vault}/secrets/DB-PASSWORD/${version}?api-version=7.4`, auth())).body.value).toBe(
+      DEFAULTS.secrets['db-password']
+    );
   });
 
   it('lists every secret without values, page by page through absolute nextLinks', async () => {
@@ -409,9 +494,13 @@ describe('Key Vault (§5)', () => {
   });
 
   it('names a configured tenant and resource in the challenge', async () => {
-    const url = await fake.addVault('other-tenant', { challenge: { tenantId: 'b1b2b3b4-0000-4000-8000-000000000000', resource: 'https://evil.example' } });
+    const url = await fake.addVault('other-tenant', {
+      challenge: { tenantId: 'b1b2b3b4-0000-4000-8000-000000000000', resource: 'https://evil.example' }
+    });
     const res = await getJson(`${url}/secrets?api-version=7.4`);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer authorization="https://login.microsoftonline.com/b1b2b3b4-0000-4000-8000-000000000000", resource="https://evil.example"');
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer authorization="https://login.microsoftonline.com/b1b2b3b4-0000-4000-8000-000000000000", resource="https://evil.example"'
+    );
   });
 });
 
@@ -473,7 +562,8 @@ describe('fault injection and throttling', () => {
   it('throttles after `limit` requests in a window, with Retry-After', async () => {
     fake.throttle('arc', { limit: 2, windowMs: 60_000, retryAfterSeconds: 7 });
     const statuses = [];
-    for (let i = 0; i < 3; i += 1) statuses.push((await getJson(`${fake.managedIdentity.arcEndpoint}?api-version=2020-06-01&resource=x`, meta)).status);
+    for (let i = 0; i < 3; i += 1)
+      statuses.push((await getJson(`${fake.managedIdentity.arcEndpoint}?api-version=2020-06-01&resource=x`, meta)).status);
     expect(statuses).toEqual([401, 401, 429]);
     const throttled = fake.requestsFor('arc').at(-1);
     expect(throttled?.status).toBe(429);
@@ -486,7 +576,13 @@ describe('fault injection and throttling', () => {
     expect(fake.maxInFlight('imds')).toBe(4);
     expect(fake.inFlight('imds')).toBe(0);
     const [entry] = fake.requestsFor('imds');
-    expect(entry).toMatchObject({ route: 'imds', method: 'GET', path: '/metadata/identity/oauth2/token', query: { 'api-version': '2018-02-01', resource: VAULT }, status: 200 });
+    expect(entry).toMatchObject({
+      route: 'imds',
+      method: 'GET',
+      path: '/metadata/identity/oauth2/token',
+      query: { 'api-version': '2018-02-01', resource: VAULT },
+      status: 200
+    });
     expect(entry?.headers.metadata).toBe('true');
   });
 });
@@ -494,7 +590,10 @@ describe('fault injection and throttling', () => {
 // ------------------------------------------------------------------------------------------
 // TLS and the proxy: real host names, as the action sees them with HTTPS_PROXY set
 
-function httpsViaProxy(target: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
+function httpsViaProxy(
+  target: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {}
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
   const url = new URL(target);
   const proxy = new URL(fake.proxyUrl!);
   return new Promise((resolve, reject) => {
@@ -510,7 +609,7 @@ function httpsViaProxy(target: string, options: { method?: string; headers?: Rec
       agent.createConnection = () => tls.connect({ socket, servername: url.hostname, ca: fs.readFileSync(fake.caFile!) });
       const req = https.request(
         { host: url.hostname, path: url.pathname + url.search, method: options.method ?? 'GET', headers: options.headers ?? {}, agent },
-        (response) => {
+        response => {
           const chunks: Buffer[] = [];
           response.on('data', (c: Buffer) => chunks.push(c));
           response.on('end', () => {
@@ -531,7 +630,11 @@ describe('TLS + proxy', () => {
   it('tunnels CONNECT login.microsoftonline.com:443 to Entra, with aud checked against the real URL', async () => {
     const url = `https://login.microsoftonline.com/${DEFAULTS.tenantId}/oauth2/v2.0/token`;
     const form = new URLSearchParams(federatedForm(certificateAssertion(loadTestCertificate('client'), url))).toString();
-    const { status, body } = await httpsViaProxy(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const { status, body } = await httpsViaProxy(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form
+    });
     expect(status).toBe(200);
     expect(claimsOf(body.access_token).aud).toBe(VAULT);
     expect(fake.proxyLog).toContain('CONNECT login.microsoftonline.com:443');
@@ -546,7 +649,9 @@ describe('TLS + proxy', () => {
     expect(secret.body.id).toMatch(/^https:\/\/my-vault\.vault\.azure\.net\/secrets\/db-password\/[0-9a-f]{32}$/);
     const list = await httpsViaProxy('https://my-vault.vault.azure.net/secrets?api-version=7.4&maxresults=1', { headers });
     // api-version=7.2 on a 7.4 call, as in GetSecrets-example.json.
-    expect(list.body.nextLink).toMatch(/^https:\/\/my-vault\.vault\.azure\.net:443\/secrets\?api-version=7\.2&\$skiptoken=.+&maxresults=1$/);
+    expect(list.body.nextLink).toMatch(
+      /^https:\/\/my-vault\.vault\.azure\.net:443\/secrets\?api-version=7\.2&\$skiptoken=.+&maxresults=1$/
+    );
     expect(fake.proxyLog).toContain('CONNECT my-vault.vault.azure.net:443');
   });
 
@@ -554,10 +659,12 @@ describe('TLS + proxy', () => {
     const proxy = new URL(fake.proxyUrl!);
     const target = `http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(VAULT)}`;
     const status = await new Promise<number>((resolve, reject) => {
-      http.get({ host: proxy.hostname, port: proxy.port, path: target, headers: { metadata: 'true' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject);
+      http
+        .get({ host: proxy.hostname, port: proxy.port, path: target, headers: { metadata: 'true' } }, res => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     expect(status).toBe(200);
     expect(fake.proxyLog).toContain(`GET ${target}`);
@@ -632,7 +739,10 @@ console.log('::debug::dbg');
 `
     );
     const post = path.join(dir, 'post.mjs');
-    fs.writeFileSync(post, `console.log('post ' + process.env.STATE_tokenFile + ' ' + process.env.FROM_MAIN + ' ' + process.env['INPUT_AUTH-TYPE']);\n`);
+    fs.writeFileSync(
+      post,
+      `console.log('post ' + process.env.STATE_tokenFile + ' ' + process.env.FROM_MAIN + ' ' + process.env['INPUT_AUTH-TYPE']);\n`
+    );
     process.env.SHOULD_NOT_LEAK = 'leaked';
     try {
       result = await runAction({ actionYml, entry: main, post, inputs: { 'client-id': 'abc' }, timeoutMs: 10_000 });
@@ -701,16 +811,36 @@ describe('findLeaks', () => {
   const cases: Array<[string, Partial<ActionResult>, string[], RegExp[]]> = [
     ['nothing printed', { stdout: 'hello\n' }, [secret], []],
     ['only its own add-mask line', { stdout: `::add-mask::${secret}\nok\n`, masks: [secret] }, [secret], []],
-    ['the add-mask line of a longer value that holds it', { stdout: `::add-mask::key%0A${secret}\nok\n`, masks: [`key\n${secret}`] }, [secret], []],
+    [
+      'the add-mask line of a longer value that holds it',
+      { stdout: `::add-mask::key%0A${secret}\nok\n`, masks: [`key\n${secret}`] },
+      [secret],
+      []
+    ],
     ['a plain print', { stdout: `value is ${secret}\n` }, [secret], [/main stdout line 1 shows secret #0 before any ::add-mask::/]],
-    ['a print after masking', { stdout: `::add-mask::${secret}\n${secret}\n`, masks: [secret] }, [secret], [/line 2 .*masked, but printed anyway/]],
+    [
+      'a print after masking',
+      { stdout: `::add-mask::${secret}\n${secret}\n`, masks: [secret] },
+      [secret],
+      [/line 2 .*masked, but printed anyway/]
+    ],
     ['stderr', { stderr: `Error: ${secret}\n` }, [secret], [/main stderr line 1/]],
-    ['one line of a multi-line value', { stdout: `::add-mask::first line%0Asecond line%0Aab\nsecond line\n`, masks: [multi] }, [multi], [/line 2 of secret #0/]],
+    [
+      'one line of a multi-line value',
+      { stdout: `::add-mask::first line%0Asecond line%0Aab\nsecond line\n`, masks: [multi] },
+      [multi],
+      [/line 2 of secret #0/]
+    ],
     ['a short line of a multi-line value', { stdout: `::add-mask::first line%0Asecond line%0Aab\nab\n`, masks: [multi] }, [multi], []],
     ['the saved state', { files: { output: '', env: '', state: `x=${secret}\n`, summary: '', path: '' } }, [secret], [/saved state/]],
     ['the summary', { summary: `token ${secret}` }, [secret], [/job summary/]],
     ['an unmasked output', { files: { output: `t=${secret}\n`, env: '', state: '', summary: '', path: '' } }, [secret], [/never masked/]],
-    ['a multi-line output masked only whole', { files: { output: `t<<D\n${multi}\nD\n`, env: '', state: '', summary: '', path: '' }, masks: [multi] }, [multi], [/line 1 of secret #0 .*never masked/, /line 2 of secret #0 .*never masked/]]
+    [
+      'a multi-line output masked only whole',
+      { files: { output: `t<<D\n${multi}\nD\n`, env: '', state: '', summary: '', path: '' }, masks: [multi] },
+      [multi],
+      [/line 1 of secret #0 .*never masked/, /line 2 of secret #0 .*never masked/]
+    ]
   ];
 
   it.each(cases)('%s', (_name, overrides, secrets, expected) => {
@@ -762,7 +892,8 @@ describe('Key Vault throttling, the real way (vcsjones/AzureSignTool#219)', () =
   afterEach(() => {
     clocked.clearFaults();
   });
-  const get = (vault: string, path = '/secrets/s?api-version=7.4') => getJson(`${clocked.vaultUrl(vault)}${path}`, { authorization: `Bearer ${token}` });
+  const get = (vault: string, path = '/secrets/s?api-version=7.4') =>
+    getJson(`${clocked.vaultUrl(vault)}${path}`, { authorization: `Bearer ${token}` });
 
   it('answers 429 Throttled without innererror or Retry-After, with the x-ms-keyvault-* headers, per vault, for gets and lists alike', async () => {
     clocked.throttle('keyvault', { perWindow: 2 });
@@ -770,7 +901,12 @@ describe('Key Vault throttling, the real way (vcsjones/AzureSignTool#219)', () =
     expect((await get('kv-a', '/secrets?api-version=7.4')).status).toBe(200);
     const throttled = await get('kv-a');
     expect(throttled.status).toBe(429);
-    expect(throttled.body).toEqual({ error: { code: 'Throttled', message: expect.stringMatching(/^Operations per second for this vault is over the limit.*VaultRequestTypeLimitReached/) } });
+    expect(throttled.body).toEqual({
+      error: {
+        code: 'Throttled',
+        message: expect.stringMatching(/^Operations per second for this vault is over the limit.*VaultRequestTypeLimitReached/)
+      }
+    });
     expect(throttled.headers.get('retry-after')).toBeNull();
     expectKeyVaultHeaders(throttled.headers);
     expect((await get('kv-a', '/secrets?api-version=7.4')).status).toBe(429);
@@ -795,7 +931,9 @@ describe('Key Vault throttling, the real way (vcsjones/AzureSignTool#219)', () =
       clock.now += ms;
       return (await get('kv-a')).status;
     };
-    expect([await at(0), await at(600), await at(300), await at(100), await at(100), await at(500)]).toEqual([200, 200, 429, 200, 429, 200]);
+    expect([await at(0), await at(600), await at(300), await at(100), await at(100), await at(500)]).toEqual([
+      200, 200, 429, 200, 429, 200
+    ]);
   });
 
   it('sends Retry-After when the throttle names one, and the original { limit, retryAfterSeconds } form still does', async () => {
@@ -830,9 +968,13 @@ describe('Key Vault listings: real shapes (GetSecrets-example.json, keyvault-sec
         b: 'two',
         c: 'three',
         'tls-cert': { value: 'MIIKfakePfxBase64', managed: true },
-        'pem-cert': { value: '-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----', managed: true, contentType: 'application/x-pem-file' },
+        'pem-cert': {
+          value: '-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----',
+          managed: true,
+          contentType: 'application/x-pem-file'
+        },
         'not-yet': { value: 'later', nbf: now + 3600 },
-        'gone': { value: 'past', exp: now - 3600 }
+        gone: { value: 'past', exp: now - 3600 }
       }
     });
     token = await vaultToken();
@@ -857,7 +999,7 @@ describe('Key Vault listings: real shapes (GetSecrets-example.json, keyvault-sec
     }
     return all;
   }
-  const names = (bodies: any[]) => bodies.flatMap((body) => (body.value ?? []).map((item: any) => item.id.split('/').pop())).sort();
+  const names = (bodies: any[]) => bodies.flatMap(body => (body.value ?? []).map((item: any) => item.id.split('/').pop())).sort();
   const everyName = ['a', 'b', 'c', 'gone', 'not-yet', 'pem-cert', 'tls-cert'];
 
   it('by default: nextLink on the listener\'s own origin with its port, api-version=7.2, the caller\'s maxresults, and "nextLink": null on the last page', async () => {
@@ -879,26 +1021,26 @@ describe('Key Vault listings: real shapes (GetSecrets-example.json, keyvault-sec
     listing({ nextLinkApiVersion: '7.2', nextLinkMaxResults: 1 });
     const ones = await pages();
     expect(ones[0].nextLink).toMatch(/\/secrets\?api-version=7\.2&\$skiptoken=[A-Za-z0-9_-]+&maxresults=1$/);
-    expect(ones.map((body) => body.value.length)).toEqual([3, 1, 1, 1, 1]);
+    expect(ones.map(body => body.value.length)).toEqual([3, 1, 1, 1, 1]);
     expect(names(ones)).toEqual(everyName);
   });
 
   it('empty middle pages ("value": [] with a nextLink) lose no item: at given indices, or between every two pages', async () => {
     listing({ emptyPages: [0, 2] });
     const given = await pages();
-    expect(given.map((body) => body.value.length)).toEqual([0, 3, 0, 3, 1]);
+    expect(given.map(body => body.value.length)).toEqual([0, 3, 0, 3, 1]);
     expect(given[0].nextLink).toEqual(expect.any(String));
     expect(names(given)).toEqual(everyName);
     listing({ emptyPages: 'between' });
     const between = await pages();
-    expect(between.map((body) => body.value.length)).toEqual([3, 0, 3, 0, 1]);
+    expect(between.map(body => body.value.length)).toEqual([3, 0, 3, 0, 1]);
     expect(between.at(-1).nextLink).toBeNull();
   });
 
   it('a trailing empty page ends with "nextLink": null', async () => {
     listing({ emptyPages: [3] });
     const bodies = await pages();
-    expect(bodies.map((body) => body.value.length)).toEqual([3, 3, 1, 0]);
+    expect(bodies.map(body => body.value.length)).toEqual([3, 3, 1, 0]);
     expect(bodies.at(-1).nextLink).toBeNull();
   });
 
@@ -924,7 +1066,7 @@ describe('Key Vault listings: real shapes (GetSecrets-example.json, keyvault-sec
     expect(items.find((i: any) => i.id.endsWith('/gone')).attributes.exp).toBe(now - 3600);
   });
 
-  it('for every vault at once: the scenario\'s keyVaultListing (a vault\'s own listing wins)', async () => {
+  it("for every vault at once: the scenario's keyVaultListing (a vault's own listing wins)", async () => {
     fake.scenario.keyVaultListing = { nextLinkApiVersion: '7.0' };
     try {
       expect((await pages())[0].nextLink).toContain('api-version=7.0');
@@ -939,8 +1081,8 @@ describe('Key Vault listings: real shapes (GetSecrets-example.json, keyvault-sec
     listing({ endlessPages: true });
     const bodies = await pages(undefined, 40);
     expect(bodies).toHaveLength(40);
-    const links = bodies.map((body) => body.nextLink);
-    expect(links.every((link) => typeof link === 'string')).toBe(true);
+    const links = bodies.map(body => body.nextLink);
+    expect(links.every(link => typeof link === 'string')).toBe(true);
     expect(new Set(links).size).toBe(40);
     expect(names(bodies)).toEqual(everyName);
   });
@@ -999,22 +1141,37 @@ describe('Entra error_description forms (microsoft/Agents#202; Azure/login#453, 
     fake.scenario.entraErrorStyle = 'inline';
     const { status, body } = await postToken(secretForm({ client_secret: 'wrong' }));
     expect(status).toBe(401);
-    expect(body.error_description).toMatch(/^AADSTS7000215: [^\r\n]+ Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
-    expect(body.error_description).toContain(`Trace ID: ${body.trace_id} Correlation ID: ${body.correlation_id} Timestamp: ${body.timestamp}`);
+    expect(body.error_description).toMatch(
+      /^AADSTS7000215: [^\r\n]+ Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/
+    );
+    expect(body.error_description).toContain(
+      `Trace ID: ${body.trace_id} Correlation ID: ${body.correlation_id} Timestamp: ${body.timestamp}`
+    );
   });
 
   it("'crlf': the older \\r\\n-separated form", async () => {
     fake.scenario.entraErrorStyle = 'crlf';
     const { body } = await postToken(secretForm({ client_secret: 'wrong' }));
-    expect(body.error_description).toMatch(/^AADSTS7000215: [^\r\n]+\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: /);
+    expect(body.error_description).toMatch(
+      /^AADSTS7000215: [^\r\n]+\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: /
+    );
   });
 
   it('a fault with fake.entra.errorBody() serves hostile text verbatim, in the real body shape', async () => {
-    const hostile = 'No matching federated identity record found.\n::save-state name=token-file::/etc/passwd\r\n::add-mask::\r::set-env name=X::y';
-    fake.fault('entra', { status: 400, body: fake.entra.errorBody({ code: 700213, error: 'invalid_request', message: hostile, style: 'inline' }) });
+    const hostile =
+      'No matching federated identity record found.\n::save-state name=token-file::/etc/passwd\r\n::add-mask::\r::set-env name=X::y';
+    fake.fault('entra', {
+      status: 400,
+      body: fake.entra.errorBody({ code: 700213, error: 'invalid_request', message: hostile, style: 'inline' })
+    });
     const { status, body } = await postToken(secretForm());
     expect(status).toBe(400);
-    expect(body).toMatchObject({ error: 'invalid_request', error_codes: [700213], trace_id: expect.stringMatching(GUID), error_uri: 'https://login.microsoftonline.com/error?code=700213' });
+    expect(body).toMatchObject({
+      error: 'invalid_request',
+      error_codes: [700213],
+      trace_id: expect.stringMatching(GUID),
+      error_uri: 'https://login.microsoftonline.com/error?code=700213'
+    });
     expect(body.error_description.startsWith(`AADSTS700213: ${hostile} Trace ID: `)).toBe(true);
   });
 });
@@ -1024,14 +1181,23 @@ describe('managed identity: real App Service and cached-token shapes', () => {
 
   it('App Service, several user-assigned identities, no system-assigned, no client_id: "Unable to load the proper Managed Identity." (azure-sdk-for-net#43691)', async () => {
     const saved = fake.scenario.managedIdentities;
-    const second = { clientId: '11111111-2222-4333-8444-555555555555', objectId: '66666666-7777-4888-9999-000000000000', resourceId: '/subscriptions/x/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-two', system: false };
+    const second = {
+      clientId: '11111111-2222-4333-8444-555555555555',
+      objectId: '66666666-7777-4888-9999-000000000000',
+      resourceId: '/subscriptions/x/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-two',
+      system: false
+    };
     fake.scenario.managedIdentities = [{ ...DEFAULTS.userIdentity }, second];
     try {
       const base = `${fake.managedIdentity.appServiceEndpoint}?api-version=2019-08-01&resource=${resource}`;
       const headers = { 'x-identity-header': fake.managedIdentity.identityHeader };
       const { status, body } = await getJson(base, headers);
       expect(status).toBe(400);
-      expect(body).toEqual({ statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: expect.stringMatching(GUID) });
+      expect(body).toEqual({
+        statusCode: 400,
+        message: 'Unable to load the proper Managed Identity.',
+        correlationId: expect.stringMatching(GUID)
+      });
       expect((await getJson(`${base}&client_id=${second.clientId}`, headers)).body.client_id).toBe(second.clientId);
     } finally {
       fake.scenario.managedIdentities = saved;
@@ -1042,8 +1208,12 @@ describe('managed identity: real App Service and cached-token shapes', () => {
     const { fake: clocked, clock } = await clockedFake({ managedIdentityCache: { remainingSeconds: 5_400 } });
     try {
       const start = Math.floor(clock.now / 1000);
-      const appService = () => getJson(`${clocked.managedIdentity.appServiceEndpoint}?api-version=2019-08-01&resource=${resource}`, { 'x-identity-header': clocked.managedIdentity.identityHeader });
-      const imds = () => getJson(`${clocked.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${resource}`, { metadata: 'true' });
+      const appService = () =>
+        getJson(`${clocked.managedIdentity.appServiceEndpoint}?api-version=2019-08-01&resource=${resource}`, {
+          'x-identity-header': clocked.managedIdentity.identityHeader
+        });
+      const imds = () =>
+        getJson(`${clocked.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${resource}`, { metadata: 'true' });
       for (const call of [appService, imds]) {
         const first = (await call()).body;
         expect(first).toMatchObject({ expires_in: '86399', expires_on: String(start + 5_400) });
@@ -1067,7 +1237,9 @@ describe('GitHub OIDC: short lifetime and the immutable subject (github/docs PR 
   it('lifetimeSeconds of a few seconds: accepted at once, AADSTS700024 once it passed', async () => {
     const { fake: clocked, clock } = await clockedFake({ github: { lifetimeSeconds: 3 } });
     try {
-      const { body } = await getJson(`${clocked.github.idTokenUrl}&audience=${encodeURIComponent(DEFAULTS.federatedAudience)}`, { authorization: `Bearer ${clocked.github.requestToken}` });
+      const { body } = await getJson(`${clocked.github.idTokenUrl}&audience=${encodeURIComponent(DEFAULTS.federatedAudience)}`, {
+        authorization: `Bearer ${clocked.github.requestToken}`
+      });
       const claims = claimsOf(body.value);
       expect(claims.exp - claims.iat).toBe(3);
       expect((await postToken(federatedForm(body.value), clocked.entra.tokenUrl())).status).toBe(200);
@@ -1087,7 +1259,11 @@ describe('GitHub OIDC: short lifetime and the immutable subject (github/docs PR 
       expect(claimsOf(token).sub).toBe(DEFAULTS.githubImmutableSubject);
       expect(DEFAULTS.githubImmutableSubject).toBe('repo:octo-org@9919/octo-repo@690079427:ref:refs/heads/main');
       expect((await postToken(federatedForm(token))).body.error_codes).toEqual([700213]);
-      app.federatedCredentials!.push({ issuer: DEFAULTS.githubIssuer, subject: DEFAULTS.githubImmutableSubject, audiences: [DEFAULTS.federatedAudience] });
+      app.federatedCredentials!.push({
+        issuer: DEFAULTS.githubIssuer,
+        subject: DEFAULTS.githubImmutableSubject,
+        audiences: [DEFAULTS.federatedAudience]
+      });
       expect((await postToken(federatedForm(await githubToken()))).status).toBe(200);
       fake.scenario.github.subject = 'repo:octo-org/octo-repo:environment:prod';
       expect(claimsOf(await githubToken()).sub).toBe('repo:octo-org@9919/octo-repo@690079427:environment:prod');
@@ -1112,16 +1288,28 @@ describe('the tiny Resource Manager (az login --identity --allow-no-subscription
     expect([missing.status, missing.body.error.code]).toEqual([401, 'AuthenticationFailed']);
     expect(missing.headers.get('www-authenticate')).toContain('Bearer authorization_uri=');
     expect((await getJson(url, { authorization: `Bearer ${await vaultToken()}` })).status).toBe(401);
-    const forged = fake.entra.mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: 'https://management.azure.com', clientId: 'x', objectId: 'y' }).replace(/\.[^.]+$/, '.AAAA');
+    const forged = fake.entra
+      .mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: 'https://management.azure.com', clientId: 'x', objectId: 'y' })
+      .replace(/\.[^.]+$/, '.AAAA');
     expect((await getJson(url, { authorization: `Bearer ${forged}` })).status).toBe(401);
     const { status, body } = await getJson(url, { authorization: `Bearer ${await tokenFrom(fake, ARM)}` });
     expect(status).toBe(200);
-    expect(body.value).toEqual([expect.objectContaining({ id: `/subscriptions/${DEFAULTS.subscriptionId}`, subscriptionId: DEFAULTS.subscriptionId, tenantId: DEFAULTS.tenantId, state: 'Enabled' })]);
+    expect(body.value).toEqual([
+      expect.objectContaining({
+        id: `/subscriptions/${DEFAULTS.subscriptionId}`,
+        subscriptionId: DEFAULTS.subscriptionId,
+        tenantId: DEFAULTS.tenantId,
+        state: 'Enabled'
+      })
+    ]);
   });
 
   it('answers {"value":[]} with no subscriptions, and GET /tenants with the caller\'s tenant; a managed identity token works', async () => {
     fake.scenario.arm.subscriptions = [];
-    const mi = await getJson(`${fake.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent('https://management.azure.com/')}`, { metadata: 'true' });
+    const mi = await getJson(
+      `${fake.url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent('https://management.azure.com/')}`,
+      { metadata: 'true' }
+    );
     const headers = { authorization: `Bearer ${mi.body.access_token}` };
     expect((await getJson(`${fake.arm.url}/subscriptions?api-version=2022-12-01`, headers)).body.value).toEqual([]);
     const tenants = await getJson(`${fake.arm.url}/tenants?api-version=2022-12-01`, headers);
@@ -1135,7 +1323,10 @@ describe('the tiny Resource Manager (az login --identity --allow-no-subscription
     const list = await httpsViaProxy('https://management.azure.com/subscriptions?api-version=2022-12-01', { headers });
     expect([list.status, list.body.value[0].subscriptionId]).toEqual([200, DEFAULTS.subscriptionId]);
     expect(fake.proxyLog).toContain('CONNECT management.azure.com:443');
-    const other = await httpsViaProxy(`https://management.azure.com/subscriptions/${DEFAULTS.subscriptionId}/resourcegroups?api-version=2021-04-01`, { headers });
+    const other = await httpsViaProxy(
+      `https://management.azure.com/subscriptions/${DEFAULTS.subscriptionId}/resourcegroups?api-version=2021-04-01`,
+      { headers }
+    );
     expect([other.status, other.body.error.code]).toEqual([404, 'NotFoundInFakeArm']);
     expect(fake.arm.log).toEqual([
       'GET management.azure.com/subscriptions?api-version=2022-12-01 -> 200',
@@ -1155,7 +1346,10 @@ describe('Arc: the challenge names the path the test gives (arcRealm)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const challenge = async (authorization?: string) => {
-    const res = await getJson(`${fake.managedIdentity.arcEndpoint}?api-version=2020-06-01&resource=${encodeURIComponent(VAULT)}`, { metadata: 'true', ...(authorization ? { authorization } : {}) });
+    const res = await getJson(`${fake.managedIdentity.arcEndpoint}?api-version=2020-06-01&resource=${encodeURIComponent(VAULT)}`, {
+      metadata: 'true',
+      ...(authorization ? { authorization } : {})
+    });
     return { status: res.status, realm: /^Basic realm=(.+)$/.exec(res.headers.get('www-authenticate') ?? '')?.[1] };
   };
 
@@ -1198,7 +1392,7 @@ describe('IMDS: 500 then hang', () => {
     for (let i = 0; i < 2; i += 1) {
       await expect(fetch(imds(), { headers: { metadata: 'true' }, signal: AbortSignal.timeout(100) })).rejects.toThrow();
     }
-    expect(fake.requestsFor('imds').map((r) => r.status)).toEqual([500, null, null]);
+    expect(fake.requestsFor('imds').map(r => r.status)).toEqual([500, null, null]);
     fake.clearFaults();
     expect((await getJson(imds(), { metadata: 'true' })).status).toBe(200);
   });

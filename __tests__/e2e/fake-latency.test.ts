@@ -34,7 +34,9 @@ function timedGet(url: string, agent: http.Agent | https.Agent | false, module: 
     module
       .get(url, { agent, headers }, response => {
         response.resume();
-        response.on('end', () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${response.statusCode}`))));
+        response.on('end', () =>
+          response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${response.statusCode}`))
+        );
       })
       .on('error', reject);
   });
@@ -79,14 +81,26 @@ describe('the round-trip emulation', () => {
     const connectSent = performance.now();
     const tunnel = await new Promise<net.Socket>((resolve, reject) => {
       http
-        .request({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: 'token.actions.githubusercontent.com:443', agent: false })
-        .on('connect', (response, socket) => (response.statusCode === 200 ? resolve(socket) : reject(new Error(`CONNECT ${response.statusCode}`))))
+        .request({
+          host: proxy.hostname,
+          port: proxy.port,
+          method: 'CONNECT',
+          path: 'token.actions.githubusercontent.com:443',
+          agent: false
+        })
+        .on('connect', (response, socket) =>
+          response.statusCode === 200 ? resolve(socket) : reject(new Error(`CONNECT ${response.statusCode}`))
+        )
         .on('error', reject)
         .end();
     });
     const agent = new https.Agent({ keepAlive: true, ca: fs.readFileSync(fake.caFile!) });
     (agent as unknown as { createConnection: (options: object) => net.Socket }).createConnection = options =>
-      (https.Agent.prototype as unknown as { createConnection: (o: object) => net.Socket }).createConnection.call(agent, { ...options, socket: tunnel, servername: 'token.actions.githubusercontent.com' });
+      (https.Agent.prototype as unknown as { createConnection: (o: object) => net.Socket }).createConnection.call(agent, {
+        ...options,
+        socket: tunnel,
+        servername: 'token.actions.githubusercontent.com'
+      });
     try {
       await timedGet(`https://token.actions.githubusercontent.com${TOKEN_PATH}`, agent, https);
       const first = performance.now() - connectSent;

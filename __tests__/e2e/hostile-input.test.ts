@@ -31,7 +31,10 @@ afterAll(async () => {
 
 /** Every workflow command the step printed, but the masks of values it was given. */
 function commandsBesidesMasks(result: ActionResult): string[] {
-  return [result, result.post].flatMap(step => (step ? step.commands : [])).filter(c => !['add-mask', 'debug', 'error', 'warning', 'notice'].includes(c.command)).map(c => c.command);
+  return [result, result.post]
+    .flatMap(step => (step ? step.commands : []))
+    .filter(c => !['add-mask', 'debug', 'error', 'warning', 'notice'].includes(c.command))
+    .map(c => c.command);
 }
 
 describe('a vault cannot steer the later steps', () => {
@@ -57,7 +60,11 @@ describe('a vault cannot steer the later steps', () => {
       expect(result.exitCode).toBe(0);
       expect(Object.keys(result.exportedEnv)).toEqual(['DB_PASSWORD']);
       // Outputs go on: the one named GITHUB_OUTPUT redirected nothing.
-      expect(result.outputs).toMatchObject({ BASH_ENV: script, GITHUB_OUTPUT: HOSTILE['github-output'], DB_PASSWORD: HOSTILE['db-password'] });
+      expect(result.outputs).toMatchObject({
+        BASH_ENV: script,
+        GITHUB_OUTPUT: HOSTILE['github-output'],
+        DB_PASSWORD: HOSTILE['db-password']
+      });
       expect(result.outputs['access-token']).toBeTruthy();
       expect(result.warnings.filter(warning => warning.includes('is set as the output'))).toHaveLength(7);
       expect(result.warnings.join('\n')).toContain('/* | APP_');
@@ -75,9 +82,13 @@ describe('a vault cannot steer the later steps', () => {
 
   it('refuses a dangerous explicit name before any request', async () => {
     await pool.use(async fake => {
-      const result = await runDist({ inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password | LD_PRELOAD` }) });
+      const result = await runDist({
+        inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password | LD_PRELOAD` })
+      });
       expect(result.exitCode).toBe(1);
-      expect(failureOf(result)).toMatch(/^Input 'secrets' entry '.*db-password \| LD_PRELOAD' maps to the environment variable 'LD_PRELOAD'/);
+      expect(failureOf(result)).toMatch(
+        /^Input 'secrets' entry '.*db-password \| LD_PRELOAD' maps to the environment variable 'LD_PRELOAD'/
+      );
       expect(fake.requests).toEqual([]);
       expectNoLeaks(result);
     });
@@ -103,13 +114,15 @@ describe('text from outside is data', () => {
   });
 
   it('a GitHub token whose subject carries commands is logged escaped', async () => {
-    const fake = await startFakeAzure({ github: { subject: `repo:o/r:ref:refs/heads/${INJECTED}` } as never });
+    const fake = await startFakeAzure({ github: { subject: `repo:o/r:ref:refs/heads/${INJECTED}` } });
     try {
       const result = await runDist({ inputs: oidcInputs(fake), env: fake.env.oidc });
       expect(result.exitCode).toBe(1);
       expect(commandsBesidesMasks(result)).toEqual([]);
       expect(result.masks).not.toContain('injected-mask');
-      expect(logOf(result)).toContain('subject repo:o/r:ref:refs/heads/x\\n::save-state name=token-file::/etc/passwd\\r::add-mask::injected-mask');
+      expect(logOf(result)).toContain(
+        'subject repo:o/r:ref:refs/heads/x\\n::save-state name=token-file::/etc/passwd\\r::add-mask::injected-mask'
+      );
       expectNoLeaks(result);
     } finally {
       await fake.close();
@@ -118,7 +131,10 @@ describe('text from outside is data', () => {
 
   it('a Key Vault message cannot start a command, and a secret it quotes is never printed', async () => {
     await pool.use(async fake => {
-      fake.fault('keyvault-get', { status: 400, body: { error: { code: 'BadParameter', message: `${DEFAULTS.clientSecret} ${INJECTED}` } } });
+      fake.fault('keyvault-get', {
+        status: 400,
+        body: { error: { code: 'BadParameter', message: `${DEFAULTS.clientSecret} ${INJECTED}` } }
+      });
       const result = await runDist({ inputs: secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/db-password` }) });
       expect(result.exitCode).toBe(1);
       expect(commandsBesidesMasks(result)).toEqual([]);
@@ -146,12 +162,19 @@ describe('masks follow the runner', () => {
 describe('a server cannot keep the step busy or eat its memory', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['endless nextLink pages: stops after 1,000', { endlessPages: true }, /the listing went on past 1000 pages; stopping/],
-    ['a listing page without a value array: an error, not an empty vault', { withoutValue: [0] }, /page 1 of the listing holds no 'value' array/],
+    [
+      'a listing page without a value array: an error, not an empty vault',
+      { withoutValue: [0] },
+      /page 1 of the listing holds no 'value' array/
+    ],
     ['a body of 2 MB', { hugeBodyBytes: 2_000_000 }, /answered with a body over 1 MiB/],
     ['a body that never ends', { endlessBody: true }, /answered with a body over 1 MiB/]
   ])('%s', async (_, listing, failure) => {
     await pool.use(async fake => {
-      const vault = await fake.addVault(`hostile-${Object.keys(listing)[0]?.toLowerCase()}`, { secrets: { a: 'listed-value-1234' }, listing });
+      const vault = await fake.addVault(`hostile-${Object.keys(listing)[0]?.toLowerCase()}`, {
+        secrets: { a: 'listed-value-1234' },
+        listing
+      });
       const result = await runDist({ inputs: secretInputs(fake, { secrets: `${vault}/*` }) });
       expect(result.exitCode).toBe(1);
       expect(failureOf(result)).toMatch(failure);
@@ -177,7 +200,9 @@ describe('a server cannot keep the step busy or eat its memory', () => {
       const started = Date.now();
       const result = await runDist({ inputs: { 'auth-type': 'managed-identity' }, env: fake.env.imds, timeoutMs: 170_000 });
       expect(result.exitCode).toBe(1);
-      expect(failureOf(result)).toMatch(/^Getting a token for https:\/\/management\.azure\.com\/\.default with auth-type 'managed-identity': IMDS managed identity endpoint \(GET http:\/\/127\.0\.0\.1:\d+\/metadata\/identity\/oauth2\/token\) failed after \d+ attempts: no answer within/);
+      expect(failureOf(result)).toMatch(
+        /^Getting a token for https:\/\/management\.azure\.com\/\.default with auth-type 'managed-identity': IMDS managed identity endpoint \(GET http:\/\/127\.0\.0\.1:\d+\/metadata\/identity\/oauth2\/token\) failed after \d+ attempts: no answer within/
+      );
       expect(Date.now() - started).toBeLessThan(135_000);
       expectNoLeaks(result);
     });
@@ -189,9 +214,15 @@ posix('credential files must be regular files', () => {
     await pool.use(async fake => {
       const fifo = path.join(scratch, 'cert.pem');
       execFileSync('mkfifo', [fifo]);
-      const result = await runDist({ inputs: { ...secretInputs(fake), 'auth-type': 'certificate', 'client-secret': '', 'client-certificate': fifo } });
+      const result = await runDist({
+        inputs: { ...secretInputs(fake), 'auth-type': 'certificate', 'client-secret': '', 'client-certificate': fifo }
+      });
       expect(result.exitCode).toBe(1);
-      expect(failureOf(result)).toMatch(new RegExp(`^Input 'client-certificate' is neither PEM text nor a readable file: ${fifo} \\(it is a FIFO \\(named pipe\\), not a regular file\\)\\.`));
+      expect(failureOf(result)).toMatch(
+        new RegExp(
+          `^Input 'client-certificate' is neither PEM text nor a readable file: ${fifo} \\(it is a FIFO \\(named pipe\\), not a regular file\\)\\.`
+        )
+      );
       expectNoLeaks(result);
     });
   });
@@ -205,21 +236,52 @@ posix('credential files must be regular files', () => {
         env: { AZURE_FEDERATED_TOKEN_FILE: fifo, AZURE_CLIENT_ID: DEFAULTS.clientId, AZURE_TENANT_ID: DEFAULTS.tenantId }
       });
       expect(result.exitCode).toBe(1);
-      expect(failureOf(result)).toContain(`The federated token file AZURE_FEDERATED_TOKEN_FILE (${fifo}) cannot be read: it is a FIFO (named pipe), not a regular file.`);
+      expect(failureOf(result)).toContain(
+        `The federated token file AZURE_FEDERATED_TOKEN_FILE (${fifo}) cannot be read: it is a FIFO (named pipe), not a regular file.`
+      );
       expectNoLeaks(result);
     });
   });
 
   it.each<[string, (dir: string) => string, string]>([
-    ['a FIFO', dir => { const fifo = path.join(dir, 'fifo.key'); execFileSync('mkfifo', [fifo]); return fifo; }, 'it is a FIFO (named pipe), not a regular file'],
-    ['a link out of the agent directory', dir => { const outside = path.join(scratch, 'outside.key'); fs.writeFileSync(outside, 'not-the-agent-key'); const link = path.join(dir, 'link.key'); fs.symlinkSync(outside, link); return link; }, 'it resolves to a file outside'],
-    ['a directory', dir => { const sub = path.join(dir, 'sub.key'); fs.mkdirSync(sub); return sub; }, 'it is a directory, not a regular file']
+    [
+      'a FIFO',
+      dir => {
+        const fifo = path.join(dir, 'fifo.key');
+        execFileSync('mkfifo', [fifo]);
+        return fifo;
+      },
+      'it is a FIFO (named pipe), not a regular file'
+    ],
+    [
+      'a link out of the agent directory',
+      dir => {
+        const outside = path.join(scratch, 'outside.key');
+        fs.writeFileSync(outside, 'not-the-agent-key');
+        const link = path.join(dir, 'link.key');
+        fs.symlinkSync(outside, link);
+        return link;
+      },
+      'it resolves to a file outside'
+    ],
+    [
+      'a directory',
+      dir => {
+        const sub = path.join(dir, 'sub.key');
+        fs.mkdirSync(sub);
+        return sub;
+      },
+      'it is a directory, not a regular file'
+    ]
   ])('an Arc key file that is %s is refused, and nothing is sent', async (_, make, why) => {
     await pool.use(async fake => {
       const dir = fs.mkdtempSync(path.join(scratch, 'arc-'));
       fake.scenario.arcRealm = make(dir);
       try {
-        const result = await runDist({ inputs: { 'auth-type': 'managed-identity' }, env: { ...fake.env.arc, AZURE_TOKEN_TEST_ARC_KEY_DIR: dir } });
+        const result = await runDist({
+          inputs: { 'auth-type': 'managed-identity' },
+          env: { ...fake.env.arc, AZURE_TOKEN_TEST_ARC_KEY_DIR: dir }
+        });
         expect(result.exitCode).toBe(1);
         expect(failureOf(result)).toContain(`Refusing the Azure Arc key file '${fake.scenario.arcRealm}': ${why}`);
         expect(fake.requestsFor('arc').filter(request => request.headers['authorization'])).toEqual([]);
@@ -260,12 +322,18 @@ describe('[::1], the IPv6 loopback, works wherever loopback is allowed', () => {
 describe('the post step deletes only the token file its main step created', () => {
   it.each<[string, (state: Record<string, string>, precious: string) => Record<string, string>]>([
     ['a state naming another file (a forged ::save-state::)', (_, precious) => ({ 'token-file': precious })],
-    ['a state with the path swapped', (state, precious) => ({ 'token-file': JSON.stringify({ ...JSON.parse(state['token-file'] ?? '{}'), path: precious }) })]
+    [
+      'a state with the path swapped',
+      (state, precious) => ({ 'token-file': JSON.stringify({ ...JSON.parse(state['token-file'] ?? '{}'), path: precious }) })
+    ]
   ])('leaves a file alone given %s, with a warning', async (_, tamper) => {
     await pool.use(async fake => {
       const precious = path.join(scratch, `precious-${Math.random().toString(36).slice(2)}`);
       fs.writeFileSync(precious, 'keep me');
-      const result = await runDist({ inputs: secretInputs(fake, { 'token-file': 'token.txt' }), postState: state => tamper(state, precious) });
+      const result = await runDist({
+        inputs: secretInputs(fake, { 'token-file': 'token.txt' }),
+        postState: state => tamper(state, precious)
+      });
       expect(result.exitCode).toBe(0);
       expect(result.post?.exitCode).toBe(0);
       expect(fs.readFileSync(precious, 'utf8')).toBe('keep me');
@@ -288,7 +356,9 @@ describe('the post step deletes only the token file its main step created', () =
       });
       expect(result.post?.exitCode).toBe(0);
       expect(fs.readFileSync(tokenFile, 'utf8')).toBe('a later step wrote this');
-      expect(result.post?.warnings).toEqual([`Left ${tokenFile} alone: it is no longer the token file this step wrote (it was replaced or changed since).`]);
+      expect(result.post?.warnings).toEqual([
+        `Left ${tokenFile} alone: it is no longer the token file this step wrote (it was replaced or changed since).`
+      ]);
       expectNoLeaks(result);
     });
   });
@@ -299,9 +369,13 @@ describe('a throttled vault does not lose matrix legs', () => {
     const fake = await startFakeAzure();
     try {
       fake.throttle('keyvault', { perWindow: 25, windowMs: 1_000 });
-      const secrets = ['db-password', 'api-key', 'tls-key', 'connection-string'].map(name => `${fake.vaultUrl(DEFAULTS.vaultName)}/${name}`).join('\n');
+      const secrets = ['db-password', 'api-key', 'tls-key', 'connection-string']
+        .map(name => `${fake.vaultUrl(DEFAULTS.vaultName)}/${name}`)
+        .join('\n');
       const started = Date.now();
-      const legs = await Promise.all(Array.from({ length: 50 }, () => runDist({ inputs: secretInputs(fake, { secrets }), runPost: false, timeoutMs: 170_000 })));
+      const legs = await Promise.all(
+        Array.from({ length: 50 }, () => runDist({ inputs: secretInputs(fake, { secrets }), runPost: false, timeoutMs: 170_000 }))
+      );
       expect(legs.map(leg => leg.exitCode)).toEqual(Array.from({ length: 50 }, () => 0));
       const gets = fake.requestsFor('keyvault-get');
       const throttled = gets.filter(request => request.status === 429);

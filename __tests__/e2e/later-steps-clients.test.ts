@@ -129,22 +129,36 @@ function azEnv(later: Record<string, string>, extra: Record<string, string | und
 /** `az cloud register` + `az cloud set` once: a cloud whose Resource Manager is the fake's HTTPS listener. */
 async function registerFakeCloud(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(scratch, 'azure-config-template-'));
-  const env = stepEnv({ PATH: process.env['PATH'] ?? '' }, {
-    AZURE_CONFIG_DIR: dir,
-    AZURE_CORE_COLLECT_TELEMETRY: 'false',
-    REQUESTS_CA_BUNDLE: CA_FILE,
-    HTTPS_PROXY: fake.proxyUrl,
-    HTTP_PROXY: fake.proxyUrl,
-    NO_PROXY: '127.0.0.1,localhost'
-  });
+  const env = stepEnv(
+    { PATH: process.env['PATH'] ?? '' },
+    {
+      AZURE_CONFIG_DIR: dir,
+      AZURE_CORE_COLLECT_TELEMETRY: 'false',
+      REQUESTS_CA_BUNDLE: CA_FILE,
+      HTTPS_PROXY: fake.proxyUrl,
+      HTTP_PROXY: fake.proxyUrl,
+      NO_PROXY: '127.0.0.1,localhost'
+    }
+  );
   // All four Active Directory endpoints, or register asks the Resource Manager for its metadata.
-  const register = await runClient('az', [
-    'cloud', 'register', '-n', 'AzureTokenE2E',
-    '--endpoint-resource-manager', `${fake.httpsUrl}/`,
-    '--endpoint-active-directory', 'https://login.microsoftonline.com',
-    '--endpoint-active-directory-resource-id', CLI_ARM,
-    '--endpoint-active-directory-graph-resource-id', 'https://graph.windows.net/'
-  ], env);
+  const register = await runClient(
+    'az',
+    [
+      'cloud',
+      'register',
+      '-n',
+      'AzureTokenE2E',
+      '--endpoint-resource-manager',
+      `${fake.httpsUrl}/`,
+      '--endpoint-active-directory',
+      'https://login.microsoftonline.com',
+      '--endpoint-active-directory-resource-id',
+      CLI_ARM,
+      '--endpoint-active-directory-graph-resource-id',
+      'https://graph.windows.net/'
+    ],
+    env
+  );
   if (register.code !== 0) throw new Error(`az cloud register failed: ${register.stderr}`);
   const set = await runClient('az', ['cloud', 'set', '-n', 'AzureTokenE2E'], env);
   if (set.code !== 0) throw new Error(`az cloud set failed: ${set.stderr}`);
@@ -162,7 +176,10 @@ function expectIssuedByFake(token: unknown, audience: string): void {
 
 /** The JSON lines a client printed. */
 function linesOf(run: Run): Array<Record<string, unknown>> {
-  return run.stdout.split('\n').filter(Boolean).map(line => JSON.parse(line) as Record<string, unknown>);
+  return run.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(line => JSON.parse(line) as Record<string, unknown>);
 }
 
 /**
@@ -225,7 +242,11 @@ describe.each(NODES)('later steps signed in, with the real clients, under %s', (
     await withEndpoint(
       node,
       async env => {
-        const run = await runClient(process.execPath, [NODE_CLIENT, 'managed', `${VAULT}/.default`, '--client-id', OTHER_APP], stepEnv(env));
+        const run = await runClient(
+          process.execPath,
+          [NODE_CLIENT, 'managed', `${VAULT}/.default`, '--client-id', OTHER_APP],
+          stepEnv(env)
+        );
         expect(run.code).toBe(1);
         expect(String(linesOf(run)[0]?.['error'])).toContain(
           `This endpoint serves one identity, client ID ${DEFAULTS.clientId}, and the request asked for '${OTHER_APP}'.`
@@ -253,7 +274,11 @@ describe.each(NODES)('later steps signed in, with the real clients, under %s', (
     await withEndpoint(
       node,
       async env => {
-        const run = await runClient(PYTHON, [PYTHON_CLIENT, 'managed', `${VAULT}/.default`], stepEnv(env, { IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined }));
+        const run = await runClient(
+          PYTHON,
+          [PYTHON_CLIENT, 'managed', `${VAULT}/.default`],
+          stepEnv(env, { IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined })
+        );
         const [answer] = linesOf(run);
         expectIssuedByFake(answer?.['token'], VAULT);
         expect(Number(answer?.['expires_on'])).toBeGreaterThan(Date.now() / 1000 + 3500);
@@ -267,11 +292,21 @@ describe.each(NODES)('later steps signed in, with the real clients, under %s', (
     await withEndpoint(
       node,
       async env => {
-        const own = await runClient(PYTHON, [PYTHON_CLIENT, 'default', `${VAULT}/.default`], stepEnv(env, { AZURE_CLIENT_ID: DEFAULTS.clientId }));
+        const own = await runClient(
+          PYTHON,
+          [PYTHON_CLIENT, 'default', `${VAULT}/.default`],
+          stepEnv(env, { AZURE_CLIENT_ID: DEFAULTS.clientId })
+        );
         expectIssuedByFake(linesOf(own)[0]?.['token'], VAULT);
-        const other = await runClient(PYTHON, [PYTHON_CLIENT, 'default', `${VAULT}/.default`], stepEnv(env, { AZURE_CLIENT_ID: OTHER_APP }));
+        const other = await runClient(
+          PYTHON,
+          [PYTHON_CLIENT, 'default', `${VAULT}/.default`],
+          stepEnv(env, { AZURE_CLIENT_ID: OTHER_APP })
+        );
         expect(other.code).toBe(1);
-        expect(String(linesOf(other)[0]?.['error'])).toContain(`This endpoint serves one identity, client ID ${DEFAULTS.clientId}, and the request asked for '${OTHER_APP}'.`);
+        expect(String(linesOf(other)[0]?.['error'])).toContain(
+          `This endpoint serves one identity, client ID ${DEFAULTS.clientId}, and the request asked for '${OTHER_APP}'.`
+        );
       },
       `Token endpoint stopped: served 1 token (${VAULT} 1), 0 failures, 1 refused request.`
     );
@@ -286,10 +321,17 @@ describe.each(NODES)('later steps signed in, with the real clients, under %s', (
         const login = await runClient('az', ['login', '--identity', '--allow-no-subscriptions', '--output', 'json'], cli);
         expect(login.code).toBe(0);
         expect(JSON.parse(login.stdout)).toEqual([
-          expect.objectContaining({ tenantId: DEFAULTS.tenantId, user: { assignedIdentityInfo: 'MSI', name: 'systemAssignedIdentity', type: 'servicePrincipal' } })
+          expect.objectContaining({
+            tenantId: DEFAULTS.tenantId,
+            user: { assignedIdentityInfo: 'MSI', name: 'systemAssignedIdentity', type: 'servicePrincipal' }
+          })
         ]);
         // az asked the fake's Resource Manager for the subscriptions, with a token the endpoint gave it.
-        expect(fake.arm.log.slice(armSeen).filter(line => line.startsWith('GET ') && line.includes('/subscriptions?api-version=2019-11-01') && line.endsWith('-> 200'))).toHaveLength(1);
+        expect(
+          fake.arm.log
+            .slice(armSeen)
+            .filter(line => line.startsWith('GET ') && line.includes('/subscriptions?api-version=2019-11-01') && line.endsWith('-> 200'))
+        ).toHaveLength(1);
 
         const arm = await runClient('az', ['account', 'get-access-token', '--output', 'json'], cli);
         expect(arm.code).toBe(0);
@@ -309,7 +351,11 @@ describe.each(NODES)('later steps signed in, with the real clients, under %s', (
     await withEndpoint(
       node,
       async env => {
-        const login = await runClient('az', ['login', '--identity', '--allow-no-subscriptions'], azEnv(env, { APPSETTING_WEBSITE_SITE_NAME: undefined }));
+        const login = await runClient(
+          'az',
+          ['login', '--identity', '--allow-no-subscriptions'],
+          azEnv(env, { APPSETTING_WEBSITE_SITE_NAME: undefined })
+        );
         expect(login.code).not.toBe(0);
         expect(login.stderr).toContain('Get Token request returned: <Response [405]>');
       },

@@ -13,7 +13,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS, decodeJwt, loadTestCertificate, startFakeAzure, type FakeAzure } from '../../test/fake-azure/server.js';
 import { REPO_ROOT, type ActionResult } from '../../test/harness/runner.js';
-import { NODES, endpointOf, expectNoLeaks, isRunning, logOf, oidcInputs, procView, removeRunDirs, runDist, secretInputs, stopStrayEndpoints } from './support.js';
+import {
+  NODES,
+  endpointOf,
+  expectNoLeaks,
+  isRunning,
+  logOf,
+  oidcInputs,
+  procView,
+  removeRunDirs,
+  runDist,
+  secretInputs,
+  stopStrayEndpoints
+} from './support.js';
 
 const ARM = 'https://management.azure.com';
 const VAULT = 'https://vault.azure.net';
@@ -52,16 +64,30 @@ interface Reply {
 }
 
 /** One request to the endpoint as a later step would make it: `url` is IDENTITY_ENDPOINT (or MSI_ENDPOINT + '/'), `query` appended. */
-function ask(url: string, query: string, headers: Record<string, string>, options: { method?: string; host?: string } = {}): Promise<Reply> {
+function ask(
+  url: string,
+  query: string,
+  headers: Record<string, string>,
+  options: { method?: string; host?: string } = {}
+): Promise<Reply> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port: target.port, path: `${target.pathname}?${query}`, method: options.method ?? 'GET', headers: { Host: options.host ?? target.host, ...headers }, agent: false },
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path: `${target.pathname}?${query}`,
+        method: options.method ?? 'GET',
+        headers: { Host: options.host ?? target.host, ...headers },
+        agent: false
+      },
       response => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', chunk => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> })
+        );
       }
     );
     request.on('error', reject);
@@ -70,7 +96,9 @@ function ask(url: string, query: string, headers: Record<string, string>, option
 }
 
 const v2019 = (env: Record<string, string>, resource: string, extra = ''): Promise<Reply> =>
-  ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${encodeURIComponent(resource)}${extra}`, { 'X-IDENTITY-HEADER': env['IDENTITY_HEADER'] ?? '' });
+  ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${encodeURIComponent(resource)}${extra}`, {
+    'X-IDENTITY-HEADER': env['IDENTITY_HEADER'] ?? ''
+  });
 
 /** The token was signed by the fake's Entra ID, for `audience`. */
 function expectIssuedByFake(token: unknown, audience: string): void {
@@ -101,8 +129,15 @@ function expectNoSecretsInProcess(pid: number, secrets: readonly string[]): void
       expect(environ.includes(line)).toBe(false);
     }
   }
-  const names = environ.split('\n').filter(Boolean).map(entry => entry.slice(0, entry.indexOf('=')));
-  expect(names.filter(name => name.startsWith('INPUT_') || name.startsWith('ACTIONS_') || name.startsWith('IDENTITY_') || name.startsWith('MSI_'))).toEqual([]);
+  const names = environ
+    .split('\n')
+    .filter(Boolean)
+    .map(entry => entry.slice(0, entry.indexOf('=')));
+  expect(
+    names.filter(
+      name => name.startsWith('INPUT_') || name.startsWith('ACTIONS_') || name.startsWith('IDENTITY_') || name.startsWith('MSI_')
+    )
+  ).toEqual([]);
   expect(environ).toContain(`RUNNER_TRACKING_ID=${TRACKING_ID}`);
 }
 
@@ -136,20 +171,58 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
         expect(isRunning(pid)).toBe(true);
         expect(header).toMatch(/^[0-9a-f]{64}$/);
         expect(main.masks).toContain(header);
-        expect(main.exportedEnv).toEqual({ IDENTITY_ENDPOINT: endpoint?.url, IDENTITY_HEADER: header, MSI_ENDPOINT: endpoint?.url, MSI_SECRET: header });
+        expect(main.exportedEnv).toEqual({
+          IDENTITY_ENDPOINT: endpoint?.url,
+          IDENTITY_HEADER: header,
+          MSI_ENDPOINT: endpoint?.url,
+          MSI_SECRET: header
+        });
         expect(main.outputs['token-endpoint']).toBe(endpoint?.url);
         expect(endpoint?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/msi\/token$/);
         expectNoSecretsInProcess(pid, [DEFAULTS.githubRequestToken, header]);
 
         const before = entraRequests();
         const refusals: Array<[string, Promise<Reply>, number]> = [
-          ['a wrong header', ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': `${header.slice(1)}0` }), 401],
+          [
+            'a wrong header',
+            ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': `${header.slice(1)}0` }),
+            401
+          ],
           ['no header', ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, {}), 401],
           ['another client id', v2019(env, ARM, '&client_id=99999999-8888-7777-6666-555555555555'), 400],
-          ['a forwarded request', ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': header, 'X-Forwarded-For': '10.1.2.3' }), 400],
-          ['another Host', ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': header }, { host: 'attacker.example' }), 400],
-          ['POST', ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': header }, { method: 'POST' }), 405],
-          ['a bad api-version', ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2018-02-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': header }), 400]
+          [
+            'a forwarded request',
+            ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2019-08-01&resource=${ARM}`, {
+              'X-IDENTITY-HEADER': header,
+              'X-Forwarded-For': '10.1.2.3'
+            }),
+            400
+          ],
+          [
+            'another Host',
+            ask(
+              env['IDENTITY_ENDPOINT'] ?? '',
+              `api-version=2019-08-01&resource=${ARM}`,
+              { 'X-IDENTITY-HEADER': header },
+              { host: 'attacker.example' }
+            ),
+            400
+          ],
+          [
+            'POST',
+            ask(
+              env['IDENTITY_ENDPOINT'] ?? '',
+              `api-version=2019-08-01&resource=${ARM}`,
+              { 'X-IDENTITY-HEADER': header },
+              { method: 'POST' }
+            ),
+            405
+          ],
+          [
+            'a bad api-version',
+            ask(env['IDENTITY_ENDPOINT'] ?? '', `api-version=2018-02-01&resource=${ARM}`, { 'X-IDENTITY-HEADER': header }),
+            400
+          ]
         ];
         for (const [name, reply, status] of refusals) {
           const { status: got, body } = await reply;
@@ -165,7 +238,9 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
         expectIssuedByFake(modern.body['access_token'], ARM);
 
         // Azure CLI 2.45's request: MSI_ENDPOINT + "/?resource=R&api-version=2017-09-01", header `secret`.
-        const legacy = await ask(`${env['MSI_ENDPOINT']}/`, `resource=${CLI_ARM}&api-version=2017-09-01`, { secret: env['MSI_SECRET'] ?? '' });
+        const legacy = await ask(`${env['MSI_ENDPOINT']}/`, `resource=${CLI_ARM}&api-version=2017-09-01`, {
+          secret: env['MSI_SECRET'] ?? ''
+        });
         expect(legacy.status).toBe(200);
         expect(legacy.body['expires_on']).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} \+00:00$/);
         expect(legacy.body).toMatchObject({ resource: CLI_ARM, token_type: 'Bearer', client_id: DEFAULTS.clientId });
@@ -175,7 +250,9 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
     });
 
     expect(result.exitCode).toBe(0);
-    expect(logOf(result)).toMatch(/Later steps are signed in as client 8a4c3b7e-2f1d-4e6a-9b5c-0d7e8f9a1b2c: token endpoint http:\/\/127\.0\.0\.1:\d+\/msi\/token \(IDENTITY_ENDPOINT, MSI_ENDPOINT\), started in \d+ ms; the post step stops it\./);
+    expect(logOf(result)).toMatch(
+      /Later steps are signed in as client 8a4c3b7e-2f1d-4e6a-9b5c-0d7e8f9a1b2c: token endpoint http:\/\/127\.0\.0\.1:\d+\/msi\/token \(IDENTITY_ENDPOINT, MSI_ENDPOINT\), started in \d+ ms; the post step stops it\./
+    );
     expectStopped(result, pid, `Token endpoint stopped: served 2 tokens (${ARM} 1, ${CLI_ARM} 1), 0 failures, 7 refused requests.`);
     expect(fake.requestsFor('entra').every(request => request.status === 200)).toBe(true);
     expectNoLeaks(result, [header]);
@@ -238,7 +315,13 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
     let pid = 0;
     const result = await runDist({
       node,
-      inputs: { 'client-id': DEFAULTS.clientId, 'tenant-id': DEFAULTS.tenantId, 'client-certificate': certificate.combinedPath, 'authority-host': fake.url, 'sign-in-later-steps': 'true' },
+      inputs: {
+        'client-id': DEFAULTS.clientId,
+        'tenant-id': DEFAULTS.tenantId,
+        'client-certificate': certificate.combinedPath,
+        'authority-host': fake.url,
+        'sign-in-later-steps': 'true'
+      },
       env: { RUNNER_TRACKING_ID: TRACKING_ID },
       laterSteps: async ({ env, main }) => {
         pid = endpointOf(main)?.pid ?? 0;
@@ -290,7 +373,13 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
       laterSteps: async ({ env, main }) => {
         pid = endpointOf(main)?.pid ?? 0;
         // Entra ID hands the endpoint a token that lives 5 minutes and 2 seconds.
-        short = fake.entra.mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: VAULT, clientId: DEFAULTS.clientId, objectId: DEFAULTS.servicePrincipalObjectId, lifetime: 302 });
+        short = fake.entra.mintAccessToken({
+          tenantId: DEFAULTS.tenantId,
+          resource: VAULT,
+          clientId: DEFAULTS.clientId,
+          objectId: DEFAULTS.servicePrincipalObjectId,
+          lifetime: 302
+        });
         fake.fault('entra', { status: 200, body: { token_type: 'Bearer', expires_in: 302, ext_expires_in: 302, access_token: short } });
         const answers = [await v2019(env, VAULT), await v2019(env, VAULT)];
         expect(answers.map(answer => answer.body['access_token'])).toEqual([short, short]);
@@ -313,7 +402,10 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
       inputs: secretInputs(fake, { 'sign-in-later-steps': 'true' }),
       laterSteps: async ({ env, main }) => {
         pid = endpointOf(main)?.pid ?? 0;
-        fake.fault('entra', { status: 400, body: fake.entra.errorBody({ code: 7000222, error: 'invalid_client', message: 'The provided client secret keys are expired.' }) });
+        fake.fault('entra', {
+          status: 400,
+          body: fake.entra.errorBody({ code: 7000222, error: 'invalid_client', message: 'The provided client secret keys are expired.' })
+        });
         const failed = await v2019(env, VAULT);
         expect(failed.status).toBe(500);
         expect(failed.body['error']).toBe('server_error');
@@ -342,10 +434,18 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
       }
     });
     expect(again?.exitCode).toBe(0);
-    expect(again?.outputs).toMatchObject({ 'auth-type': 'managed-identity', 'client-id': DEFAULTS.clientId, 'object-id': DEFAULTS.servicePrincipalObjectId });
+    expect(again?.outputs).toMatchObject({
+      'auth-type': 'managed-identity',
+      'client-id': DEFAULTS.clientId,
+      'object-id': DEFAULTS.servicePrincipalObjectId
+    });
     expectIssuedByFake(again?.outputs['access-token'], VAULT);
     // It is the managed identity of the later steps now: no second endpoint.
-    expect(again?.notices).toEqual([expect.stringMatching(/^sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity/)]);
+    expect(again?.notices).toEqual([
+      expect.stringMatching(
+        /^sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity/
+      )
+    ]);
     expect(again?.state).toEqual({});
     expectStopped(result, pid, `Token endpoint stopped: served 1 token (${VAULT} 1), 0 failures.`);
     expectNoLeaks(result);
@@ -353,15 +453,30 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
   });
 
   it('managed-identity and azure-cli start nothing, and say so', async () => {
-    const identity = await runDist({ node, inputs: { 'auth-type': 'managed-identity', 'sign-in-later-steps': 'true' }, env: fake.env.appService });
+    const identity = await runDist({
+      node,
+      inputs: { 'auth-type': 'managed-identity', 'sign-in-later-steps': 'true' },
+      env: fake.env.appService
+    });
     expect(identity.exitCode).toBe(0);
     expect(identity.notices).toEqual([
       "sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity."
     ]);
 
     const bin = fs.mkdtempSync(path.join(scratch, 'az-'));
-    const token = fake.entra.mintAccessToken({ tenantId: DEFAULTS.tenantId, resource: ARM, clientId: DEFAULTS.clientId, objectId: DEFAULTS.servicePrincipalObjectId });
-    const output = JSON.stringify({ accessToken: token, expiresOn: '2099-01-01 00:00:00.000000', expires_on: Math.floor(Date.now() / 1000) + 3600, tenant: DEFAULTS.tenantId, tokenType: 'Bearer' });
+    const token = fake.entra.mintAccessToken({
+      tenantId: DEFAULTS.tenantId,
+      resource: ARM,
+      clientId: DEFAULTS.clientId,
+      objectId: DEFAULTS.servicePrincipalObjectId
+    });
+    const output = JSON.stringify({
+      accessToken: token,
+      expiresOn: '2099-01-01 00:00:00.000000',
+      expires_on: Math.floor(Date.now() / 1000) + 3600,
+      tenant: DEFAULTS.tenantId,
+      tokenType: 'Bearer'
+    });
     fs.writeFileSync(path.join(bin, 'az'), `#!${process.execPath}\nprocess.stdout.write(${JSON.stringify(output)});\n`, { mode: 0o755 });
     const cli = await runDist({ node, inputs: { 'auth-type': 'azure-cli', 'sign-in-later-steps': 'true' }, env: { PATH: bin } });
     expect(cli.exitCode).toBe(0);
@@ -378,7 +493,10 @@ describe.each(NODES)('sign-in-later-steps through dist/ under %s', (_label, node
   });
 
   it('a failing main step starts nothing', async () => {
-    const result = await runDist({ node, inputs: secretInputs(fake, { 'client-secret': DEFAULTS.expiredClientSecret, 'sign-in-later-steps': 'true' }) });
+    const result = await runDist({
+      node,
+      inputs: secretInputs(fake, { 'client-secret': DEFAULTS.expiredClientSecret, 'sign-in-later-steps': 'true' })
+    });
     expect(result.exitCode).toBe(1);
     expect(result.state).toEqual({});
     expect(result.exportedEnv).toEqual({});

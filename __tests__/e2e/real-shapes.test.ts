@@ -34,12 +34,16 @@ describe('Key Vault', () => {
     fake.throttle('keyvault', { perWindow: 2, windowMs: 1_000 });
     try {
       const names = ['db-password', 'api-key', 'tls-key', 'connection-string'];
-      const result = await runDist({ inputs: secretInputs(fake, { secrets: names.map(name => `${fake.vaultUrl(DEFAULTS.vaultName)}/${name}`).join('\n') }) });
+      const result = await runDist({
+        inputs: secretInputs(fake, { secrets: names.map(name => `${fake.vaultUrl(DEFAULTS.vaultName)}/${name}`).join('\n') })
+      });
       expect(result.errors).toEqual([]);
       expect(Object.keys(result.exportedEnv).sort()).toEqual(['API_KEY', 'CONNECTION_STRING', 'DB_PASSWORD', 'TLS_KEY']);
       const throttled = fake.requestsFor('keyvault-get').filter(request => request.status === 429);
       expect(throttled.length).toBeGreaterThan(0);
-      expect(logOf(result)).toMatch(/Key Vault \(GET http:\/\/127\.0\.0\.1:\d+\/secrets\/[a-z-]+\) answered 429; retrying in 1\.[0-2] s \(attempt 2\)\./);
+      expect(logOf(result)).toMatch(
+        /Key Vault \(GET http:\/\/127\.0\.0\.1:\d+\/secrets\/[a-z-]+\) answered 429; retrying in 1\.[0-2] s \(attempt 2\)\./
+      );
       expectNoLeaks(result);
     } finally {
       fake.clearFaults();
@@ -68,7 +72,13 @@ describe('Key Vault', () => {
     const pages = fake.requestsFor('keyvault-list');
     expect(pages.length).toBeGreaterThan(3);
     expect(pages.slice(1).every(page => page.query['api-version'] === '7.2')).toBe(true);
-    expectNoLeaks(result, ['plain-value-7781', 'other-value-2231', 'pfx-private-key-material-0091', 'pem-private-key-material-0092', 'later-value-3344']);
+    expectNoLeaks(result, [
+      'plain-value-7781',
+      'other-value-2231',
+      'pfx-private-key-material-0091',
+      'pem-private-key-material-0092',
+      'later-value-3344'
+    ]);
   });
 
   it('still loads a certificate-backed secret named on its own', async () => {
@@ -134,9 +144,11 @@ describe('Entra ID', () => {
 });
 
 describe('the first-run mistake', () => {
-  it("auto with client-id and tenant-id but no id-token: write, on a runner with an az that is not signed in: the first line says so", async () => {
+  it('auto with client-id and tenant-id but no id-token: write, on a runner with an az that is not signed in: the first line says so', async () => {
     const bin = fs.mkdtempSync(path.join(scratch, 'bin-'));
-    fs.writeFileSync(path.join(bin, 'az'), "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'az'), '#!/bin/sh\necho "ERROR: Please run \'az login\' to setup account." >&2\nexit 1\n', {
+      mode: 0o755
+    });
     const result = await runDist({
       inputs: { 'client-id': DEFAULTS.clientId, 'tenant-id': DEFAULTS.tenantId, 'authority-host': fake.url },
       env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` }
@@ -157,7 +169,9 @@ describe('debug logging', () => {
       inputs: { ...secretInputs(fake, { secrets: `${fake.vaultUrl(DEFAULTS.vaultName)}/*` }), 'auth-type': 'auto' }
     });
     expect(result.errors).toEqual([]);
-    const requestLines = result.debug.filter(line => /^(GET|POST) http:\/\/127\.0\.0\.1:\d+\/\S*: HTTP \d{3} in \d+ ms \(attempt \d+\)$/.test(line));
+    const requestLines = result.debug.filter(line =>
+      /^(GET|POST) http:\/\/127\.0\.0\.1:\d+\/\S*: HTTP \d{3} in \d+ ms \(attempt \d+\)$/.test(line)
+    );
     expect(requestLines).toHaveLength(fake.requests.length);
     expect(result.debug).toContain("auth-type 'auto': secret: applies (a client secret is given)");
     expect(result.debug.some(line => line.startsWith('Skipped in http://127.0.0.1:'))).toBe(true);

@@ -34,7 +34,11 @@ interface SdkReport {
 /** Runs the SDK client with only the variables it needs; resolves with its report, or rejects with its output. */
 function runSdkClient(env: Record<string, string>): Promise<SdkReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SDK_CLIENT], { env: { PATH: process.env['PATH'] ?? '', ...env }, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SDK_CLIENT], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -58,7 +62,12 @@ it('ClientSecretCredential gets a token and SecretClient reads and lists secrets
     NODE_EXTRA_CA_CERTS: fake.caFile ?? ''
   });
 
-  expect(report.token).toEqual({ aud: 'https://management.azure.com', appid: DEFAULTS.clientId, tid: DEFAULTS.tenantId, expiresInSeconds: expect.any(Number) });
+  expect(report.token).toEqual({
+    aud: 'https://management.azure.com',
+    appid: DEFAULTS.clientId,
+    tid: DEFAULTS.tenantId,
+    expiresInSeconds: expect.any(Number)
+  });
   expect(report.token.expiresInSeconds).toBeGreaterThan(3500);
   expect(report.secret).toEqual({
     name: 'db-password',
@@ -71,7 +80,9 @@ it('ClientSecretCredential gets a token and SecretClient reads and lists secrets
 
   // What the SDK did on the wire: MSAL's token request at the real authority; Key Vault's
   // challenge first (no token), then a vault token, the secret, and every page of the listing.
-  expect(fake.proxyLog).toEqual(expect.arrayContaining(['CONNECT login.microsoftonline.com:443', `CONNECT ${DEFAULTS.vaultName}.vault.azure.net:443`]));
+  expect(fake.proxyLog).toEqual(
+    expect.arrayContaining(['CONNECT login.microsoftonline.com:443', `CONNECT ${DEFAULTS.vaultName}.vault.azure.net:443`])
+  );
   expect(fake.requests.map(request => `${request.route} ${request.status}`)).toEqual([
     'entra 200',
     'keyvault-get 401',
@@ -82,6 +93,9 @@ it('ClientSecretCredential gets a token and SecretClient reads and lists secrets
     'keyvault-list 200',
     'keyvault-list 200'
   ]);
-  expect(fake.requestsFor('entra').map(request => request.form?.['scope'])).toEqual(['https://management.azure.com/.default', 'https://vault.azure.net/.default']);
+  expect(fake.requestsFor('entra').map(request => request.form?.['scope'])).toEqual([
+    'https://management.azure.com/.default',
+    'https://vault.azure.net/.default'
+  ]);
   expect(fake.requestsFor('keyvault-get')[0]?.headers['authorization']).toBeUndefined();
 }, 60_000);

@@ -15,8 +15,13 @@ import { REPO_ROOT, findLeaks, runAction, type ActionResult, type RunActionOptio
  * machine's node in npm scripts; its lockfile pins every platform's package and hash).
  */
 export const NODE24 = path.join(
-  REPO_ROOT, 'test', 'node24', 'node_modules', `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
-  'bin', process.platform === 'win32' ? 'node.exe' : 'node'
+  REPO_ROOT,
+  'test',
+  'node24',
+  'node_modules',
+  `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  'bin',
+  process.platform === 'win32' ? 'node.exe' : 'node'
 );
 
 /**
@@ -49,7 +54,9 @@ const runDirs: string[] = [];
  */
 export async function runDist(options: RunActionOptions = {}): Promise<ActionResult> {
   if (options.node === NODE24 && !fs.existsSync(NODE24)) {
-    throw new Error(`Node 24 (the action's runtime) is not installed at ${NODE24}: run npm run setup:node24 (or run the tests under Node 24).`);
+    throw new Error(
+      `Node 24 (the action's runtime) is not installed at ${NODE24}: run npm run setup:node24 (or run the tests under Node 24).`
+    );
   }
   const { laterSteps } = options;
   const result = await runAction({
@@ -160,7 +167,11 @@ function printedJwts(result: ActionResult): string[] {
   return steps.flatMap(([label, step]) => {
     if (!step) return [];
     return (['stdout', 'stderr'] as const).flatMap(stream =>
-      step[stream].split('\n').flatMap((line, at) => (!line.startsWith('::add-mask::') && JWT.test(line) ? [`${label} ${stream} line ${at + 1} shows a JWT`] : []))
+      step[stream]
+        .split('\n')
+        .flatMap((line, at) =>
+          !line.startsWith('::add-mask::') && JWT.test(line) ? [`${label} ${stream} line ${at + 1} shows a JWT`] : []
+        )
     );
   });
 }
@@ -221,7 +232,10 @@ export function claimsOf(token: string): Record<string, unknown> {
  * started on demand and reused, since starting one costs two RSA key generations that block
  * the test process. `use` lends one with no faults and an empty request log.
  */
-export function fakePool(size: number, options: FakeAzureOptions = {}): { use<T>(body: (fake: FakeAzure) => Promise<T>): Promise<T>; close(): Promise<void> } {
+export function fakePool(
+  size: number,
+  options: FakeAzureOptions = {}
+): { use<T>(body: (fake: FakeAzure) => Promise<T>): Promise<T>; close(): Promise<void> } {
   const all: Array<Promise<FakeAzure>> = [];
   const idle: FakeAzure[] = [];
   const waiting: Array<(fake: FakeAzure) => void> = [];

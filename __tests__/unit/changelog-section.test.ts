@@ -53,7 +53,10 @@ function run(args: string[], cwd = ROOT): [number, string, string] {
 
 describe('changelogSection', () => {
   it('returns a middle section up to the next heading, its date apart', () => {
-    expect(changelogSection(CHANGELOG, '1.1.0')).toEqual({ date: '2027-02-03', body: '### Added\n\n- A new input.\n\n### Fixed\n\n- An old bug.' });
+    expect(changelogSection(CHANGELOG, '1.1.0')).toEqual({
+      date: '2027-02-03',
+      body: '### Added\n\n- A new input.\n\n### Fixed\n\n- An old bug.'
+    });
   });
 
   it('stops the last section at the link references', () => {
@@ -65,11 +68,36 @@ describe('changelogSection', () => {
   });
 
   it.each([
-    ['a version with no section', CHANGELOG, '1.2.0', "CHANGELOG.md has no section for 1.2.0: add '## [1.2.0] - YYYY-MM-DD' with its changes."],
-    ['a prefix of a version that has one', CHANGELOG, '1.1', "CHANGELOG.md has no section for 1.1: add '## [1.1] - YYYY-MM-DD' with its changes."],
-    ['Unreleased, which has no date', CHANGELOG, 'Unreleased', "CHANGELOG.md's section for Unreleased has no release date: write its heading as '## [Unreleased] - YYYY-MM-DD'."],
-    ['a section not dated yet', CHANGELOG.replace('## [1.1.0] - 2027-02-03', '## [1.1.0] - TBD'), '1.1.0', "CHANGELOG.md's section for 1.1.0 has no release date: write its heading as '## [1.1.0] - YYYY-MM-DD'."],
-    ['an empty section', CHANGELOG.replace('### Added\n\n- A new input.\n\n### Fixed\n\n- An old bug.\n', ''), '1.1.0', "CHANGELOG.md's section for 1.1.0 is empty: list what changed."]
+    [
+      'a version with no section',
+      CHANGELOG,
+      '1.2.0',
+      "CHANGELOG.md has no section for 1.2.0: add '## [1.2.0] - YYYY-MM-DD' with its changes."
+    ],
+    [
+      'a prefix of a version that has one',
+      CHANGELOG,
+      '1.1',
+      "CHANGELOG.md has no section for 1.1: add '## [1.1] - YYYY-MM-DD' with its changes."
+    ],
+    [
+      'Unreleased, which has no date',
+      CHANGELOG,
+      'Unreleased',
+      "CHANGELOG.md's section for Unreleased has no release date: write its heading as '## [Unreleased] - YYYY-MM-DD'."
+    ],
+    [
+      'a section not dated yet',
+      CHANGELOG.replace('## [1.1.0] - 2027-02-03', '## [1.1.0] - TBD'),
+      '1.1.0',
+      "CHANGELOG.md's section for 1.1.0 has no release date: write its heading as '## [1.1.0] - YYYY-MM-DD'."
+    ],
+    [
+      'an empty section',
+      CHANGELOG.replace('### Added\n\n- A new input.\n\n### Fixed\n\n- An old bug.\n', ''),
+      '1.1.0',
+      "CHANGELOG.md's section for 1.1.0 is empty: list what changed."
+    ]
   ])('refuses %s', (_case, changelog, version, message) => {
     expect(() => changelogSection(changelog, version)).toThrow(message);
   });
@@ -86,7 +114,11 @@ describe('node scripts/changelog-section.mjs', () => {
   });
 
   it('fails with one line on stderr, printing nothing, when the version has no section', () => {
-    expect(run(['1.2.0', file])).toEqual([1, '', "CHANGELOG.md has no section for 1.2.0: add '## [1.2.0] - YYYY-MM-DD' with its changes.\n"]);
+    expect(run(['1.2.0', file])).toEqual([
+      1,
+      '',
+      "CHANGELOG.md has no section for 1.2.0: add '## [1.2.0] - YYYY-MM-DD' with its changes.\n"
+    ]);
   });
 
   it('reads CHANGELOG.md in the working directory by default', () => {

@@ -13,7 +13,10 @@ import { inputEnv, NOW, type RecordingLog, recordingLog, recordingMasker, type T
 /** The Config the action would read from these inputs and runner variables (in a workflow, unless GITHUB_ACTIONS says otherwise). */
 export function configFrom(inputs: Record<string, string>, env: Record<string, string> = {}): Config {
   const all = { GITHUB_ACTIONS: 'true', ...inputEnv(inputs), ...env };
-  return readConfig({ input: actionInputs(all), env: all, workspace: '/work/space' }, createMasker(() => undefined));
+  return readConfig(
+    { input: actionInputs(all), env: all, workspace: '/work/space' },
+    createMasker(() => undefined)
+  );
 }
 
 export interface RecordingDeps extends CredentialDeps {
@@ -43,7 +46,13 @@ export interface FakeMachine extends Machine {
 
 /** A machine whose files live in a Map and whose processes answer `processResult`. */
 export function fakeMachine(
-  options: { platform?: NodeJS.Platform; files?: Record<string, string>; executables?: string[]; processResult?: ProcessResult; now?: () => number } = {}
+  options: {
+    platform?: NodeJS.Platform;
+    files?: Record<string, string>;
+    executables?: string[];
+    processResult?: ProcessResult;
+    now?: () => number;
+  } = {}
 ): FakeMachine {
   const files = new Map(Object.entries(options.files ?? {}));
   const links = new Map<string, string>();
@@ -71,13 +80,15 @@ export function fakeMachine(
       const text = files.get(target);
       if (text === undefined) throw new FileReadError('no such file', 'missing');
       const content = Buffer.from(text);
-      if (content.length > maxBytes) throw new FileReadError(`it has ${content.length} bytes, more than the ${maxBytes} allowed`, 'too-large');
+      if (content.length > maxBytes)
+        throw new FileReadError(`it has ${content.length} bytes, more than the ${maxBytes} allowed`, 'too-large');
       return content;
     },
     realPath: async file => resolve(file),
     isExecutable: async file => executables.has(file),
     createFile: async (file, content) => {
-      if (files.has(file) || links.has(file)) throw Object.assign(new Error(`EEXIST: file already exists, open '${file}'`), { code: 'EEXIST' });
+      if (files.has(file) || links.has(file))
+        throw Object.assign(new Error(`EEXIST: file already exists, open '${file}'`), { code: 'EEXIST' });
       files.set(file, content);
       const identity = { device: '1', inode: String(inode++), size: String(Buffer.byteLength(content)), modifiedNs: String(NOW * 1e6) };
       identities.set(file, identity);

@@ -81,7 +81,11 @@ async function failures(...cases: Array<() => Promise<string>>): Promise<string>
 
 function githubToken(subject: string): void {
   const token = fakeJwt({ iss: ISSUER, sub: subject, aud: AUDIENCE });
-  nock(GITHUB).get(/\/idtoken$/).query(true).times(5).reply(200, { value: token });
+  nock(GITHUB)
+    .get(/\/idtoken$/)
+    .query(true)
+    .times(5)
+    .reply(200, { value: token });
 }
 
 /** Entra ID answering every request with a token for the scope asked for. */
@@ -91,7 +95,10 @@ function entraTokens(): void {
     .times(5)
     .reply((_uri, body) => {
       const scope = new URLSearchParams(body as string).get('scope') ?? '';
-      return [200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken(scope.replace(/\/\.default$/, '')) }];
+      return [
+        200,
+        { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken(scope.replace(/\/\.default$/, '')) }
+      ];
     });
 }
 
@@ -127,7 +134,10 @@ const FORBIDDEN_BY_RBAC = vaultError(
 
 /** A machine with an `az` on PATH that answers `result`. */
 function machineWithAz(result: { exitCode: number; stdout?: string; stderr?: string }): Machine {
-  return fakeMachine({ executables: ['/usr/bin/az'], processResult: { exitCode: result.exitCode, stdout: result.stdout ?? '', stderr: result.stderr ?? '' } });
+  return fakeMachine({
+    executables: ['/usr/bin/az'],
+    processResult: { exitCode: result.exitCode, stdout: result.stdout ?? '', stderr: result.stderr ?? '' }
+  });
 }
 
 const AZ_NOT_SIGNED_IN = "ERROR: Please run 'az login' to setup account.";
@@ -154,8 +164,12 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
     githubToken(SUBJECT_BY_NAME);
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-password').query(true).reply(200, secretValue('db-password', 'x'))
-      .get('/secrets/api-key').query(true).reply(200, secretValue('api-key', 'y'));
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(200, secretValue('db-password', 'x'))
+      .get('/secrets/api-key')
+      .query(true)
+      .reply(200, secretValue('api-key', 'y'));
     return logOf(await step({ ...OIDC_INPUTS, secrets: 'my-vault/db-password | PGPASSWORD\nmy-vault/api-key' }, OIDC_ENV));
   },
 
@@ -179,12 +193,22 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   },
 
   'error-700016': async () => {
-    entraRefuses(700016, `Application with identifier '${CLIENT_ID}' was not found in the directory 'Contoso'.`, 400, 'unauthorized_client');
+    entraRefuses(
+      700016,
+      `Application with identifier '${CLIENT_ID}' was not found in the directory 'Contoso'.`,
+      400,
+      'unauthorized_client'
+    );
     return failure(SECRET_INPUTS);
   },
 
   'error-7000215': async () => {
-    entraRefuses(7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.', 401, 'invalid_client');
+    entraRefuses(
+      7000215,
+      'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+      401,
+      'invalid_client'
+    );
     return failure(SECRET_INPUTS);
   },
 
@@ -235,12 +259,19 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   'error-no-id-token-oidc': async () => failure({ ...OIDC_INPUTS, 'auth-type': 'oidc' }),
 
   'error-github-refused': async () => {
-    nock(GITHUB).get(/\/idtoken$/).query(true).reply(403, { message: 'Forbidden' });
+    nock(GITHUB)
+      .get(/\/idtoken$/)
+      .query(true)
+      .reply(403, { message: 'Forbidden' });
     return failure({ ...OIDC_INPUTS, 'auth-type': 'oidc' }, OIDC_ENV);
   },
 
   'error-github-outage': async () => {
-    nock(GITHUB).get(/\/idtoken$/).query(true).times(4).reply(503, 'Service Unavailable');
+    nock(GITHUB)
+      .get(/\/idtoken$/)
+      .query(true)
+      .times(4)
+      .reply(503, 'Service Unavailable');
     return failure({ ...OIDC_INPUTS, 'auth-type': 'oidc' }, OIDC_ENV);
   },
 
@@ -249,13 +280,19 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
 
   /** `auto` on a self-hosted runner that is no Azure VM, without `az`. */
   'error-auto-none-self-hosted': async () => {
-    nock(IMDS).get('/metadata/identity/oauth2/token').replyWithError(Object.assign(new Error('connect EHOSTUNREACH 169.254.169.254:80'), { code: 'EHOSTUNREACH' }));
+    nock(IMDS)
+      .get('/metadata/identity/oauth2/token')
+      .replyWithError(Object.assign(new Error('connect EHOSTUNREACH 169.254.169.254:80'), { code: 'EHOSTUNREACH' }));
     return failure({}, { RUNNER_ENVIRONMENT: 'self-hosted' }, fakeMachine());
   },
 
   /** `auto` chose a credential, and it failed: the error also says why the ones before it did not apply. */
   'error-auto-chose': async () => {
-    nock('http://localhost:42356').get('/msi/token').query(true).reply(400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: '7f8e9d0c-1b2a-4c3d-9e8f-0a1b2c3d4e5f' });
+    nock('http://localhost:42356').get('/msi/token').query(true).reply(400, {
+      statusCode: 400,
+      message: 'Unable to load the proper Managed Identity.',
+      correlationId: '7f8e9d0c-1b2a-4c3d-9e8f-0a1b2c3d4e5f'
+    });
     return failure({}, { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', IDENTITY_HEADER: 'platform-header' });
   },
 
@@ -306,7 +343,8 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
     ),
 
   'errors-certificate': async () => {
-    const certificate = (pem: string, more: Record<string, string> = {}) => failure({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-certificate': pem, ...more });
+    const certificate = (pem: string, more: Record<string, string> = {}) =>
+      failure({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-certificate': pem, ...more });
     return failures(
       () => failure({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-certificate': 'deploy.pem' }),
       () => certificate(tls('client.pem')),
@@ -320,17 +358,26 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   },
 
   'error-imds-unreachable': async () => {
-    nock(IMDS).get('/metadata/identity/oauth2/token').query(true).replyWithError(Object.assign(new Error('connect EHOSTUNREACH 169.254.169.254:80'), { code: 'EHOSTUNREACH' }));
+    nock(IMDS)
+      .get('/metadata/identity/oauth2/token')
+      .query(true)
+      .replyWithError(Object.assign(new Error('connect EHOSTUNREACH 169.254.169.254:80'), { code: 'EHOSTUNREACH' }));
     return failure({ 'auth-type': 'managed-identity' }, { RUNNER_ENVIRONMENT: 'self-hosted' }, fakeMachine());
   },
 
   'error-imds-no-identity': async () => {
-    nock(IMDS).get('/metadata/identity/oauth2/token').query(true).reply(400, { error: 'invalid_request', error_description: 'Identity not found' });
+    nock(IMDS)
+      .get('/metadata/identity/oauth2/token')
+      .query(true)
+      .reply(400, { error: 'invalid_request', error_description: 'Identity not found' });
     return failure({ 'auth-type': 'managed-identity' }, { RUNNER_ENVIRONMENT: 'self-hosted' }, fakeMachine());
   },
 
   'error-imds-user-assigned': async () => {
-    nock(IMDS).get('/metadata/identity/oauth2/token').query(true).reply(400, { error: 'invalid_request', error_description: 'Identity not found' });
+    nock(IMDS)
+      .get('/metadata/identity/oauth2/token')
+      .query(true)
+      .reply(400, { error: 'invalid_request', error_description: 'Identity not found' });
     return failure({ 'auth-type': 'managed-identity', 'client-id': CLIENT_ID }, { RUNNER_ENVIRONMENT: 'self-hosted' }, fakeMachine());
   },
 
@@ -340,13 +387,26 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   },
 
   'error-app-service-several': async () => {
-    nock('http://localhost:42356').get('/msi/token').query(true).reply(400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: '7f8e9d0c-1b2a-4c3d-9e8f-0a1b2c3d4e5f' });
-    return failure({ 'auth-type': 'managed-identity' }, { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', IDENTITY_HEADER: 'platform-header' });
+    nock('http://localhost:42356').get('/msi/token').query(true).reply(400, {
+      statusCode: 400,
+      message: 'Unable to load the proper Managed Identity.',
+      correlationId: '7f8e9d0c-1b2a-4c3d-9e8f-0a1b2c3d4e5f'
+    });
+    return failure(
+      { 'auth-type': 'managed-identity' },
+      { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', IDENTITY_HEADER: 'platform-header' }
+    );
   },
 
   'error-app-service-none': async () => {
-    nock('http://localhost:42356').get('/msi/token').query(true).reply(400, { statusCode: 400, message: 'No managed identity is assigned to this app.' });
-    return failure({ 'auth-type': 'managed-identity' }, { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', IDENTITY_HEADER: 'platform-header' });
+    nock('http://localhost:42356')
+      .get('/msi/token')
+      .query(true)
+      .reply(400, { statusCode: 400, message: 'No managed identity is assigned to this app.' });
+    return failure(
+      { 'auth-type': 'managed-identity' },
+      { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token', IDENTITY_HEADER: 'platform-header' }
+    );
   },
 
   'errors-managed-identity-setup': async () =>
@@ -354,7 +414,10 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
       () => failure({ 'auth-type': 'managed-identity' }, { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token' }),
       () => failure({ 'auth-type': 'managed-identity', 'client-id': CLIENT_ID }, ARC_ENV, fakeMachine()),
       () => {
-        nock('http://127.0.0.1:40342').get('/metadata/identity/oauth2/token').query(true).reply(401, '', { 'WWW-Authenticate': 'Basic realm=/etc/shadow' });
+        nock('http://127.0.0.1:40342')
+          .get('/metadata/identity/oauth2/token')
+          .query(true)
+          .reply(401, '', { 'WWW-Authenticate': 'Basic realm=/etc/shadow' });
         return failure({ 'auth-type': 'managed-identity' }, ARC_ENV, fakeMachine());
       },
       () => {
@@ -374,8 +437,14 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
     const tokenFile = '/var/run/secrets/azure/tokens/azure-identity-token';
     return failures(
       () => failure({ 'auth-type': 'workload-identity' }),
-      () => failure({ 'auth-type': 'workload-identity' }, { AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_TENANT_ID: TENANT_ID }, fakeMachine()),
-      () => failure({ 'auth-type': 'workload-identity' }, { AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID }, fakeMachine()),
+      () =>
+        failure({ 'auth-type': 'workload-identity' }, { AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_TENANT_ID: TENANT_ID }, fakeMachine()),
+      () =>
+        failure(
+          { 'auth-type': 'workload-identity' },
+          { AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID },
+          fakeMachine()
+        ),
       () =>
         failure(
           { 'auth-type': 'workload-identity' },
@@ -392,7 +461,10 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
       sub: 'system:serviceaccount:arc-runners:default',
       aud: [AUDIENCE]
     });
-    entraRefuses(700213, "No matching federated identity record found for presented assertion subject 'system:serviceaccount:arc-runners:default'.");
+    entraRefuses(
+      700213,
+      "No matching federated identity record found for presented assertion subject 'system:serviceaccount:arc-runners:default'."
+    );
     return failure(
       { 'auth-type': 'workload-identity' },
       { AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID },
@@ -414,7 +486,10 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
         failure(
           { 'auth-type': 'azure-cli', resource: 'graph' },
           {},
-          machineWithAz({ exitCode: 1, stderr: 'ERROR: AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.' })
+          machineWithAz({
+            exitCode: 1,
+            stderr: 'ERROR: AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.'
+          })
         ),
       () => failure({ 'auth-type': 'azure-cli' }, {}, machineWithAz({ exitCode: 0, stdout: 'WARNING: not JSON' }))
     ),
@@ -423,30 +498,59 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   'error-keyvault': async () => {
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-pasword').query(true).reply(404, vaultError('SecretNotFound', 'A secret with (name/id) db-pasword was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.'))
-      .get('/secrets/api-key').query(true).reply(403, FORBIDDEN_BY_RBAC);
+      .get('/secrets/db-pasword')
+      .query(true)
+      .reply(
+        404,
+        vaultError(
+          'SecretNotFound',
+          'A secret with (name/id) db-pasword was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.'
+        )
+      )
+      .get('/secrets/api-key')
+      .query(true)
+      .reply(403, FORBIDDEN_BY_RBAC);
     return failure({ ...SECRET_INPUTS, secrets: 'my-vault/db-pasword | PGPASSWORD\nmy-vault/api-key' });
   },
 
   'error-keyvault-firewall': async () => {
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-password').query(true)
-      .reply(403, vaultError('Forbidden', 'Client address is not authorized and caller is not a trusted service.\r\nClient address: 20.1.2.3\r\nCaller: appid=...', 'ForbiddenByFirewall'));
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(
+        403,
+        vaultError(
+          'Forbidden',
+          'Client address is not authorized and caller is not a trusted service.\r\nClient address: 20.1.2.3\r\nCaller: appid=...',
+          'ForbiddenByFirewall'
+        )
+      );
     return failure({ ...SECRET_INPUTS, secrets: 'my-vault/db-password' });
   },
 
   'error-keyvault-access-policy': async () => {
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-password').query(true)
-      .reply(403, vaultError('Forbidden', `The user, group or application 'appid=${CLIENT_ID};oid=${OBJECT_ID}' does not have secrets get permission on key vault 'my-vault;location=westeurope'.`, 'AccessDenied'));
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(
+        403,
+        vaultError(
+          'Forbidden',
+          `The user, group or application 'appid=${CLIENT_ID};oid=${OBJECT_ID}' does not have secrets get permission on key vault 'my-vault;location=westeurope'.`,
+          'AccessDenied'
+        )
+      );
     return failure({ ...SECRET_INPUTS, secrets: 'my-vault/db-password' });
   },
 
   'error-keyvault-disabled': async () => {
     entraTokens();
-    nock(VAULT).get('/secrets/db-password').query(true).reply(403, vaultError('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'));
+    nock(VAULT)
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(403, vaultError('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'));
     return failure({ ...SECRET_INPUTS, secrets: 'my-vault/db-password' });
   },
 
@@ -459,7 +563,9 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   'error-keyvault-throttled': async () => {
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-password').query(true).times(4)
+      .get('/secrets/db-password')
+      .query(true)
+      .times(4)
       .reply(503, vaultError('ServiceUnavailable', 'The service is temporarily unavailable.'));
     return failure({ ...SECRET_INPUTS, secrets: 'my-vault/db-password' });
   },
@@ -469,8 +575,12 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
     // A vault of its own: the listed secret's fetch, left running when the step fails, must not take another sample's answer.
     const team = 'https://team-vault.vault.azure.net';
     nock(team)
-      .get('/secrets').query(true).reply(200, { value: [{ id: `${team}/secrets/db-password`, attributes: { enabled: true } }], nextLink: null })
-      .get('/secrets/db-password').query(true).reply(200, secretValue('db-password', 'x'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [{ id: `${team}/secrets/db-password`, attributes: { enabled: true } }], nextLink: null })
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(200, secretValue('db-password', 'x'));
     nock(VAULT).get('/secrets/db-password').query(true).reply(200, secretValue('db-password', 'y'));
     return failure({ ...SECRET_INPUTS, secrets: 'team-vault/*\nmy-vault/db-password' });
   },
@@ -479,7 +589,8 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
   'log-keyvault-listing': async () => {
     entraTokens();
     nock(VAULT)
-      .get('/secrets').query(true)
+      .get('/secrets')
+      .query(true)
       .reply(200, {
         value: [
           { id: `${VAULT}/secrets/db-password`, attributes: { enabled: true } },
@@ -489,21 +600,34 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
         ],
         nextLink: null
       })
-      .get('/secrets/db-password').query(true).reply(200, secretValue('db-password', 'x'))
-      .get('/secrets/node-options').query(true).reply(200, secretValue('node-options', 'y'));
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(200, secretValue('db-password', 'x'))
+      .get('/secrets/node-options')
+      .query(true)
+      .reply(200, secretValue('node-options', 'y'));
     return logOf(await step({ ...SECRET_INPUTS, secrets: 'my-vault/*' }));
   },
 
   'log-keyvault-ignore-missing': async () => {
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-password').query(true).reply(200, secretValue('db-password', 'x', { exp: Date.UTC(2026, 9, 1) / 1000 }))
-      .get('/secrets/feature-flag').query(true).reply(404, vaultError('SecretNotFound', 'A secret with (name/id) feature-flag was not found in this key vault.'));
-    return logOf(await step({ ...SECRET_INPUTS, secrets: 'my-vault/db-password, my-vault/feature-flag', 'ignore-missing-secrets': 'true' }));
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(200, secretValue('db-password', 'x', { exp: Date.UTC(2026, 9, 1) / 1000 }))
+      .get('/secrets/feature-flag')
+      .query(true)
+      .reply(404, vaultError('SecretNotFound', 'A secret with (name/id) feature-flag was not found in this key vault.'));
+    return logOf(
+      await step({ ...SECRET_INPUTS, secrets: 'my-vault/db-password, my-vault/feature-flag', 'ignore-missing-secrets': 'true' })
+    );
   },
 
   'error-network': async () => {
-    nock(LOGIN).post(TOKEN_PATH).times(4).replyWithError(Object.assign(new Error('connect ECONNREFUSED 20.190.160.1:443'), { code: 'ECONNREFUSED' }));
+    nock(LOGIN)
+      .post(TOKEN_PATH)
+      .times(4)
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED 20.190.160.1:443'), { code: 'ECONNREFUSED' }));
     return failure(SECRET_INPUTS);
   },
 
@@ -518,9 +642,16 @@ export const SAMPLES: Readonly<Record<string, () => Promise<string>>> = {
     githubToken(SUBJECT_BY_NAME);
     entraTokens();
     nock(VAULT)
-      .get('/secrets/db-password').query(true).reply(200, secretValue('db-password', 'x'))
-      .get('/secrets/api-key').query(true).reply(200, secretValue('api-key', 'y'));
-    const runner = await step({ ...OIDC_INPUTS, secrets: 'my-vault/db-password | PGPASSWORD\nmy-vault/api-key', 'job-summary': 'true' }, OIDC_ENV);
+      .get('/secrets/db-password')
+      .query(true)
+      .reply(200, secretValue('db-password', 'x'))
+      .get('/secrets/api-key')
+      .query(true)
+      .reply(200, secretValue('api-key', 'y'));
+    const runner = await step(
+      { ...OIDC_INPUTS, secrets: 'my-vault/db-password | PGPASSWORD\nmy-vault/api-key', 'job-summary': 'true' },
+      OIDC_ENV
+    );
     return (runner.summaries[0] ?? '').trimEnd();
   },
 

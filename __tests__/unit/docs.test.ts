@@ -24,7 +24,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 /** The pages of the manual, relative to the repository's root. */
 const PAGES = [
   ...fs.readdirSync(ROOT).filter(file => file.endsWith('.md')),
-  ...fs.readdirSync(path.join(ROOT, 'docs')).filter(file => file.endsWith('.md')).map(file => `docs/${file}`)
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter(file => file.endsWith('.md'))
+    .map(file => `docs/${file}`)
 ].sort();
 
 const lexed = new Map<string, Token[]>();
@@ -41,7 +44,12 @@ function tokensOf(page: string): Token[] {
 function* walk(tokens: readonly Token[]): Generator<Token> {
   for (const token of tokens) {
     yield token;
-    const nested = token as { tokens?: Token[]; items?: Token[]; header?: Array<{ tokens: Token[] }>; rows?: Array<Array<{ tokens: Token[] }>> };
+    const nested = token as {
+      tokens?: Token[];
+      items?: Token[];
+      header?: Array<{ tokens: Token[] }>;
+      rows?: Array<Array<{ tokens: Token[] }>>;
+    };
     if (nested.tokens) yield* walk(nested.tokens);
     if (nested.items) yield* walk(nested.items);
     for (const cell of nested.header ?? []) yield* walk(cell.tokens);
@@ -61,7 +69,12 @@ function plainText(tokens: readonly Token[]): string {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens; repeats get -1, -2, ... */
@@ -110,7 +123,8 @@ describe.each(PAGES)('%s', page => {
         broken.push(`${href}: no file ${file}`);
         continue;
       }
-      if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).includes(anchor)) broken.push(`${href}: no heading makes #${anchor} in ${file}`);
+      if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).includes(anchor))
+        broken.push(`${href}: no heading makes #${anchor} in ${file}`);
     }
     expect(broken).toEqual([]);
   });

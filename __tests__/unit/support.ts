@@ -158,7 +158,14 @@ export function testHttp(options: { now?: () => number; timeoutMs?: number; rand
   const log = recordingLog();
   const http = createHttp({ clock: machine, log, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
   const preconnects: Array<[string, number]> = [];
-  return { ...http, preconnect: (url, count = 1) => preconnects.push([url, count]), preconnects, sleeps: machine.sleeps, logs: log.infos, debugs: log.debugs };
+  return {
+    ...http,
+    preconnect: (url, count = 1) => preconnects.push([url, count]),
+    preconnects,
+    sleeps: machine.sleeps,
+    logs: log.infos,
+    debugs: log.debugs
+  };
 }
 
 /** A masker that records what it was given, and redacts like the real one. */
@@ -183,7 +190,10 @@ export function fakeJwt(claims: Record<string, unknown>): string {
 }
 
 /** The deps of the action's main step: a recording runner, a test clock, an HTTP layer that never sleeps. */
-export function testDeps(env: Record<string, string | undefined>, overrides: Partial<Deps> = {}): Deps & { runner: RecordingRunner; http: TestHttp } {
+export function testDeps(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Deps> = {}
+): Deps & { runner: RecordingRunner; http: TestHttp } {
   const runner = (overrides.runner as RecordingRunner | undefined) ?? recordingRunner();
   const http = (overrides.http as TestHttp | undefined) ?? testHttp();
   return { env: { GITHUB_WORKSPACE: '/work/space', GITHUB_ACTIONS: 'true', ...env }, machine: testMachine(), ...overrides, runner, http };

@@ -22,7 +22,10 @@ const STUB_ERROR = 'azure-token bundles no undici: HttpClient.getAgentDispatcher
 
 /** Every .js file under a directory (node_modules/@actions packages nest none of their own). */
 function jsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(file => /\.(c|m)?js$/.test(file)).map(file => path.join(dir, file));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(file => /\.(c|m)?js$/.test(file))
+    .map(file => path.join(dir, file));
 }
 
 /** Every import of undici in the packages the bundle takes from node_modules/@actions, as [file, statement]. */
@@ -30,7 +33,9 @@ function undiciImports(): Array<[string, string]> {
   const importsOf = /(?:import\s[^'";]*?\sfrom\s*|import\s*\(\s*|require\s*\(\s*|export\s[^'";]*?\sfrom\s*)['"]undici(?:\/[^'"]*)?['"]/g;
   const actions = path.join(ROOT, 'node_modules', '@actions');
   return jsFiles(actions).flatMap(file =>
-    [...fs.readFileSync(file, 'utf8').matchAll(importsOf)].map(match => [path.relative(actions, file).split(path.sep).join('/'), match[0].replace(/\s+/g, ' ')] as [string, string])
+    [...fs.readFileSync(file, 'utf8').matchAll(importsOf)].map(
+      match => [path.relative(actions, file).split(path.sep).join('/'), match[0].replace(/\s+/g, ' ')] as [string, string]
+    )
   );
 }
 
@@ -86,7 +91,8 @@ describe('what @actions/http-client takes from undici', () => {
   it('uses it only on the getAgentDispatcher() path', () => {
     const source = fs.readFileSync(path.join(ROOT, 'node_modules', '@actions', 'http-client', 'lib', 'index.js'), 'utf8');
     const methods = methodsOf(source);
-    const using = (name: string): string[] => [...methods].filter(([, body]) => new RegExp(`\\b${name}\\b`).test(body)).map(([method]) => method);
+    const using = (name: string): string[] =>
+      [...methods].filter(([, body]) => new RegExp(`\\b${name}\\b`).test(body)).map(([method]) => method);
     expect(using('ProxyAgent')).toEqual(['_getProxyAgentDispatcher']);
     // Outside the class (module scope), ProxyAgent appears only in its import.
     const outside = source.split('\n').filter(line => /\bProxyAgent\b/.test(line) && !/^ {4}/.test(line));

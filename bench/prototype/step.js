@@ -28,7 +28,12 @@ const http = require('http');
 const env = process.env;
 const strategy = env.PROTO_STRATEGY;
 const concurrency = Number(env.PROTO_CONCURRENCY);
-const client = new HttpClient('azure-token-prototype', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: 30_000 });
+const client = new HttpClient('azure-token-prototype', [], {
+  allowRedirects: false,
+  allowRetries: false,
+  keepAlive: true,
+  socketTimeout: 30_000
+});
 
 let pool;
 let send;
@@ -39,7 +44,14 @@ if (strategy === 'http-client') {
   pool = { destroy: () => Object.values(agents).forEach(agent => agent.destroy()), opened: () => ({}) };
   send = (method, url, body, headers) => {
     const parsed = new URL(url);
-    const options = { host: parsed.hostname, port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)), path: parsed.pathname + parsed.search, method, headers, agent: agents[parsed.protocol] };
+    const options = {
+      host: parsed.hostname,
+      port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+      path: parsed.pathname + parsed.search,
+      method,
+      headers,
+      agent: agents[parsed.protocol]
+    };
     return client.requestRaw({ parsedUrl: parsed, httpModule: parsed.protocol === 'https:' ? https : http, options }, body);
   };
 } else {
@@ -62,7 +74,10 @@ function entraToken(assertion, scope) {
     client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
     client_assertion: assertion
   }).toString();
-  return json('POST', `${env.PROTO_AUTHORITY}/${env.AZURE_TENANT_ID}/oauth2/v2.0/token`, { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  return json('POST', `${env.PROTO_AUTHORITY}/${env.AZURE_TENANT_ID}/oauth2/v2.0/token`, {
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }
+  });
 }
 
 const names = env.PROTO_SECRETS ? env.PROTO_SECRETS.split(',') : [];
@@ -83,7 +98,9 @@ let next = 0;
 const worker = async () => {
   while (next < names.length) {
     const name = names[next++];
-    await json('GET', `${env.PROTO_VAULT_URL}/secrets/${name}?api-version=7.4`, { headers: { authorization: `Bearer ${vaultToken.access_token}` } });
+    await json('GET', `${env.PROTO_VAULT_URL}/secrets/${name}?api-version=7.4`, {
+      headers: { authorization: `Bearer ${vaultToken.access_token}` }
+    });
   }
 };
 await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));

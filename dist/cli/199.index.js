@@ -11,8 +11,6 @@ __webpack_require__.d(__webpack_exports__, {
   run: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: defaultDeps
-
 // EXTERNAL MODULE: ./src/core/external-text.ts
 var external_text = __webpack_require__(150);
 ;// CONCATENATED MODULE: ./src/core/jwt.ts
@@ -266,21 +264,83 @@ function verifyChallengeResource(vault, scope) {
  */
 const EXACT = new Set([
     // shells
-    'PATH', 'HOME', 'SHELL', 'IFS', 'ENV', 'BASH_ENV', 'PS4', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE', 'ZDOTDIR',
+    'PATH',
+    'HOME',
+    'SHELL',
+    'IFS',
+    'ENV',
+    'BASH_ENV',
+    'PS4',
+    'PROMPT_COMMAND',
+    'SHELLOPTS',
+    'BASHOPTS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'ZDOTDIR',
     // language runtimes that load code named by a variable
-    'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS',
-    'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONWARNINGS', 'PYTHONINSPECT',
-    'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB', 'RUBYOPT', 'RUBYLIB',
-    'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'MAVEN_OPTS', 'GRADLE_OPTS',
-    'GOFLAGS', 'RUSTC_WRAPPER', 'PSMODULEPATH',
+    'NODE_OPTIONS',
+    'NODE_PATH',
+    'NODE_EXTRA_CA_CERTS',
+    'PYTHONPATH',
+    'PYTHONSTARTUP',
+    'PYTHONHOME',
+    'PYTHONWARNINGS',
+    'PYTHONINSPECT',
+    'PERL5OPT',
+    'PERL5LIB',
+    'PERLLIB',
+    'PERL5DB',
+    'RUBYOPT',
+    'RUBYLIB',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'CLASSPATH',
+    'MAVEN_OPTS',
+    'GRADLE_OPTS',
+    'GOFLAGS',
+    'RUSTC_WRAPPER',
+    'PSMODULEPATH',
     // programs other tools start
-    'PAGER', 'MANPAGER', 'LESSOPEN', 'LESSCLOSE', 'EDITOR', 'VISUAL', 'BROWSER',
+    'PAGER',
+    'MANPAGER',
+    'LESSOPEN',
+    'LESSCLOSE',
+    'EDITOR',
+    'VISUAL',
+    'BROWSER',
     // traffic and trust
-    'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'DOCKER_HOST',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'ALL_PROXY',
+    'NO_PROXY',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'DOCKER_HOST',
     // where Azure tools get their identity
-    'AZURE_AUTHORITY_HOST', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'AZURE_CONFIG_DIR', 'AZURE_FEDERATED_TOKEN_FILE', 'IMDS_ENDPOINT'
+    'AZURE_AUTHORITY_HOST',
+    'AZURE_POD_IDENTITY_AUTHORITY_HOST',
+    'AZURE_CONFIG_DIR',
+    'AZURE_FEDERATED_TOKEN_FILE',
+    'IMDS_ENDPOINT'
 ]);
-const PREFIXES = ['BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_', 'GITHUB_', 'RUNNER_', 'ACTIONS_', 'IDENTITY_', 'MSI_', 'NPM_CONFIG_', 'DOTNET_', 'CORECLR_', 'COMPLUS_'];
+const PREFIXES = [
+    'BASH_FUNC_',
+    'LD_',
+    'DYLD_',
+    'GIT_',
+    'GITHUB_',
+    'RUNNER_',
+    'ACTIONS_',
+    'IDENTITY_',
+    'MSI_',
+    'NPM_CONFIG_',
+    'DOTNET_',
+    'CORECLR_',
+    'COMPLUS_'
+];
 /** True when a secret must not be exported under `name`. */
 function isRefusedEnvName(name) {
     const upper = name.toUpperCase();
@@ -339,13 +399,18 @@ function poolAgent(Base, secure) {
             const key = originKey(host, port);
             const warm = this.#warm.get(key) ?? [];
             this.#warm.set(key, warm);
-            const options = { ...this.options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+            const options = {
+                ...this.options,
+                host,
+                port,
+                ...(secure && !isAddress(host) ? { servername: host } : {})
+            };
             if (secure)
                 options._agentKey = this.getName(options);
             for (let i = 0; i < count; i++) {
                 const entry = {
                     socket: new Promise((resolve, reject) => {
-                        const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+                        const direct = this.#open(options, (error, socket) => (socket ? resolve(socket) : reject(error ?? new Error('no connection'))));
                         if (direct)
                             resolve(direct);
                     })
@@ -404,7 +469,9 @@ function poolAgent(Base, secure) {
                 return super.createConnection(options);
             const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
             const auth = proxy.username
-                ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+                ? {
+                    'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+                }
                 : {};
             const connect = (proxy.protocol === 'https:' ? external_node_https_ : external_node_http_).request({
                 host: proxy.hostname,
@@ -457,7 +524,14 @@ function createConnections(userAgent) {
             return {
                 parsedUrl: url,
                 httpModule: url.protocol === 'https:' ? external_node_https_ : external_node_http_,
-                options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+                options: {
+                    host: hostOf(url),
+                    port: portOf(url),
+                    path: `${url.pathname}${url.search}`,
+                    method,
+                    headers: { 'user-agent': userAgent, ...lowered },
+                    agent: agentFor(url)
+                }
             };
         },
         preconnect(target, count) {
@@ -596,7 +670,12 @@ function createHttp(options) {
     const clientFor = (timeoutMs) => {
         let client = clients.get(timeoutMs);
         if (!client) {
-            client = new lib/* HttpClient */.Qq(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+            client = new lib/* HttpClient */.Qq(options.userAgent ?? 'azure-token', [], {
+                allowRedirects: false,
+                allowRetries: false,
+                keepAlive: true,
+                socketTimeout: timeoutMs
+            });
             clients.set(timeoutMs, client);
         }
         return client;
@@ -766,7 +845,8 @@ function formatSeconds(ms) {
 
 ;// CONCATENATED MODULE: ./src/core/keyvault/explanations.ts
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line names the secret, its vault and Key Vault's code; a command to run
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line ' +
+   'names the secret, its vault and Key Vault's code; a command to run
  * stands on its own line, so it can be copied whole.
  */
 
@@ -794,9 +874,12 @@ function createExplainer(assignee, redact) {
             const firstLine = (stringField(error, 'message') ?? '').split(/\r?\n/)[0]?.trim() ?? '';
             const message = (0,external_text/* externalText */.R)(firstLine, { redact });
             const code = inner ?? outer;
-            const kind = response.status === 404 && name !== '*' ? 'missing'
-                : code === 'SecretDisabled' ? 'disabled'
-                    : response.status === 401 || response.status === 403 ? 'forbidden'
+            const kind = response.status === 404 && name !== '*'
+                ? 'missing'
+                : code === 'SecretDisabled'
+                    ? 'disabled'
+                    : response.status === 401 || response.status === 403
+                        ? 'forbidden'
                         : 'error';
             const vaultName = new URL(vault).hostname.split('.')[0] ?? vault;
             const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(firstLine));
@@ -817,7 +900,8 @@ function whyAccessPolicy(f) {
         command(`az keyvault set-policy --name ${f.vaultName} --object-id ${f.assignee} --secret-permissions get list`));
 }
 function whyOther(code, f) {
-    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az keyvault show --name ${f.vaultName} --query id --output tsv)`);
+    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az ` +
+        `keyvault show --name ${f.vaultName} --query id --output tsv)`);
     switch (code) {
         case 'SecretDisabled':
             return `the secret is disabled. Enable it:${command(`az keyvault secret set-attributes --vault-name ${f.vaultName} --name ${f.name} --enabled true`)}`;
@@ -836,10 +920,12 @@ function whyOther(code, f) {
             `or, on a vault with access policies, a policy with secret get and list:${roleCommand}`);
     }
     if (status === 401) {
-        return `Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
+        return (`Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the ` +
+            `identity's tenant and in the cloud set by 'environment'.`);
     }
     if (status >= 500 || status === 429) {
-        return `${answeredAfter(f.response)}${f.message ? ` (${f.message})` : ''}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
+        const said = f.message ? ` (${f.message})` : '';
+        return `${answeredAfter(f.response)}${said}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
     }
     return f.message || 'Key Vault gave no explanation.';
 }
@@ -847,7 +933,9 @@ function whyOther(code, f) {
 function failuresError(failures, ignoreMissing) {
     const skippable = failures.some(failure => failure.kind === 'missing' || failure.kind === 'disabled');
     return new ActionError(`Could not load ${failures.length === 1 ? 'a Key Vault secret' : `${failures.length} Key Vault secrets`}, so none was exported:\n` +
-        failures.map(failure => `- ${failure.text}`).join('\n'), skippable && !ignoreMissing ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.' : undefined);
+        failures.map(failure => `- ${failure.text}`).join('\n'), skippable && !ignoreMissing
+        ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.'
+        : undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/core/clouds.ts
@@ -975,7 +1063,9 @@ function parseAuthorityHost(value, source, cloud) {
     if (!value)
         return cloud.authorityHost;
     // AZURE_AUTHORITY_HOST is a variable, not an input: name what the user has to fix.
-    const bad = (expectation, hint) => source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
+    const bad = (expectation, hint) => source === 'authority-host'
+        ? new InputError(source, expectation, hint)
+        : new ActionError(`Environment variable ${source} ${expectation}`, hint);
     let url;
     try {
         url = new URL(value);
@@ -1042,7 +1132,7 @@ function parseBoolean(name, value, fallback) {
     throw new InputError(name, `must be true or false; got ${quoted(value)}.`);
 }
 function parseTokenFile(value, workspace) {
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are what this matches
     if (/[\u0000-\u001f]/.test(value))
         throw new InputError('token-file', 'must be a file path, with no control characters.');
     return external_node_path_.resolve(workspace, value);
@@ -1308,7 +1398,8 @@ async function listVault(vault, deps, onPage) {
     return { ok: true, names };
 }
 function report(vault, count, skipped, certificates, log) {
-    log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : ''}.`);
+    const skippedNote = skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : '';
+    log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skippedNote}.`);
     if (skipped.length > 0)
         log.debug(`Skipped in ${vault}: ${skipped.join(', ')}`);
     if (certificates.length > 0) {
@@ -1391,7 +1482,12 @@ async function loadSecrets(references, deps, options) {
     };
     const fetchOnce = fetcher(load);
     // Listed secrets are fetched page by page while the listing goes on: it never waits for the last page.
-    const listed = await Promise.all(references.map(reference => expand(load, reference, page => page.forEach(fetchOnce))));
+    // (The fetches are remembered by fetchOnce, which never rejects: the loop below collects them.)
+    const startFetches = (page) => {
+        for (const target of page)
+            void fetchOnce(target);
+    };
+    const listed = await Promise.all(references.map(reference => expand(load, reference, startFetches)));
     const expanded = listed.flatMap(outcome => (outcome.ok ? outcome.value : []));
     const { targets, collisions } = separateCollisions(expanded);
     const fetched = await Promise.all(targets.map(fetchOnce));
@@ -1445,7 +1541,13 @@ async function expand(load, reference, onPage) {
     }
     const toTargets = (names) => names.map(name => ({ reference, vault: reference.vault, name, version: undefined, envName: defaultEnvName(name, reference.prefix) }));
     try {
-        const deps = { client: load.client, explainer: load.explainer, now: load.deps.now, log: load.deps.log, ...(load.listLimits ? { limits: load.listLimits } : {}) };
+        const deps = {
+            client: load.client,
+            explainer: load.explainer,
+            now: load.deps.now,
+            log: load.deps.log,
+            ...(load.listLimits ? { limits: load.listLimits } : {})
+        };
         const listing = await listVault(reference.vault, deps, names => onPage(toTargets(names)));
         return listing.ok ? { ok: true, value: toTargets(listing.names) } : listing;
     }
@@ -1510,10 +1612,20 @@ async function fetchSecret(load, target) {
     if (bytes > MAX_SECRET_BYTES) {
         return {
             ok: false,
-            failure: { kind: 'error', text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.` }
+            failure: {
+                kind: 'error',
+                text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.`
+            }
         };
     }
-    const secret = { reference: target.reference, name: target.name, envName: target.envName, vault: target.vault, value, exportable: true };
+    const secret = {
+        reference: target.reference,
+        name: target.name,
+        envName: target.envName,
+        vault: target.vault,
+        value,
+        exportable: true
+    };
     const expiry = jsonFields(body['attributes'])['exp'];
     if (typeof expiry === 'number' && expiry * 1000 <= deps.now()) {
         const when = new Date(expiry * 1000).toISOString().replace('.000Z', 'Z');
@@ -1708,7 +1820,7 @@ function parseCreds(text, masker, input = 'creds') {
     }
     catch {
         masker.mask(text);
-        throw new InputError(input, 'is not valid JSON.', "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's {\"clientId\",\"clientSecret\",\"tenantId\"} object, stored whole in one secret.");
+        throw new InputError(input, 'is not valid JSON.', 'Give the JSON printed by \'az ad sp create-for-rbac\' or azure/login\'s {"clientId","clientSecret","tenantId"} object, stored whole in one secret.');
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new InputError(input, 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.');
@@ -1780,7 +1892,13 @@ function imdsHost(context) {
  */
 async function probeImds(http, host) {
     try {
-        const response = await http.request({ method: 'GET', url: `${host}/metadata/identity/oauth2/token`, what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } });
+        const response = await http.request({
+            method: 'GET',
+            url: `${host}/metadata/identity/oauth2/token`,
+            what: 'IMDS probe',
+            timeoutMs: 1_000,
+            retry: { attempts: 1 }
+        });
         return !(response.status === 403 && response.body.includes('unreachable'));
     }
     catch {
@@ -1795,7 +1913,13 @@ async function probeImds(http, host) {
 async function requestImdsToken(http, clock, host, query) {
     const url = new URL(`${host}/metadata/identity/oauth2/token`);
     url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
-    const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS };
+    const request = {
+        method: 'GET',
+        url: url.toString(),
+        what: 'IMDS managed identity endpoint',
+        headers: { Metadata: 'true' },
+        timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS
+    };
     const startedAt = clock.now();
     // The first try is counted in what the retries report: "after 10 attempts", not 9.
     const rest = async () => {
@@ -1828,15 +1952,23 @@ async function requestImdsToken(http, clock, host, query) {
 function meantOidcWithoutToken(config) {
     const { context } = config;
     const oidcOffered = Boolean(context.oidcRequestUrl && context.oidcRequestToken);
-    return context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate;
+    return (context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate);
 }
 const MISSING_ID_TOKEN_PERMISSION = "The job has no GitHub OIDC token: 'client-id' and 'tenant-id' are given for OIDC, and the job needs `permissions: id-token: write`.";
 /** The contract's order: explicit credentials first, then what the platform offers. */
 async function chooseAuthType(config, deps) {
     const { context } = config;
     const candidates = [
-        { kind: 'secret', because: 'a client secret is given', whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'") },
-        { kind: 'certificate', because: 'a client certificate is given', whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input") },
+        {
+            kind: 'secret',
+            because: 'a client secret is given',
+            whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'")
+        },
+        {
+            kind: 'certificate',
+            because: 'a client certificate is given',
+            whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input")
+        },
         { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: () => oidcWhyNot(config) },
         {
             kind: 'workload-identity',
@@ -1846,7 +1978,7 @@ async function chooseAuthType(config, deps) {
         {
             kind: 'managed-identity',
             because: 'IDENTITY_ENDPOINT is set',
-            whyNot: () => (context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
+            whyNot: () => context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)'
         },
         {
             kind: 'managed-identity',
@@ -1855,10 +1987,16 @@ async function chooseAuthType(config, deps) {
             whyNot: async () => {
                 if (!context.probeImds)
                     return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
-                return (await probeImds(deps.http, imdsHost(context))) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
+                return (await probeImds(deps.http, imdsHost(context)))
+                    ? undefined
+                    : 'the VM instance metadata service (IMDS) did not answer within 1 s';
             }
         },
-        { kind: 'azure-cli', because: "'az' is on PATH", whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH") }
+        {
+            kind: 'azure-cli',
+            because: "'az' is on PATH",
+            whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH")
+        }
     ];
     const ruledOut = [];
     for (const candidate of candidates) {
@@ -1879,7 +2017,9 @@ function oidcWhyNot(config) {
     const missing = [
         config.clientId ? undefined : "'client-id'",
         config.tenantId ? undefined : "'tenant-id'",
-        config.context.oidcRequestUrl && config.context.oidcRequestToken ? undefined : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
+        config.context.oidcRequestUrl && config.context.oidcRequestToken
+            ? undefined
+            : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
     ].filter(Boolean);
     return missing.length ? `no ${missing.join(', no ')}` : undefined;
 }
@@ -1964,7 +2104,8 @@ function createAzureCliCredential(settings, deps) {
             const resource = scopeToResource(scope);
             const tenant = options?.tenantId ?? settings.tenantId;
             if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
-                throw new ActionError(`The Azure CLI cannot be asked for resource '${(0,external_text/* externalText */.R)(resource)}'${tenant ? ` in tenant '${(0,external_text/* externalText */.R)(tenant)}'` : ''}: only letters, digits and - _ . : / may be used.`);
+                const inTenant = tenant ? ` in tenant '${(0,external_text/* externalText */.R)(tenant)}'` : '';
+                throw new ActionError(`The Azure CLI cannot be asked for resource '${(0,external_text/* externalText */.R)(resource)}'${inTenant}: only letters, digits and - _ . : / may be used.`);
             }
             const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
             const result = await runAz(settings, deps, args);
@@ -1994,7 +2135,7 @@ async function runAz(settings, deps, args) {
         throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${external_node_path_.basename(az)} account get-access-token).`, LOGIN_HINT);
     }
     if (result.exitCode !== 0)
-        throw explainAzFailure(result, args.includes('--tenant'), deps.masker.redact);
+        throw explainAzFailure(result, args.includes('--tenant'), text => deps.masker.redact(text));
     return result;
 }
 /** Turns what `az` printed on stderr into what failed and what to do (protocol.md#azure-cli-errors). */
@@ -2068,7 +2209,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     700213: {
         meaning: 'No federated credential of the app has the subject of the token presented.',
         fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
-            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
+            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
+            'federated credential for exactly the subject below: it is the one this job presents.'
     },
     7002138: {
         meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
@@ -2116,7 +2258,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     700022: {
         meaning: 'The scope names more than one resource.',
-        fix: "Ask for one resource per step: run the action once for each resource."
+        fix: 'Ask for one resource per step: run the action once for each resource.'
     },
     7000218: {
         meaning: 'The request carried neither a client secret nor a client assertion.',
@@ -2128,7 +2270,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     7000112: {
         meaning: 'The application is disabled.',
-        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+        fix: "Enable the app's service principal (Enterprise applications > Properties > Enabled for users to sign in)."
     },
     7000229: {
         meaning: 'The app has no service principal in the tenant.',
@@ -2158,7 +2300,11 @@ function explainEntraError(response, request, masker) {
     const description = stringField(fields, 'error_description') ?? '';
     const code = errorCode(fields['error_codes'], description);
     // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
-    const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+    const firstLine = description
+        .split(/\r?\n/)[0]
+        ?.replace(/^AADSTS\d+:\s*/, '')
+        .replace(/\s*Trace ID:.*$/, '')
+        .trim() ?? '';
     const summary = firstLine ? (0,external_text/* externalText */.R)(firstLine, { redact: text => masker.redact(text) }) : '';
     const traceId = stringField(fields, 'trace_id');
     const correlationId = stringField(fields, 'correlation_id');
@@ -2196,7 +2342,10 @@ function errorCode(codes, description) {
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 function federatedCredentialAdvice(clientId, presented) {
     const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
-    const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const name = `${prefix}-${presented.subject}`
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/-+$/, '')
+        .slice(0, 120);
     const parameters = JSON.stringify({
         name,
         issuer: presented.issuer,
@@ -2210,7 +2359,9 @@ function federatedCredentialAdvice(clientId, presented) {
         `  audience: ${presented.audience}`,
         'Register it with:',
         `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} ` +
+            `--identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} ` +
+            `--subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
     ];
 }
 /** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
@@ -2457,7 +2608,13 @@ function startBackground(file, args, options) {
     return new Promise(resolve => {
         // Inheriting the step's stdout or stderr would make the runner wait for the child and then
         // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
-        const child = (0,external_node_child_process_.spawn)(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+        const child = (0,external_node_child_process_.spawn)(file, args, {
+            env: options.env,
+            stdio: ['pipe', 'pipe', 'ignore'],
+            detached: true,
+            windowsHide: true,
+            shell: false
+        });
         let output = '';
         let settled = false;
         const finish = (result) => {
@@ -2532,7 +2689,8 @@ const ASSERTION_LIFETIME_S = 600;
 const MAX_PEM_BYTES = 1024 * 1024;
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
-const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from ' +
+    'a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
 async function createCertificateCredential(settings, deps) {
     const pem = await readCertificatePem(settings, deps);
     const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
@@ -2540,8 +2698,12 @@ async function createCertificateCredential(settings, deps) {
     const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
     const subject = (0,external_text/* externalText */.R)(signing.certificate.subject.replace(/\n/g, ', '));
     deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-    return entraAppCredential('certificate', settings, deps, async (exchange) => ({
-        clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
+    return entraAppCredential('certificate', settings, deps, exchange => Promise.resolve({
+        clientAssertion: signClientAssertion(signing, {
+            audience: exchange.tokenEndpoint,
+            clientId: settings.clientId,
+            now: deps.machine.now()
+        })
     }));
 }
 /**
@@ -2617,7 +2779,8 @@ function parsePrivateKey(block, password) {
 function checkValidity(certificate, now) {
     const from = new Date(certificate.validFrom);
     const to = new Date(certificate.validTo);
-    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert ' +
+        '@cert.pem --append) and update the secret that holds it.';
     if (now > to.getTime()) {
         throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
     }
@@ -2686,11 +2849,17 @@ function parseManagedIdentityToken(body, startedAt, now, masker) {
 function managedIdentityError(response, context) {
     const fields = jsonFields(response.json);
     const nested = jsonFields(fields['error']);
-    const raw = stringField(fields, 'error_description') ?? stringField(nested, 'message') ?? stringField(fields, 'message') ?? stringField(fields, 'error') ?? response.body;
+    const raw = stringField(fields, 'error_description') ??
+        stringField(nested, 'message') ??
+        stringField(fields, 'message') ??
+        stringField(fields, 'error') ??
+        response.body;
     const said = (0,external_text/* externalText */.R)(raw.replace(/\s+/g, ' ').trim(), { redact: text => context.masker.redact(text) });
     const correlationId = stringField(fields, 'correlationId');
     const retryable = response.status === 410 || response.status === 404 || response.status === 429 || response.status >= 500;
-    const head = retryable ? answeredAfter(response) : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
+    const head = retryable
+        ? answeredAfter(response)
+        : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
     const lines = [`${head}${said ? `: ${said}` : ''}`];
     if (correlationId)
         lines.push(`Correlation ID: ${(0,external_text/* externalText */.R)(correlationId)}`);
@@ -2711,13 +2880,17 @@ function errorHint(context, status, said, retryable) {
                 '(list them: az containerapp identity show -g <group> -n <app>, or az webapp identity show -g <group> -n <app>).');
         }
         return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
+            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity ` +
+                `assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign ` +
+                `--identities <identity-resource-id>).`
             : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
     }
     if (source === 'imds') {
         return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
-            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give 'client-id' of a user-assigned one.";
+            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g ` +
+                `<group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
+            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity " +
+                "assign), or give 'client-id' of a user-assigned one.";
     }
     return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
 }
@@ -2982,14 +3155,21 @@ function createOidcCredential(settings, deps) {
 async function fetchGitHubToken(settings, deps) {
     const url = new URL(settings.requestUrl);
     url.searchParams.set('audience', settings.audience);
-    const response = await deps.http.request({ method: 'GET', url: url.toString(), what: 'GitHub OIDC token service', bearerToken: settings.requestToken });
+    const response = await deps.http.request({
+        method: 'GET',
+        url: url.toString(),
+        what: 'GitHub OIDC token service',
+        bearerToken: settings.requestToken
+    });
     const body = jsonFields(response.json);
     if (response.status !== 200) {
         const message = stringField(body, 'message');
         const said = message ? `: ${(0,external_text/* externalText */.R)(message, { redact: text => deps.masker.redact(text) })}` : '';
         // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
         const refused = [401, 403, 404].includes(response.status);
-        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
+        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused
+            ? PERMISSIONS_HINT
+            : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
     }
     const token = stringField(body, 'value');
     if (token === undefined)
@@ -3002,7 +3182,7 @@ async function fetchGitHubToken(settings, deps) {
 /** `secret`: an app registration's client secret, sent to the Entra ID token endpoint. */
 
 function createSecretCredential(settings, deps) {
-    return entraAppCredential('secret', settings, deps, async () => ({ clientSecret: settings.clientSecret }));
+    return entraAppCredential('secret', settings, deps, () => Promise.resolve({ clientSecret: settings.clientSecret }));
 }
 
 ;// CONCATENATED MODULE: ./src/core/credentials/workload-identity.ts
@@ -3197,12 +3377,18 @@ function failureOf(error, inputs) {
         return { exitCode: 2, text: error.message };
     const translate = inputs?.translate ?? ((text) => text);
     if (error instanceof InputError && inputs) {
-        return { exitCode: 2, text: oneLine(`${inputs.label(error.input)} ${translate(error.expectation)}`, error.hint && translate(error.hint)) };
+        return {
+            exitCode: 2,
+            text: oneLine(`${inputs.label(error.input)} ${translate(error.expectation)}`, error.hint && translate(error.hint))
+        };
     }
     if (error instanceof Error && BAD_INPUT_NAMES.has(error.name)) {
         // `Input 'client-certificate' ...` inside a wrapped message: name the flag or variable instead.
         const message = error.message.replace(/Input '([a-z-]+)'/g, (whole, input) => (inputs ? inputs.label(input) : whole));
-        return { exitCode: 2, text: oneLine(translate(message), error instanceof ActionError && error.hint ? translate(error.hint) : undefined) };
+        return {
+            exitCode: 2,
+            text: oneLine(translate(message), error instanceof ActionError && error.hint ? translate(error.hint) : undefined)
+        };
     }
     return { exitCode: 1, text: describeError(error) };
 }
@@ -3356,7 +3542,11 @@ async function readCredentialsFile(flags, deps) {
         throw new cli_flags/* UsageError */.eb(`${label} ${translateInputNames(error.expectation)}`);
     }
     if (fromFlag === undefined) {
-        const missing = [fields.clientId ? undefined : 'appId', fields.clientSecret ? undefined : 'password', fields.tenantId ? undefined : 'tenant'].filter(Boolean);
+        const missing = [
+            fields.clientId ? undefined : 'appId',
+            fields.clientSecret ? undefined : 'password',
+            fields.tenantId ? undefined : 'tenant'
+        ].filter(Boolean);
         if (missing.length > 0) {
             throw new cli_flags/* UsageError */.eb(`${label} has no ${missing.join(', no ')}: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`);
         }
@@ -3437,7 +3627,8 @@ function envText(secrets) {
     const lines = [];
     for (const secret of secrets) {
         if (!secret.exportable || isRefusedEnvName(secret.envName) || !SHELL_NAME.test(secret.envName)) {
-            omitted.push(`${labelOf(secret.vault, secret.name)} is left out of the env output: ${secret.envName} would run code in, steer, or redirect the shell that evals it. ` +
+            omitted.push(`${labelOf(secret.vault, secret.name)} is left out of the env output: ${secret.envName} would run ` +
+                `code in, steer, or redirect the shell that evals it. ` +
                 'Give the vault a prefix (VAULT/* | APP_), or read it with --output json.');
             continue;
         }
@@ -3495,7 +3686,11 @@ function defaultDeps() {
 /** Runs the command with parsed flags; resolves with the exit status, never rejects. */
 async function run(flags, deps = defaultDeps()) {
     const masker = createMasker(() => { });
-    const log = (0,cli_log/* cliLog */.$)(deps.stderr, { quiet: flags.quiet, verbose: flags.verbose || debugRequested(deps.env), redact: text => masker.redact(text) });
+    const log = (0,cli_log/* cliLog */.$)(deps.stderr, {
+        quiet: flags.quiet,
+        verbose: flags.verbose || debugRequested(deps.env),
+        redact: text => masker.redact(text)
+    });
     const http = deps.http(log);
     let inputs;
     try {

@@ -10,7 +10,6 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   bQ: () => (/* binding */ parseFlags),
 /* harmony export */   eb: () => (/* binding */ UsageError)
 /* harmony export */ });
-/* unused harmony export OUTPUT_FORMS */
 /* harmony import */ var _core_external_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(150);
 /**
  * The command line's flags: what each one is, and argv parsed into them. Nothing here reads the
@@ -21,18 +20,48 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /** Every flag, in the contract's order (--verbose added after --quiet). */
 const FLAGS = [
-    { name: 'resource', value: 'R', env: 'AZURE_RESOURCE', help: 'what the token is for: a resource URI, a .default scope, an app ID, or arm, graph, keyvault, storage, devops (default: arm)' },
+    {
+        name: 'resource',
+        value: 'R',
+        env: 'AZURE_RESOURCE',
+        help: 'what the token is for: a resource URI, a .default scope, an app ID, or arm, graph, keyvault, storage, devops (default: arm)'
+    },
     { name: 'auth-type', value: 'T', help: 'auto (default), secret, certificate, workload-identity, managed-identity, azure-cli or oidc' },
-    { name: 'client-id', value: 'ID', env: 'AZURE_CLIENT_ID', help: 'application (client) ID; for managed-identity, a user-assigned identity' },
+    {
+        name: 'client-id',
+        value: 'ID',
+        env: 'AZURE_CLIENT_ID',
+        help: 'application (client) ID; for managed-identity, a user-assigned identity'
+    },
     { name: 'tenant-id', value: 'T', env: 'AZURE_TENANT_ID', help: 'tenant GUID or domain (contoso.onmicrosoft.com)' },
     { name: 'environment', value: 'CLOUD', help: 'AzureCloud (default), AzureUSGovernment or AzureChinaCloud' },
     { name: 'authority-host', value: 'URL', env: 'AZURE_AUTHORITY_HOST', help: "Entra ID authority (default: the cloud's)" },
     { name: 'audience', value: 'A', help: 'audience of the GitHub OIDC token (inside a workflow)' },
-    { name: 'client-certificate', value: 'PEM-PATH', env: 'AZURE_CLIENT_CERTIFICATE_PATH', help: 'path of a PEM file holding the certificate and its private key' },
-    { name: 'creds', value: '@FILE', env: 'ENTRA_SERVICE_PRINCIPAL', help: "a JSON file: az ad sp create-for-rbac's {appId,password,tenant} or azure/login's {clientId,clientSecret,tenantId}" },
+    {
+        name: 'client-certificate',
+        value: 'PEM-PATH',
+        env: 'AZURE_CLIENT_CERTIFICATE_PATH',
+        help: 'path of a PEM file holding the certificate and its private key'
+    },
+    {
+        name: 'creds',
+        value: '@FILE',
+        env: 'ENTRA_SERVICE_PRINCIPAL',
+        help: "a JSON file: az ad sp create-for-rbac's {appId,password,tenant} or azure/login's {clientId,clientSecret,tenantId}"
+    },
     { name: 'keyvault', value: 'V', help: 'default vault (name or URL) for --secrets entries that name none' },
-    { name: 'secrets', value: 'LIST', help: 'Key Vault secrets, separated by , or ; or newlines: VAULT/SECRET[/VERSION] or SECRET, each with an optional | NAME, or VAULT/* with an optional | PREFIX' },
-    { name: 'token-file', value: 'PATH', env: 'BEARER_TOKEN_FILE', help: 'also write the token (its bytes, no newline) to this new file, mode 0600' },
+    {
+        name: 'secrets',
+        value: 'LIST',
+        help: 'Key Vault secrets, separated by , or ; or newlines: VAULT/SECRET[/VERSION] or SECRET, each with an ' +
+            'optional | NAME, or VAULT/* with an optional | PREFIX'
+    },
+    {
+        name: 'token-file',
+        value: 'PATH',
+        env: 'BEARER_TOKEN_FILE',
+        help: 'also write the token (its bytes, no newline) to this new file, mode 0600'
+    },
     { name: 'replace', help: 'with --token-file: replace the file if it exists (a temporary file renamed over it)' },
     { name: 'output', value: 'token|json|env', help: 'what stdout gets (default: token; env with --secrets; nothing with --token-file)' },
     { name: 'quiet', help: 'log errors only' },
@@ -62,7 +91,7 @@ function secretFlagHint(name) {
     if (/secret/.test(lower))
         return SECRET_HINT;
     if (/password|passwd/.test(lower)) {
-        return 'Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate\'s passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.';
+        return "Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.";
     }
     return undefined;
 }
@@ -329,7 +358,7 @@ function usageText() {
  */
 const DEFAULT_MAX_LENGTH = 300;
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 function externalText(text, options = {}) {

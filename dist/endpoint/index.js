@@ -449,7 +449,7 @@ function wellKnownResource(cloud, name) {
  */
 const DEFAULT_MAX_LENGTH = 300;
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 function externalText(text, options = {}) {
@@ -531,7 +531,9 @@ function parseAuthorityHost(value, source, cloud) {
     if (!value)
         return cloud.authorityHost;
     // AZURE_AUTHORITY_HOST is a variable, not an input: name what the user has to fix.
-    const bad = (expectation, hint) => source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
+    const bad = (expectation, hint) => source === 'authority-host'
+        ? new InputError(source, expectation, hint)
+        : new ActionError(`Environment variable ${source} ${expectation}`, hint);
     let url;
     try {
         url = new URL(value);
@@ -598,7 +600,7 @@ function parseBoolean(name, value, fallback) {
     throw new InputError(name, `must be true or false; got ${quoted(value)}.`);
 }
 function parseTokenFile(value, workspace) {
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are what this matches
     if (/[\u0000-\u001f]/.test(value))
         throw new InputError('token-file', 'must be a file path, with no control characters.');
     return external_node_path_namespaceObject.resolve(workspace, value);
@@ -615,21 +617,83 @@ function parseTokenFile(value, workspace) {
  */
 const EXACT = new Set([
     // shells
-    'PATH', 'HOME', 'SHELL', 'IFS', 'ENV', 'BASH_ENV', 'PS4', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE', 'ZDOTDIR',
+    'PATH',
+    'HOME',
+    'SHELL',
+    'IFS',
+    'ENV',
+    'BASH_ENV',
+    'PS4',
+    'PROMPT_COMMAND',
+    'SHELLOPTS',
+    'BASHOPTS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'ZDOTDIR',
     // language runtimes that load code named by a variable
-    'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS',
-    'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONWARNINGS', 'PYTHONINSPECT',
-    'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB', 'RUBYOPT', 'RUBYLIB',
-    'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'MAVEN_OPTS', 'GRADLE_OPTS',
-    'GOFLAGS', 'RUSTC_WRAPPER', 'PSMODULEPATH',
+    'NODE_OPTIONS',
+    'NODE_PATH',
+    'NODE_EXTRA_CA_CERTS',
+    'PYTHONPATH',
+    'PYTHONSTARTUP',
+    'PYTHONHOME',
+    'PYTHONWARNINGS',
+    'PYTHONINSPECT',
+    'PERL5OPT',
+    'PERL5LIB',
+    'PERLLIB',
+    'PERL5DB',
+    'RUBYOPT',
+    'RUBYLIB',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'CLASSPATH',
+    'MAVEN_OPTS',
+    'GRADLE_OPTS',
+    'GOFLAGS',
+    'RUSTC_WRAPPER',
+    'PSMODULEPATH',
     // programs other tools start
-    'PAGER', 'MANPAGER', 'LESSOPEN', 'LESSCLOSE', 'EDITOR', 'VISUAL', 'BROWSER',
+    'PAGER',
+    'MANPAGER',
+    'LESSOPEN',
+    'LESSCLOSE',
+    'EDITOR',
+    'VISUAL',
+    'BROWSER',
     // traffic and trust
-    'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'DOCKER_HOST',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'ALL_PROXY',
+    'NO_PROXY',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'DOCKER_HOST',
     // where Azure tools get their identity
-    'AZURE_AUTHORITY_HOST', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'AZURE_CONFIG_DIR', 'AZURE_FEDERATED_TOKEN_FILE', 'IMDS_ENDPOINT'
+    'AZURE_AUTHORITY_HOST',
+    'AZURE_POD_IDENTITY_AUTHORITY_HOST',
+    'AZURE_CONFIG_DIR',
+    'AZURE_FEDERATED_TOKEN_FILE',
+    'IMDS_ENDPOINT'
 ]);
-const PREFIXES = ['BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_', 'GITHUB_', 'RUNNER_', 'ACTIONS_', 'IDENTITY_', 'MSI_', 'NPM_CONFIG_', 'DOTNET_', 'CORECLR_', 'COMPLUS_'];
+const PREFIXES = [
+    'BASH_FUNC_',
+    'LD_',
+    'DYLD_',
+    'GIT_',
+    'GITHUB_',
+    'RUNNER_',
+    'ACTIONS_',
+    'IDENTITY_',
+    'MSI_',
+    'NPM_CONFIG_',
+    'DOTNET_',
+    'CORECLR_',
+    'COMPLUS_'
+];
 /** True when a secret must not be exported under `name`. */
 function isRefusedEnvName(name) {
     const upper = name.toUpperCase();
@@ -955,7 +1019,7 @@ function parseCreds(text, masker, input = 'creds') {
     }
     catch {
         masker.mask(text);
-        throw new InputError(input, 'is not valid JSON.', "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's {\"clientId\",\"clientSecret\",\"tenantId\"} object, stored whole in one secret.");
+        throw new InputError(input, 'is not valid JSON.', 'Give the JSON printed by \'az ad sp create-for-rbac\' or azure/login\'s {"clientId","clientSecret","tenantId"} object, stored whole in one secret.');
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new InputError(input, 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.');
@@ -1861,13 +1925,18 @@ function poolAgent(Base, secure) {
             const key = originKey(host, port);
             const warm = this.#warm.get(key) ?? [];
             this.#warm.set(key, warm);
-            const options = { ...this.options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+            const options = {
+                ...this.options,
+                host,
+                port,
+                ...(secure && !isAddress(host) ? { servername: host } : {})
+            };
             if (secure)
                 options._agentKey = this.getName(options);
             for (let i = 0; i < count; i++) {
                 const entry = {
                     socket: new Promise((resolve, reject) => {
-                        const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+                        const direct = this.#open(options, (error, socket) => (socket ? resolve(socket) : reject(error ?? new Error('no connection'))));
                         if (direct)
                             resolve(direct);
                     })
@@ -1926,7 +1995,9 @@ function poolAgent(Base, secure) {
                 return super.createConnection(options);
             const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
             const auth = proxy.username
-                ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+                ? {
+                    'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+                }
                 : {};
             const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
                 host: proxy.hostname,
@@ -1979,7 +2050,14 @@ function createConnections(userAgent) {
             return {
                 parsedUrl: url,
                 httpModule: url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject,
-                options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+                options: {
+                    host: hostOf(url),
+                    port: portOf(url),
+                    path: `${url.pathname}${url.search}`,
+                    method,
+                    headers: { 'user-agent': userAgent, ...lowered },
+                    agent: agentFor(url)
+                }
             };
         },
         preconnect(target, count) {
@@ -2132,7 +2210,12 @@ function createHttp(options) {
     const clientFor = (timeoutMs) => {
         let client = clients.get(timeoutMs);
         if (!client) {
-            client = new HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+            client = new HttpClient(options.userAgent ?? 'azure-token', [], {
+                allowRedirects: false,
+                allowRetries: false,
+                keepAlive: true,
+                socketTimeout: timeoutMs
+            });
             clients.set(timeoutMs, client);
         }
         return client;
@@ -2328,7 +2411,13 @@ function imdsHost(context) {
  */
 async function probeImds(http, host) {
     try {
-        const response = await http.request({ method: 'GET', url: `${host}/metadata/identity/oauth2/token`, what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } });
+        const response = await http.request({
+            method: 'GET',
+            url: `${host}/metadata/identity/oauth2/token`,
+            what: 'IMDS probe',
+            timeoutMs: 1_000,
+            retry: { attempts: 1 }
+        });
         return !(response.status === 403 && response.body.includes('unreachable'));
     }
     catch {
@@ -2343,7 +2432,13 @@ async function probeImds(http, host) {
 async function requestImdsToken(http, clock, host, query) {
     const url = new URL(`${host}/metadata/identity/oauth2/token`);
     url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
-    const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS };
+    const request = {
+        method: 'GET',
+        url: url.toString(),
+        what: 'IMDS managed identity endpoint',
+        headers: { Metadata: 'true' },
+        timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS
+    };
     const startedAt = clock.now();
     // The first try is counted in what the retries report: "after 10 attempts", not 9.
     const rest = async () => {
@@ -2376,15 +2471,23 @@ async function requestImdsToken(http, clock, host, query) {
 function meantOidcWithoutToken(config) {
     const { context } = config;
     const oidcOffered = Boolean(context.oidcRequestUrl && context.oidcRequestToken);
-    return context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate;
+    return (context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate);
 }
 const MISSING_ID_TOKEN_PERMISSION = "The job has no GitHub OIDC token: 'client-id' and 'tenant-id' are given for OIDC, and the job needs `permissions: id-token: write`.";
 /** The contract's order: explicit credentials first, then what the platform offers. */
 async function chooseAuthType(config, deps) {
     const { context } = config;
     const candidates = [
-        { kind: 'secret', because: 'a client secret is given', whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'") },
-        { kind: 'certificate', because: 'a client certificate is given', whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input") },
+        {
+            kind: 'secret',
+            because: 'a client secret is given',
+            whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'")
+        },
+        {
+            kind: 'certificate',
+            because: 'a client certificate is given',
+            whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input")
+        },
         { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: () => oidcWhyNot(config) },
         {
             kind: 'workload-identity',
@@ -2394,7 +2497,7 @@ async function chooseAuthType(config, deps) {
         {
             kind: 'managed-identity',
             because: 'IDENTITY_ENDPOINT is set',
-            whyNot: () => (context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
+            whyNot: () => context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)'
         },
         {
             kind: 'managed-identity',
@@ -2403,10 +2506,16 @@ async function chooseAuthType(config, deps) {
             whyNot: async () => {
                 if (!context.probeImds)
                     return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
-                return (await probeImds(deps.http, imdsHost(context))) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
+                return (await probeImds(deps.http, imdsHost(context)))
+                    ? undefined
+                    : 'the VM instance metadata service (IMDS) did not answer within 1 s';
             }
         },
-        { kind: 'azure-cli', because: "'az' is on PATH", whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH") }
+        {
+            kind: 'azure-cli',
+            because: "'az' is on PATH",
+            whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH")
+        }
     ];
     const ruledOut = [];
     for (const candidate of candidates) {
@@ -2427,7 +2536,9 @@ function oidcWhyNot(config) {
     const missing = [
         config.clientId ? undefined : "'client-id'",
         config.tenantId ? undefined : "'tenant-id'",
-        config.context.oidcRequestUrl && config.context.oidcRequestToken ? undefined : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
+        config.context.oidcRequestUrl && config.context.oidcRequestToken
+            ? undefined
+            : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
     ].filter(Boolean);
     return missing.length ? `no ${missing.join(', no ')}` : undefined;
 }
@@ -2512,7 +2623,8 @@ function createAzureCliCredential(settings, deps) {
             const resource = scopeToResource(scope);
             const tenant = options?.tenantId ?? settings.tenantId;
             if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
-                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${tenant ? ` in tenant '${externalText(tenant)}'` : ''}: only letters, digits and - _ . : / may be used.`);
+                const inTenant = tenant ? ` in tenant '${externalText(tenant)}'` : '';
+                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only letters, digits and - _ . : / may be used.`);
             }
             const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
             const result = await runAz(settings, deps, args);
@@ -2542,7 +2654,7 @@ async function runAz(settings, deps, args) {
         throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${external_node_path_namespaceObject.basename(az)} account get-access-token).`, LOGIN_HINT);
     }
     if (result.exitCode !== 0)
-        throw explainAzFailure(result, args.includes('--tenant'), deps.masker.redact);
+        throw explainAzFailure(result, args.includes('--tenant'), text => deps.masker.redact(text));
     return result;
 }
 /** Turns what `az` printed on stderr into what failed and what to do (protocol.md#azure-cli-errors). */
@@ -2640,7 +2752,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     700213: {
         meaning: 'No federated credential of the app has the subject of the token presented.',
         fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
-            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
+            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
+            'federated credential for exactly the subject below: it is the one this job presents.'
     },
     7002138: {
         meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
@@ -2688,7 +2801,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     700022: {
         meaning: 'The scope names more than one resource.',
-        fix: "Ask for one resource per step: run the action once for each resource."
+        fix: 'Ask for one resource per step: run the action once for each resource.'
     },
     7000218: {
         meaning: 'The request carried neither a client secret nor a client assertion.',
@@ -2700,7 +2813,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     7000112: {
         meaning: 'The application is disabled.',
-        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+        fix: "Enable the app's service principal (Enterprise applications > Properties > Enabled for users to sign in)."
     },
     7000229: {
         meaning: 'The app has no service principal in the tenant.',
@@ -2730,7 +2843,11 @@ function explainEntraError(response, request, masker) {
     const description = stringField(fields, 'error_description') ?? '';
     const code = errorCode(fields['error_codes'], description);
     // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
-    const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+    const firstLine = description
+        .split(/\r?\n/)[0]
+        ?.replace(/^AADSTS\d+:\s*/, '')
+        .replace(/\s*Trace ID:.*$/, '')
+        .trim() ?? '';
     const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
     const traceId = stringField(fields, 'trace_id');
     const correlationId = stringField(fields, 'correlation_id');
@@ -2768,7 +2885,10 @@ function errorCode(codes, description) {
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 function federatedCredentialAdvice(clientId, presented) {
     const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
-    const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const name = `${prefix}-${presented.subject}`
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/-+$/, '')
+        .slice(0, 120);
     const parameters = JSON.stringify({
         name,
         issuer: presented.issuer,
@@ -2782,7 +2902,9 @@ function federatedCredentialAdvice(clientId, presented) {
         `  audience: ${presented.audience}`,
         'Register it with:',
         `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} ` +
+            `--identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} ` +
+            `--subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
     ];
 }
 /** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
@@ -3029,7 +3151,13 @@ function startBackground(file, args, options) {
     return new Promise(resolve => {
         // Inheriting the step's stdout or stderr would make the runner wait for the child and then
         // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            env: options.env,
+            stdio: ['pipe', 'pipe', 'ignore'],
+            detached: true,
+            windowsHide: true,
+            shell: false
+        });
         let output = '';
         let settled = false;
         const finish = (result) => {
@@ -3104,7 +3232,8 @@ const ASSERTION_LIFETIME_S = 600;
 const MAX_PEM_BYTES = 1024 * 1024;
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
-const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from ' +
+    'a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
 async function createCertificateCredential(settings, deps) {
     const pem = await readCertificatePem(settings, deps);
     const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
@@ -3112,8 +3241,12 @@ async function createCertificateCredential(settings, deps) {
     const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
     const subject = externalText(signing.certificate.subject.replace(/\n/g, ', '));
     deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-    return entraAppCredential('certificate', settings, deps, async (exchange) => ({
-        clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
+    return entraAppCredential('certificate', settings, deps, exchange => Promise.resolve({
+        clientAssertion: signClientAssertion(signing, {
+            audience: exchange.tokenEndpoint,
+            clientId: settings.clientId,
+            now: deps.machine.now()
+        })
     }));
 }
 /**
@@ -3189,7 +3322,8 @@ function parsePrivateKey(block, password) {
 function checkValidity(certificate, now) {
     const from = new Date(certificate.validFrom);
     const to = new Date(certificate.validTo);
-    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert ' +
+        '@cert.pem --append) and update the secret that holds it.';
     if (now > to.getTime()) {
         throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
     }
@@ -3258,11 +3392,17 @@ function parseManagedIdentityToken(body, startedAt, now, masker) {
 function managedIdentityError(response, context) {
     const fields = jsonFields(response.json);
     const nested = jsonFields(fields['error']);
-    const raw = stringField(fields, 'error_description') ?? stringField(nested, 'message') ?? stringField(fields, 'message') ?? stringField(fields, 'error') ?? response.body;
+    const raw = stringField(fields, 'error_description') ??
+        stringField(nested, 'message') ??
+        stringField(fields, 'message') ??
+        stringField(fields, 'error') ??
+        response.body;
     const said = externalText(raw.replace(/\s+/g, ' ').trim(), { redact: text => context.masker.redact(text) });
     const correlationId = stringField(fields, 'correlationId');
     const retryable = response.status === 410 || response.status === 404 || response.status === 429 || response.status >= 500;
-    const head = retryable ? answeredAfter(response) : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
+    const head = retryable
+        ? answeredAfter(response)
+        : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
     const lines = [`${head}${said ? `: ${said}` : ''}`];
     if (correlationId)
         lines.push(`Correlation ID: ${externalText(correlationId)}`);
@@ -3283,13 +3423,17 @@ function errorHint(context, status, said, retryable) {
                 '(list them: az containerapp identity show -g <group> -n <app>, or az webapp identity show -g <group> -n <app>).');
         }
         return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
+            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity ` +
+                `assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign ` +
+                `--identities <identity-resource-id>).`
             : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
     }
     if (source === 'imds') {
         return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
-            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give 'client-id' of a user-assigned one.";
+            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g ` +
+                `<group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
+            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity " +
+                "assign), or give 'client-id' of a user-assigned one.";
     }
     return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
 }
@@ -3554,14 +3698,21 @@ function createOidcCredential(settings, deps) {
 async function fetchGitHubToken(settings, deps) {
     const url = new URL(settings.requestUrl);
     url.searchParams.set('audience', settings.audience);
-    const response = await deps.http.request({ method: 'GET', url: url.toString(), what: 'GitHub OIDC token service', bearerToken: settings.requestToken });
+    const response = await deps.http.request({
+        method: 'GET',
+        url: url.toString(),
+        what: 'GitHub OIDC token service',
+        bearerToken: settings.requestToken
+    });
     const body = jsonFields(response.json);
     if (response.status !== 200) {
         const message = stringField(body, 'message');
         const said = message ? `: ${externalText(message, { redact: text => deps.masker.redact(text) })}` : '';
         // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
         const refused = [401, 403, 404].includes(response.status);
-        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
+        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused
+            ? PERMISSIONS_HINT
+            : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
     }
     const token = stringField(body, 'value');
     if (token === undefined)
@@ -3574,7 +3725,7 @@ async function fetchGitHubToken(settings, deps) {
 /** `secret`: an app registration's client secret, sent to the Entra ID token endpoint. */
 
 function createSecretCredential(settings, deps) {
-    return entraAppCredential('secret', settings, deps, async () => ({ clientSecret: settings.clientSecret }));
+    return entraAppCredential('secret', settings, deps, () => Promise.resolve({ clientSecret: settings.clientSecret }));
 }
 
 ;// CONCATENATED MODULE: ./src/core/credentials/workload-identity.ts
@@ -3828,7 +3979,7 @@ function parseReport(line) {
     return undefined;
 }
 function isStringMap(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string');
+    return (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string'));
 }
 
 ;// CONCATENATED MODULE: ./src/endpoint/minter.ts
@@ -3949,7 +4100,8 @@ const OTHER_SELECTORS = ['object_id', 'principal_id', 'mi_res_id', 'msi_res_id']
 /** Decides what to do with a request: refuse it (and how), mint a token, or shut down. Nothing is minted before every check passed. */
 function decide(request, identity) {
     if (request.method !== 'GET') {
-        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
+        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when ` +
+            `APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
     }
     const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
     if (forwarded) {

@@ -288,7 +288,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(923);
 /** Entry point of the main step (dist/main/index.js). */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .N)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -301,10 +301,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  N: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: actionInputs, defaultDeps
+// UNUSED EXPORTS: actionInputs
 
 ;// CONCATENATED MODULE: ./src/core/external-text.ts
 /**
@@ -315,7 +315,7 @@ __nccwpck_require__.d(__webpack_exports__, {
  */
 const DEFAULT_MAX_LENGTH = 300;
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 function externalText(text, options = {}) {
@@ -576,21 +576,83 @@ function verifyChallengeResource(vault, scope) {
  */
 const EXACT = new Set([
     // shells
-    'PATH', 'HOME', 'SHELL', 'IFS', 'ENV', 'BASH_ENV', 'PS4', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE', 'ZDOTDIR',
+    'PATH',
+    'HOME',
+    'SHELL',
+    'IFS',
+    'ENV',
+    'BASH_ENV',
+    'PS4',
+    'PROMPT_COMMAND',
+    'SHELLOPTS',
+    'BASHOPTS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'ZDOTDIR',
     // language runtimes that load code named by a variable
-    'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS',
-    'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONWARNINGS', 'PYTHONINSPECT',
-    'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB', 'RUBYOPT', 'RUBYLIB',
-    'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'MAVEN_OPTS', 'GRADLE_OPTS',
-    'GOFLAGS', 'RUSTC_WRAPPER', 'PSMODULEPATH',
+    'NODE_OPTIONS',
+    'NODE_PATH',
+    'NODE_EXTRA_CA_CERTS',
+    'PYTHONPATH',
+    'PYTHONSTARTUP',
+    'PYTHONHOME',
+    'PYTHONWARNINGS',
+    'PYTHONINSPECT',
+    'PERL5OPT',
+    'PERL5LIB',
+    'PERLLIB',
+    'PERL5DB',
+    'RUBYOPT',
+    'RUBYLIB',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'CLASSPATH',
+    'MAVEN_OPTS',
+    'GRADLE_OPTS',
+    'GOFLAGS',
+    'RUSTC_WRAPPER',
+    'PSMODULEPATH',
     // programs other tools start
-    'PAGER', 'MANPAGER', 'LESSOPEN', 'LESSCLOSE', 'EDITOR', 'VISUAL', 'BROWSER',
+    'PAGER',
+    'MANPAGER',
+    'LESSOPEN',
+    'LESSCLOSE',
+    'EDITOR',
+    'VISUAL',
+    'BROWSER',
     // traffic and trust
-    'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'DOCKER_HOST',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'ALL_PROXY',
+    'NO_PROXY',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'DOCKER_HOST',
     // where Azure tools get their identity
-    'AZURE_AUTHORITY_HOST', 'AZURE_POD_IDENTITY_AUTHORITY_HOST', 'AZURE_CONFIG_DIR', 'AZURE_FEDERATED_TOKEN_FILE', 'IMDS_ENDPOINT'
+    'AZURE_AUTHORITY_HOST',
+    'AZURE_POD_IDENTITY_AUTHORITY_HOST',
+    'AZURE_CONFIG_DIR',
+    'AZURE_FEDERATED_TOKEN_FILE',
+    'IMDS_ENDPOINT'
 ]);
-const PREFIXES = ['BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_', 'GITHUB_', 'RUNNER_', 'ACTIONS_', 'IDENTITY_', 'MSI_', 'NPM_CONFIG_', 'DOTNET_', 'CORECLR_', 'COMPLUS_'];
+const PREFIXES = [
+    'BASH_FUNC_',
+    'LD_',
+    'DYLD_',
+    'GIT_',
+    'GITHUB_',
+    'RUNNER_',
+    'ACTIONS_',
+    'IDENTITY_',
+    'MSI_',
+    'NPM_CONFIG_',
+    'DOTNET_',
+    'CORECLR_',
+    'COMPLUS_'
+];
 /** True when a secret must not be exported under `name`. */
 function isRefusedEnvName(name) {
     const upper = name.toUpperCase();
@@ -1464,13 +1526,18 @@ function poolAgent(Base, secure) {
             const key = originKey(host, port);
             const warm = this.#warm.get(key) ?? [];
             this.#warm.set(key, warm);
-            const options = { ...this.options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+            const options = {
+                ...this.options,
+                host,
+                port,
+                ...(secure && !isAddress(host) ? { servername: host } : {})
+            };
             if (secure)
                 options._agentKey = this.getName(options);
             for (let i = 0; i < count; i++) {
                 const entry = {
                     socket: new Promise((resolve, reject) => {
-                        const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+                        const direct = this.#open(options, (error, socket) => (socket ? resolve(socket) : reject(error ?? new Error('no connection'))));
                         if (direct)
                             resolve(direct);
                     })
@@ -1529,7 +1596,9 @@ function poolAgent(Base, secure) {
                 return super.createConnection(options);
             const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
             const auth = proxy.username
-                ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+                ? {
+                    'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+                }
                 : {};
             const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
                 host: proxy.hostname,
@@ -1582,7 +1651,14 @@ function createConnections(userAgent) {
             return {
                 parsedUrl: url,
                 httpModule: url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject,
-                options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+                options: {
+                    host: hostOf(url),
+                    port: portOf(url),
+                    path: `${url.pathname}${url.search}`,
+                    method,
+                    headers: { 'user-agent': userAgent, ...lowered },
+                    agent: agentFor(url)
+                }
             };
         },
         preconnect(target, count) {
@@ -1721,7 +1797,12 @@ function createHttp(options) {
     const clientFor = (timeoutMs) => {
         let client = clients.get(timeoutMs);
         if (!client) {
-            client = new lib_HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+            client = new lib_HttpClient(options.userAgent ?? 'azure-token', [], {
+                allowRedirects: false,
+                allowRetries: false,
+                keepAlive: true,
+                socketTimeout: timeoutMs
+            });
             clients.set(timeoutMs, client);
         }
         return client;
@@ -1891,7 +1972,8 @@ function formatSeconds(ms) {
 
 ;// CONCATENATED MODULE: ./src/core/keyvault/explanations.ts
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line names the secret, its vault and Key Vault's code; a command to run
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line ' +
+   'names the secret, its vault and Key Vault's code; a command to run
  * stands on its own line, so it can be copied whole.
  */
 
@@ -1919,9 +2001,12 @@ function createExplainer(assignee, redact) {
             const firstLine = (stringField(error, 'message') ?? '').split(/\r?\n/)[0]?.trim() ?? '';
             const message = externalText(firstLine, { redact });
             const code = inner ?? outer;
-            const kind = response.status === 404 && name !== '*' ? 'missing'
-                : code === 'SecretDisabled' ? 'disabled'
-                    : response.status === 401 || response.status === 403 ? 'forbidden'
+            const kind = response.status === 404 && name !== '*'
+                ? 'missing'
+                : code === 'SecretDisabled'
+                    ? 'disabled'
+                    : response.status === 401 || response.status === 403
+                        ? 'forbidden'
                         : 'error';
             const vaultName = new URL(vault).hostname.split('.')[0] ?? vault;
             const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(firstLine));
@@ -1942,7 +2027,8 @@ function whyAccessPolicy(f) {
         command(`az keyvault set-policy --name ${f.vaultName} --object-id ${f.assignee} --secret-permissions get list`));
 }
 function whyOther(code, f) {
-    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az keyvault show --name ${f.vaultName} --query id --output tsv)`);
+    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az ` +
+        `keyvault show --name ${f.vaultName} --query id --output tsv)`);
     switch (code) {
         case 'SecretDisabled':
             return `the secret is disabled. Enable it:${command(`az keyvault secret set-attributes --vault-name ${f.vaultName} --name ${f.name} --enabled true`)}`;
@@ -1961,10 +2047,12 @@ function whyOther(code, f) {
             `or, on a vault with access policies, a policy with secret get and list:${roleCommand}`);
     }
     if (status === 401) {
-        return `Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
+        return (`Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the ` +
+            `identity's tenant and in the cloud set by 'environment'.`);
     }
     if (status >= 500 || status === 429) {
-        return `${answeredAfter(f.response)}${f.message ? ` (${f.message})` : ''}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
+        const said = f.message ? ` (${f.message})` : '';
+        return `${answeredAfter(f.response)}${said}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
     }
     return f.message || 'Key Vault gave no explanation.';
 }
@@ -1972,7 +2060,9 @@ function whyOther(code, f) {
 function failuresError(failures, ignoreMissing) {
     const skippable = failures.some(failure => failure.kind === 'missing' || failure.kind === 'disabled');
     return new ActionError(`Could not load ${failures.length === 1 ? 'a Key Vault secret' : `${failures.length} Key Vault secrets`}, so none was exported:\n` +
-        failures.map(failure => `- ${failure.text}`).join('\n'), skippable && !ignoreMissing ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.' : undefined);
+        failures.map(failure => `- ${failure.text}`).join('\n'), skippable && !ignoreMissing
+        ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.'
+        : undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/core/clouds.ts
@@ -2100,7 +2190,9 @@ function parseAuthorityHost(value, source, cloud) {
     if (!value)
         return cloud.authorityHost;
     // AZURE_AUTHORITY_HOST is a variable, not an input: name what the user has to fix.
-    const bad = (expectation, hint) => source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
+    const bad = (expectation, hint) => source === 'authority-host'
+        ? new InputError(source, expectation, hint)
+        : new ActionError(`Environment variable ${source} ${expectation}`, hint);
     let url;
     try {
         url = new URL(value);
@@ -2167,7 +2259,7 @@ function parseBoolean(name, value, fallback) {
     throw new InputError(name, `must be true or false; got ${quoted(value)}.`);
 }
 function parseTokenFile(value, workspace) {
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are what this matches
     if (/[\u0000-\u001f]/.test(value))
         throw new InputError('token-file', 'must be a file path, with no control characters.');
     return external_node_path_namespaceObject.resolve(workspace, value);
@@ -2433,7 +2525,8 @@ async function listVault(vault, deps, onPage) {
     return { ok: true, names };
 }
 function report(vault, count, skipped, certificates, log) {
-    log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : ''}.`);
+    const skippedNote = skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : '';
+    log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skippedNote}.`);
     if (skipped.length > 0)
         log.debug(`Skipped in ${vault}: ${skipped.join(', ')}`);
     if (certificates.length > 0) {
@@ -2516,7 +2609,12 @@ async function loadSecrets(references, deps, options) {
     };
     const fetchOnce = fetcher(load);
     // Listed secrets are fetched page by page while the listing goes on: it never waits for the last page.
-    const listed = await Promise.all(references.map(reference => expand(load, reference, page => page.forEach(fetchOnce))));
+    // (The fetches are remembered by fetchOnce, which never rejects: the loop below collects them.)
+    const startFetches = (page) => {
+        for (const target of page)
+            void fetchOnce(target);
+    };
+    const listed = await Promise.all(references.map(reference => expand(load, reference, startFetches)));
     const expanded = listed.flatMap(outcome => (outcome.ok ? outcome.value : []));
     const { targets, collisions } = separateCollisions(expanded);
     const fetched = await Promise.all(targets.map(fetchOnce));
@@ -2570,7 +2668,13 @@ async function expand(load, reference, onPage) {
     }
     const toTargets = (names) => names.map(name => ({ reference, vault: reference.vault, name, version: undefined, envName: defaultEnvName(name, reference.prefix) }));
     try {
-        const deps = { client: load.client, explainer: load.explainer, now: load.deps.now, log: load.deps.log, ...(load.listLimits ? { limits: load.listLimits } : {}) };
+        const deps = {
+            client: load.client,
+            explainer: load.explainer,
+            now: load.deps.now,
+            log: load.deps.log,
+            ...(load.listLimits ? { limits: load.listLimits } : {})
+        };
         const listing = await listVault(reference.vault, deps, names => onPage(toTargets(names)));
         return listing.ok ? { ok: true, value: toTargets(listing.names) } : listing;
     }
@@ -2635,10 +2739,20 @@ async function fetchSecret(load, target) {
     if (bytes > MAX_SECRET_BYTES) {
         return {
             ok: false,
-            failure: { kind: 'error', text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.` }
+            failure: {
+                kind: 'error',
+                text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.`
+            }
         };
     }
-    const secret = { reference: target.reference, name: target.name, envName: target.envName, vault: target.vault, value, exportable: true };
+    const secret = {
+        reference: target.reference,
+        name: target.name,
+        envName: target.envName,
+        vault: target.vault,
+        value,
+        exportable: true
+    };
     const expiry = jsonFields(body['attributes'])['exp'];
     if (typeof expiry === 'number' && expiry * 1000 <= deps.now()) {
         const when = new Date(expiry * 1000).toISOString().replace('.000Z', 'Z');
@@ -2833,7 +2947,7 @@ function parseCreds(text, masker, input = 'creds') {
     }
     catch {
         masker.mask(text);
-        throw new InputError(input, 'is not valid JSON.', "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's {\"clientId\",\"clientSecret\",\"tenantId\"} object, stored whole in one secret.");
+        throw new InputError(input, 'is not valid JSON.', 'Give the JSON printed by \'az ad sp create-for-rbac\' or azure/login\'s {"clientId","clientSecret","tenantId"} object, stored whole in one secret.');
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new InputError(input, 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.');
@@ -2905,7 +3019,13 @@ function imdsHost(context) {
  */
 async function probeImds(http, host) {
     try {
-        const response = await http.request({ method: 'GET', url: `${host}/metadata/identity/oauth2/token`, what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } });
+        const response = await http.request({
+            method: 'GET',
+            url: `${host}/metadata/identity/oauth2/token`,
+            what: 'IMDS probe',
+            timeoutMs: 1_000,
+            retry: { attempts: 1 }
+        });
         return !(response.status === 403 && response.body.includes('unreachable'));
     }
     catch {
@@ -2920,7 +3040,13 @@ async function probeImds(http, host) {
 async function requestImdsToken(http, clock, host, query) {
     const url = new URL(`${host}/metadata/identity/oauth2/token`);
     url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
-    const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS };
+    const request = {
+        method: 'GET',
+        url: url.toString(),
+        what: 'IMDS managed identity endpoint',
+        headers: { Metadata: 'true' },
+        timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS
+    };
     const startedAt = clock.now();
     // The first try is counted in what the retries report: "after 10 attempts", not 9.
     const rest = async () => {
@@ -2953,15 +3079,23 @@ async function requestImdsToken(http, clock, host, query) {
 function meantOidcWithoutToken(config) {
     const { context } = config;
     const oidcOffered = Boolean(context.oidcRequestUrl && context.oidcRequestToken);
-    return context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate;
+    return (context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate);
 }
 const MISSING_ID_TOKEN_PERMISSION = "The job has no GitHub OIDC token: 'client-id' and 'tenant-id' are given for OIDC, and the job needs `permissions: id-token: write`.";
 /** The contract's order: explicit credentials first, then what the platform offers. */
 async function chooseAuthType(config, deps) {
     const { context } = config;
     const candidates = [
-        { kind: 'secret', because: 'a client secret is given', whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'") },
-        { kind: 'certificate', because: 'a client certificate is given', whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input") },
+        {
+            kind: 'secret',
+            because: 'a client secret is given',
+            whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'")
+        },
+        {
+            kind: 'certificate',
+            because: 'a client certificate is given',
+            whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input")
+        },
         { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: () => oidcWhyNot(config) },
         {
             kind: 'workload-identity',
@@ -2971,7 +3105,7 @@ async function chooseAuthType(config, deps) {
         {
             kind: 'managed-identity',
             because: 'IDENTITY_ENDPOINT is set',
-            whyNot: () => (context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
+            whyNot: () => context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)'
         },
         {
             kind: 'managed-identity',
@@ -2980,10 +3114,16 @@ async function chooseAuthType(config, deps) {
             whyNot: async () => {
                 if (!context.probeImds)
                     return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
-                return (await probeImds(deps.http, imdsHost(context))) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
+                return (await probeImds(deps.http, imdsHost(context)))
+                    ? undefined
+                    : 'the VM instance metadata service (IMDS) did not answer within 1 s';
             }
         },
-        { kind: 'azure-cli', because: "'az' is on PATH", whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH") }
+        {
+            kind: 'azure-cli',
+            because: "'az' is on PATH",
+            whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH")
+        }
     ];
     const ruledOut = [];
     for (const candidate of candidates) {
@@ -3004,7 +3144,9 @@ function oidcWhyNot(config) {
     const missing = [
         config.clientId ? undefined : "'client-id'",
         config.tenantId ? undefined : "'tenant-id'",
-        config.context.oidcRequestUrl && config.context.oidcRequestToken ? undefined : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
+        config.context.oidcRequestUrl && config.context.oidcRequestToken
+            ? undefined
+            : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
     ].filter(Boolean);
     return missing.length ? `no ${missing.join(', no ')}` : undefined;
 }
@@ -3089,7 +3231,8 @@ function createAzureCliCredential(settings, deps) {
             const resource = scopeToResource(scope);
             const tenant = options?.tenantId ?? settings.tenantId;
             if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
-                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${tenant ? ` in tenant '${externalText(tenant)}'` : ''}: only letters, digits and - _ . : / may be used.`);
+                const inTenant = tenant ? ` in tenant '${externalText(tenant)}'` : '';
+                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only letters, digits and - _ . : / may be used.`);
             }
             const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
             const result = await runAz(settings, deps, args);
@@ -3119,7 +3262,7 @@ async function runAz(settings, deps, args) {
         throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${external_node_path_namespaceObject.basename(az)} account get-access-token).`, LOGIN_HINT);
     }
     if (result.exitCode !== 0)
-        throw explainAzFailure(result, args.includes('--tenant'), deps.masker.redact);
+        throw explainAzFailure(result, args.includes('--tenant'), text => deps.masker.redact(text));
     return result;
 }
 /** Turns what `az` printed on stderr into what failed and what to do (protocol.md#azure-cli-errors). */
@@ -3193,7 +3336,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     700213: {
         meaning: 'No federated credential of the app has the subject of the token presented.',
         fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
-            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
+            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
+            'federated credential for exactly the subject below: it is the one this job presents.'
     },
     7002138: {
         meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
@@ -3241,7 +3385,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     700022: {
         meaning: 'The scope names more than one resource.',
-        fix: "Ask for one resource per step: run the action once for each resource."
+        fix: 'Ask for one resource per step: run the action once for each resource.'
     },
     7000218: {
         meaning: 'The request carried neither a client secret nor a client assertion.',
@@ -3253,7 +3397,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     7000112: {
         meaning: 'The application is disabled.',
-        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+        fix: "Enable the app's service principal (Enterprise applications > Properties > Enabled for users to sign in)."
     },
     7000229: {
         meaning: 'The app has no service principal in the tenant.',
@@ -3283,7 +3427,11 @@ function explainEntraError(response, request, masker) {
     const description = stringField(fields, 'error_description') ?? '';
     const code = errorCode(fields['error_codes'], description);
     // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
-    const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+    const firstLine = description
+        .split(/\r?\n/)[0]
+        ?.replace(/^AADSTS\d+:\s*/, '')
+        .replace(/\s*Trace ID:.*$/, '')
+        .trim() ?? '';
     const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
     const traceId = stringField(fields, 'trace_id');
     const correlationId = stringField(fields, 'correlation_id');
@@ -3321,7 +3469,10 @@ function errorCode(codes, description) {
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 function federatedCredentialAdvice(clientId, presented) {
     const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
-    const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const name = `${prefix}-${presented.subject}`
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/-+$/, '')
+        .slice(0, 120);
     const parameters = JSON.stringify({
         name,
         issuer: presented.issuer,
@@ -3335,7 +3486,9 @@ function federatedCredentialAdvice(clientId, presented) {
         `  audience: ${presented.audience}`,
         'Register it with:',
         `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} ` +
+            `--identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} ` +
+            `--subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
     ];
 }
 /** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
@@ -3582,7 +3735,13 @@ function startBackground(file, args, options) {
     return new Promise(resolve => {
         // Inheriting the step's stdout or stderr would make the runner wait for the child and then
         // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            env: options.env,
+            stdio: ['pipe', 'pipe', 'ignore'],
+            detached: true,
+            windowsHide: true,
+            shell: false
+        });
         let output = '';
         let settled = false;
         const finish = (result) => {
@@ -3657,7 +3816,8 @@ const ASSERTION_LIFETIME_S = 600;
 const MAX_PEM_BYTES = 1024 * 1024;
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
-const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from ' +
+    'a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
 async function createCertificateCredential(settings, deps) {
     const pem = await readCertificatePem(settings, deps);
     const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
@@ -3665,8 +3825,12 @@ async function createCertificateCredential(settings, deps) {
     const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
     const subject = externalText(signing.certificate.subject.replace(/\n/g, ', '));
     deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-    return entraAppCredential('certificate', settings, deps, async (exchange) => ({
-        clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
+    return entraAppCredential('certificate', settings, deps, exchange => Promise.resolve({
+        clientAssertion: signClientAssertion(signing, {
+            audience: exchange.tokenEndpoint,
+            clientId: settings.clientId,
+            now: deps.machine.now()
+        })
     }));
 }
 /**
@@ -3742,7 +3906,8 @@ function parsePrivateKey(block, password) {
 function checkValidity(certificate, now) {
     const from = new Date(certificate.validFrom);
     const to = new Date(certificate.validTo);
-    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert ' +
+        '@cert.pem --append) and update the secret that holds it.';
     if (now > to.getTime()) {
         throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
     }
@@ -3811,11 +3976,17 @@ function parseManagedIdentityToken(body, startedAt, now, masker) {
 function managedIdentityError(response, context) {
     const fields = jsonFields(response.json);
     const nested = jsonFields(fields['error']);
-    const raw = stringField(fields, 'error_description') ?? stringField(nested, 'message') ?? stringField(fields, 'message') ?? stringField(fields, 'error') ?? response.body;
+    const raw = stringField(fields, 'error_description') ??
+        stringField(nested, 'message') ??
+        stringField(fields, 'message') ??
+        stringField(fields, 'error') ??
+        response.body;
     const said = externalText(raw.replace(/\s+/g, ' ').trim(), { redact: text => context.masker.redact(text) });
     const correlationId = stringField(fields, 'correlationId');
     const retryable = response.status === 410 || response.status === 404 || response.status === 429 || response.status >= 500;
-    const head = retryable ? answeredAfter(response) : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
+    const head = retryable
+        ? answeredAfter(response)
+        : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
     const lines = [`${head}${said ? `: ${said}` : ''}`];
     if (correlationId)
         lines.push(`Correlation ID: ${externalText(correlationId)}`);
@@ -3836,13 +4007,17 @@ function errorHint(context, status, said, retryable) {
                 '(list them: az containerapp identity show -g <group> -n <app>, or az webapp identity show -g <group> -n <app>).');
         }
         return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
+            ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity ` +
+                `assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign ` +
+                `--identities <identity-resource-id>).`
             : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
     }
     if (source === 'imds') {
         return clientId
-            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
-            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give 'client-id' of a user-assigned one.";
+            ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g ` +
+                `<group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
+            : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity " +
+                "assign), or give 'client-id' of a user-assigned one.";
     }
     return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
 }
@@ -4107,14 +4282,21 @@ function createOidcCredential(settings, deps) {
 async function fetchGitHubToken(settings, deps) {
     const url = new URL(settings.requestUrl);
     url.searchParams.set('audience', settings.audience);
-    const response = await deps.http.request({ method: 'GET', url: url.toString(), what: 'GitHub OIDC token service', bearerToken: settings.requestToken });
+    const response = await deps.http.request({
+        method: 'GET',
+        url: url.toString(),
+        what: 'GitHub OIDC token service',
+        bearerToken: settings.requestToken
+    });
     const body = jsonFields(response.json);
     if (response.status !== 200) {
         const message = stringField(body, 'message');
         const said = message ? `: ${externalText(message, { redact: text => deps.masker.redact(text) })}` : '';
         // 401/403/404 mean this job may not have a token; anything else outlasted the retries.
         const refused = [401, 403, 404].includes(response.status);
-        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
+        throw new ActionError(refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`, refused
+            ? PERMISSIONS_HINT
+            : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages).");
     }
     const token = stringField(body, 'value');
     if (token === undefined)
@@ -4127,7 +4309,7 @@ async function fetchGitHubToken(settings, deps) {
 /** `secret`: an app registration's client secret, sent to the Entra ID token endpoint. */
 
 function createSecretCredential(settings, deps) {
-    return entraAppCredential('secret', settings, deps, async () => ({ clientSecret: settings.clientSecret }));
+    return entraAppCredential('secret', settings, deps, () => Promise.resolve({ clientSecret: settings.clientSecret }));
 }
 
 ;// CONCATENATED MODULE: ./src/core/credentials/workload-identity.ts
@@ -4404,7 +4586,7 @@ function parseReport(line) {
     return undefined;
 }
 function isStringMap(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string');
+    return (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string'));
 }
 
 ;// CONCATENATED MODULE: ./src/endpoint/protocol.ts
@@ -4433,7 +4615,8 @@ const OTHER_SELECTORS = (/* unused pure expression or super */ null && (['object
 /** Decides what to do with a request: refuse it (and how), mint a token, or shut down. Nothing is minted before every check passed. */
 function decide(request, identity) {
     if (request.method !== 'GET') {
-        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
+        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when ` +
+            `APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
     }
     const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
     if (forwarded) {
@@ -4573,11 +4756,19 @@ function printable(value) {
 const START_TIMEOUT_MS = 5_000;
 /** Starts the endpoint with the message down its stdin; throws an ActionError saying why when it does not report a port in time. */
 async function startEndpoint(machine, program, message, env, timeoutMs = START_TIMEOUT_MS) {
-    const started = await machine.startBackground(program.node, [program.entry], { env: processEnv(env), input: encodeStartMessage(message), timeoutMs });
+    const started = await machine.startBackground(program.node, [program.entry], {
+        env: processEnv(env),
+        input: encodeStartMessage(message),
+        timeoutMs
+    });
     const report = started.started ? parseReport(started.firstLine) : undefined;
     if (started.started && report && 'port' in report)
         return { url: `http://127.0.0.1:${report.port}${TOKEN_PATH}`, pid: started.pid };
-    const why = !started.started ? started.why : report && 'error' in report ? externalText(report.error, { maxLength: 2000 }) : 'it answered something other than its port';
+    const why = !started.started
+        ? started.why
+        : report && 'error' in report
+            ? externalText(report.error, { maxLength: 2000 })
+            : 'it answered something other than its port';
     throw new ActionError(`The token endpoint for later steps did not start: ${why}. Later steps are not signed in.`, `Re-run the job; if it fails again, remove 'sign-in-later-steps' and run this action again in each step that needs a token.`);
 }
 /** The endpoint process's environment: only the PROCESS_ENV variables of this one. */
@@ -4600,7 +4791,15 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 function stopEndpoint(url, secret, timeoutMs = STOP_TIMEOUT_MS) {
     return new Promise(resolve => {
         const target = new URL(SHUTDOWN_PATH, url);
-        const request = external_node_http_namespaceObject.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: { 'X-IDENTITY-HEADER': secret }, agent: false, timeout: timeoutMs }, response => {
+        const request = external_node_http_namespaceObject.request({
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'GET',
+            headers: { 'X-IDENTITY-HEADER': secret },
+            agent: false,
+            timeout: timeoutMs
+        }, response => {
             const chunks = [];
             let size = 0;
             response.on('data', (chunk) => {
@@ -4612,7 +4811,9 @@ function stopEndpoint(url, secret, timeoutMs = STOP_TIMEOUT_MS) {
             response.on('end', () => {
                 const text = Buffer.concat(chunks).toString('utf8');
                 const stats = response.statusCode === 200 ? parseShutdownAnswer(parseJson(text)) : undefined;
-                resolve(stats ? { outcome: 'stopped', stats } : { outcome: 'refused', status: response.statusCode ?? 0, said: externalText(text, { maxLength: 200 }) });
+                resolve(stats
+                    ? { outcome: 'stopped', stats }
+                    : { outcome: 'refused', status: response.statusCode ?? 0, said: externalText(text, { maxLength: 200 }) });
             });
         });
         request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
@@ -4669,7 +4870,8 @@ async function signInLaterSteps(config, credential, identity, deps) {
         await stopEndpoint(endpoint.url, secret);
         throw error;
     }
-    runner.info(`Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} (IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`);
+    runner.info(`Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} ` +
+        `(IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`);
 }
 /** The variables of both protocol versions; MSI_ENDPOINT without a trailing `/` (Azure CLI 2.45 adds one). */
 function endpointVariables(url, secret) {
@@ -4697,7 +4899,10 @@ function noProxyVariables(env) {
         const current = env[name]?.trim() ?? '';
         if (name === 'no_proxy' && !current)
             continue;
-        const listed = current.split(',').map(item => item.trim()).filter(Boolean);
+        const listed = current
+            .split(',')
+            .map(item => item.trim())
+            .filter(Boolean);
         if (listed.includes('*'))
             continue;
         const missing = LOOPBACK_NAMES.filter(host => !listed.some(item => item.toLowerCase() === host));
@@ -4734,7 +4939,8 @@ function alreadySignedIn(kind, clientId) {
             'az itself, AzureCliCredential (and DefaultAzureCredential) of the Azure SDKs, and this action with auth-type azure-cli.');
     }
     const select = clientId
-        ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
+        ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for ` +
+            `DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
         : '';
     return ("sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
         `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`);
@@ -7124,7 +7330,8 @@ async function writeTokenFileForPost(deps, file, token) {
 }
 function logIdentity(runner, config, credential, acquired) {
     const { identity, token } = acquired;
-    runner.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
+    runner.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
+        `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
     runner.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 /** The failure's summary, when the step was asked for one (read from the raw input if the inputs did not parse). */
@@ -7133,7 +7340,11 @@ async function summarizeFailure(deps, config, credential, message) {
     if (!wanted)
         return;
     try {
-        await deps.runner.appendSummary(failureSummary({ authType: credential?.kind ?? config?.authType ?? 'auto', resource: config?.resource, error: message.split('\n')[0] ?? message }));
+        await deps.runner.appendSummary(failureSummary({
+            authType: credential?.kind ?? config?.authType ?? 'auto',
+            resource: config?.resource,
+            error: message.split('\n')[0] ?? message
+        }));
     }
     catch (error) {
         deps.runner.warning(`Could not write the job summary: ${describeError(error)}`);

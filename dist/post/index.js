@@ -321,7 +321,7 @@ var errors = __nccwpck_require__(296);
  */
 const DEFAULT_MAX_LENGTH = 300;
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 function external_text_externalText(text, options = {}) {
@@ -382,7 +382,8 @@ const OTHER_SELECTORS = (/* unused pure expression or super */ null && (['object
 /** Decides what to do with a request: refuse it (and how), mint a token, or shut down. Nothing is minted before every check passed. */
 function decide(request, identity) {
     if (request.method !== 'GET') {
-        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
+        return refuse(405, 'method_not_allowed', `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when ` +
+            `APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`, { Allow: 'GET' });
     }
     const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
     if (forwarded) {
@@ -522,11 +523,19 @@ function printable(value) {
 const START_TIMEOUT_MS = 5_000;
 /** Starts the endpoint with the message down its stdin; throws an ActionError saying why when it does not report a port in time. */
 async function lifecycle_startEndpoint(machine, program, message, env, timeoutMs = START_TIMEOUT_MS) {
-    const started = await machine.startBackground(program.node, [program.entry], { env: processEnv(env), input: encodeStartMessage(message), timeoutMs });
+    const started = await machine.startBackground(program.node, [program.entry], {
+        env: processEnv(env),
+        input: encodeStartMessage(message),
+        timeoutMs
+    });
     const report = started.started ? parseReport(started.firstLine) : undefined;
     if (started.started && report && 'port' in report)
         return { url: `http://127.0.0.1:${report.port}${TOKEN_PATH}`, pid: started.pid };
-    const why = !started.started ? started.why : report && 'error' in report ? externalText(report.error, { maxLength: 2000 }) : 'it answered something other than its port';
+    const why = !started.started
+        ? started.why
+        : report && 'error' in report
+            ? externalText(report.error, { maxLength: 2000 })
+            : 'it answered something other than its port';
     throw new ActionError(`The token endpoint for later steps did not start: ${why}. Later steps are not signed in.`, `Re-run the job; if it fails again, remove 'sign-in-later-steps' and run this action again in each step that needs a token.`);
 }
 /** The endpoint process's environment: only the PROCESS_ENV variables of this one. */
@@ -549,7 +558,15 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 function lifecycle_stopEndpoint(url, secret, timeoutMs = STOP_TIMEOUT_MS) {
     return new Promise(resolve => {
         const target = new URL(SHUTDOWN_PATH, url);
-        const request = external_node_http_namespaceObject.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: { 'X-IDENTITY-HEADER': secret }, agent: false, timeout: timeoutMs }, response => {
+        const request = external_node_http_namespaceObject.request({
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'GET',
+            headers: { 'X-IDENTITY-HEADER': secret },
+            agent: false,
+            timeout: timeoutMs
+        }, response => {
             const chunks = [];
             let size = 0;
             response.on('data', (chunk) => {
@@ -561,7 +578,9 @@ function lifecycle_stopEndpoint(url, secret, timeoutMs = STOP_TIMEOUT_MS) {
             response.on('end', () => {
                 const text = Buffer.concat(chunks).toString('utf8');
                 const stats = response.statusCode === 200 ? parseShutdownAnswer(json_parseJson(text)) : undefined;
-                resolve(stats ? { outcome: 'stopped', stats } : { outcome: 'refused', status: response.statusCode ?? 0, said: external_text_externalText(text, { maxLength: 200 }) });
+                resolve(stats
+                    ? { outcome: 'stopped', stats }
+                    : { outcome: 'refused', status: response.statusCode ?? 0, said: external_text_externalText(text, { maxLength: 200 }) });
             });
         });
         request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
@@ -675,13 +694,18 @@ function poolAgent(Base, secure) {
             const key = originKey(host, port);
             const warm = this.#warm.get(key) ?? [];
             this.#warm.set(key, warm);
-            const options = { ...this.options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+            const options = {
+                ...this.options,
+                host,
+                port,
+                ...(secure && !isAddress(host) ? { servername: host } : {})
+            };
             if (secure)
                 options._agentKey = this.getName(options);
             for (let i = 0; i < count; i++) {
                 const entry = {
                     socket: new Promise((resolve, reject) => {
-                        const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+                        const direct = this.#open(options, (error, socket) => (socket ? resolve(socket) : reject(error ?? new Error('no connection'))));
                         if (direct)
                             resolve(direct);
                     })
@@ -740,7 +764,9 @@ function poolAgent(Base, secure) {
                 return super.createConnection(options);
             const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
             const auth = proxy.username
-                ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+                ? {
+                    'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+                }
                 : {};
             const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
                 host: proxy.hostname,
@@ -793,7 +819,14 @@ function connections_createConnections(userAgent) {
             return {
                 parsedUrl: url,
                 httpModule: url.protocol === 'https:' ? https : http,
-                options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+                options: {
+                    host: hostOf(url),
+                    port: portOf(url),
+                    path: `${url.pathname}${url.search}`,
+                    method,
+                    headers: { 'user-agent': userAgent, ...lowered },
+                    agent: agentFor(url)
+                }
             };
         },
         preconnect(target, count) {
@@ -925,7 +958,12 @@ function createHttp(options) {
     const clientFor = (timeoutMs) => {
         let client = clients.get(timeoutMs);
         if (!client) {
-            client = new HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+            client = new HttpClient(options.userAgent ?? 'azure-token', [], {
+                allowRedirects: false,
+                allowRetries: false,
+                keepAlive: true,
+                socketTimeout: timeoutMs
+            });
             clients.set(timeoutMs, client);
         }
         return client;
@@ -1123,7 +1161,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     700213: {
         meaning: 'No federated credential of the app has the subject of the token presented.',
         fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
-            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
+            'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
+            'federated credential for exactly the subject below: it is the one this job presents.'
     },
     7002138: {
         meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
@@ -1171,7 +1210,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     700022: {
         meaning: 'The scope names more than one resource.',
-        fix: "Ask for one resource per step: run the action once for each resource."
+        fix: 'Ask for one resource per step: run the action once for each resource.'
     },
     7000218: {
         meaning: 'The request carried neither a client secret nor a client assertion.',
@@ -1183,7 +1222,7 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     7000112: {
         meaning: 'The application is disabled.',
-        fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+        fix: "Enable the app's service principal (Enterprise applications > Properties > Enabled for users to sign in)."
     },
     7000229: {
         meaning: 'The app has no service principal in the tenant.',
@@ -1213,7 +1252,11 @@ function explanations_explainEntraError(response, request, masker) {
     const description = stringField(fields, 'error_description') ?? '';
     const code = errorCode(fields['error_codes'], description);
     // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
-    const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+    const firstLine = description
+        .split(/\r?\n/)[0]
+        ?.replace(/^AADSTS\d+:\s*/, '')
+        .replace(/\s*Trace ID:.*$/, '')
+        .trim() ?? '';
     const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
     const traceId = stringField(fields, 'trace_id');
     const correlationId = stringField(fields, 'correlation_id');
@@ -1251,7 +1294,10 @@ function errorCode(codes, description) {
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
 function federatedCredentialAdvice(clientId, presented) {
     const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
-    const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+    const name = `${prefix}-${presented.subject}`
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/-+$/, '')
+        .slice(0, 120);
     const parameters = JSON.stringify({
         name,
         issuer: presented.issuer,
@@ -1265,7 +1311,9 @@ function federatedCredentialAdvice(clientId, presented) {
         `  audience: ${presented.audience}`,
         'Register it with:',
         `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
+        `(for a user-assigned managed identity: az identity federated-credential create --name ${name} ` +
+            `--identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} ` +
+            `--subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
     ];
 }
 /** One POSIX shell word: a branch name may hold a `'` (git allows it), which would end a plain '...'. */
@@ -1370,7 +1418,8 @@ const ASSERTION_LIFETIME_S = 600;
 const MAX_PEM_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
-const PEM_HINT = 'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+const PEM_HINT = (/* unused pure expression or super */ null && ('Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from ' +
+    'a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.'));
 async function createCertificateCredential(settings, deps) {
     const pem = await certificate_readCertificatePem(settings, deps);
     const signing = loadSigningCertificate(pem, settings.password, deps.machine.now());
@@ -1378,8 +1427,12 @@ async function createCertificateCredential(settings, deps) {
     const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
     const subject = externalText(signing.certificate.subject.replace(/\n/g, ', '));
     deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-    return entraAppCredential('certificate', settings, deps, async (exchange) => ({
-        clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
+    return entraAppCredential('certificate', settings, deps, exchange => Promise.resolve({
+        clientAssertion: signClientAssertion(signing, {
+            audience: exchange.tokenEndpoint,
+            clientId: settings.clientId,
+            now: deps.machine.now()
+        })
     }));
 }
 /**
@@ -1455,7 +1508,8 @@ function parsePrivateKey(block, password) {
 function checkValidity(certificate, now) {
     const from = new Date(certificate.validFrom);
     const to = new Date(certificate.validTo);
-    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    const renew = 'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert ' +
+        '@cert.pem --append) and update the secret that holds it.';
     if (now > to.getTime()) {
         throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
     }
@@ -1525,7 +1579,8 @@ async function signInLaterSteps(config, credential, identity, deps) {
         await stopEndpoint(endpoint.url, secret);
         throw error;
     }
-    runner.info(`Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} (IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`);
+    runner.info(`Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} ` +
+        `(IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`);
 }
 /** The variables of both protocol versions; MSI_ENDPOINT without a trailing `/` (Azure CLI 2.45 adds one). */
 function endpointVariables(url, secret) {
@@ -1553,7 +1608,10 @@ function noProxyVariables(env) {
         const current = env[name]?.trim() ?? '';
         if (name === 'no_proxy' && !current)
             continue;
-        const listed = current.split(',').map(item => item.trim()).filter(Boolean);
+        const listed = current
+            .split(',')
+            .map(item => item.trim())
+            .filter(Boolean);
         if (listed.includes('*'))
             continue;
         const missing = LOOPBACK_NAMES.filter(host => !listed.some(item => item.toLowerCase() === host));
@@ -1590,7 +1648,8 @@ function alreadySignedIn(kind, clientId) {
             'az itself, AzureCliCredential (and DefaultAzureCredential) of the Azure SDKs, and this action with auth-type azure-cli.');
     }
     const select = clientId
-        ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
+        ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for ` +
+            `DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
         : '';
     return ("sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
         `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`);
@@ -1649,7 +1708,9 @@ async function stopTokenEndpoint(deps) {
             runner.info(`The token endpoint at ${saved.url} had stopped already: nothing answers there.`);
             return;
         case 'refused': {
-            const replaced = deps.env['IDENTITY_ENDPOINT'] !== saved.url ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.' : '';
+            const replaced = deps.env['IDENTITY_ENDPOINT'] !== saved.url
+                ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.'
+                : '';
             runner.warning(`The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ${result.said}).${replaced} The runner ends it with the job.`);
             return;
         }
@@ -4212,7 +4273,13 @@ function startBackground(file, args, options) {
     return new Promise(resolve => {
         // Inheriting the step's stdout or stderr would make the runner wait for the child and then
         // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            env: options.env,
+            stdio: ['pipe', 'pipe', 'ignore'],
+            detached: true,
+            windowsHide: true,
+            shell: false
+        });
         let output = '';
         let settled = false;
         const finish = (result) => {

@@ -18,7 +18,7 @@ import { CREDENTIAL_ENV, CREDENTIAL_INPUTS, type StartMessage } from '../endpoin
 import { type EndpointProgram, startEndpoint, stopEndpoint } from '../endpoint/lifecycle.js';
 import type { Entries, Runner } from './runner.js';
 
-export interface LaterStepsDeps {
+interface LaterStepsDeps {
   readonly env: Env;
   readonly runner: Runner;
   readonly machine: Machine;
@@ -60,7 +60,8 @@ export async function signInLaterSteps(config: Config, credential: Credential, i
     throw error;
   }
   runner.info(
-    `Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} (IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`
+    `Later steps are signed in as client ${identity.clientId ?? '-'}: token endpoint ${endpoint.url} ` +
+      `(IDENTITY_ENDPOINT, MSI_ENDPOINT), started in ${took} ms; the post step stops it.`
   );
 }
 
@@ -90,7 +91,10 @@ export function noProxyVariables(env: Env): Entries {
   for (const name of ['NO_PROXY', 'no_proxy']) {
     const current = env[name]?.trim() ?? '';
     if (name === 'no_proxy' && !current) continue;
-    const listed = current.split(',').map(item => item.trim()).filter(Boolean);
+    const listed = current
+      .split(',')
+      .map(item => item.trim())
+      .filter(Boolean);
     if (listed.includes('*')) continue;
     const missing = LOOPBACK_NAMES.filter(host => !listed.some(item => item.toLowerCase() === host));
     if (missing.length > 0) entries.push([name, [...listed, ...missing].join(',')]);
@@ -109,7 +113,10 @@ async function startMessage(config: Config, credential: Credential, deps: LaterS
   inputs['auth-type'] = credential.kind;
   if (credential.kind === 'certificate' && config.clientCertificate !== undefined) {
     // The key itself goes down the pipe, not the name of a file for the endpoint to read.
-    inputs['client-certificate'] = await readCertificatePem({ certificate: config.clientCertificate, workspace: config.context.workspace }, deps);
+    inputs['client-certificate'] = await readCertificatePem(
+      { certificate: config.clientCertificate, workspace: config.context.workspace },
+      deps
+    );
   }
   const env: Record<string, string> = {};
   for (const name of CREDENTIAL_ENV) {
@@ -127,7 +134,8 @@ function alreadySignedIn(kind: 'managed-identity' | 'azure-cli', clientId: strin
     );
   }
   const select = clientId
-    ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
+    ? ` Select the user-assigned identity by its client ID ${clientId}: AZURE_CLIENT_ID for ` +
+      `DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
     : '';
   return (
     "sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +

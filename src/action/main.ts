@@ -28,7 +28,7 @@ export interface Deps {
   readonly endpoint?: EndpointProgram;
 }
 
-export function defaultDeps(): Deps {
+function defaultDeps(): Deps {
   const runner = actionsRunner();
   const machine = nodeMachine();
   return { env: process.env, runner, machine, http: createHttp({ clock: machine, log: runner }) };
@@ -46,13 +46,17 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
   let config: Config | undefined;
   let credential: Credential | undefined;
   try {
-    config = readConfig({ input: actionInputs(deps.env), env: deps.env, workspace: deps.env['GITHUB_WORKSPACE']?.trim() || process.cwd() }, masker);
+    config = readConfig(
+      { input: actionInputs(deps.env), env: deps.env, workspace: deps.env['GITHUB_WORKSPACE']?.trim() || process.cwd() },
+      masker
+    );
     credential = await createCredential(config, { http, machine, masker, log: runner });
     const acquired = await acquire(config, credential, { http, machine, masker, log: runner });
     logIdentity(runner, config, credential, acquired);
     // Everything was obtained: only now does anything reach the runner's files.
     await handOver(config, credential, acquired, deps);
-    if (config.signInLaterSteps) await signInLaterSteps(config, credential, acquired.identity, { ...deps, masker, input: actionInputs(deps.env) });
+    if (config.signInLaterSteps)
+      await signInLaterSteps(config, credential, acquired.identity, { ...deps, masker, input: actionInputs(deps.env) });
   } catch (error) {
     const message = describeError(error);
     runner.setFailed(message);
@@ -99,18 +103,28 @@ async function writeTokenFileForPost(deps: Deps, file: string, token: string): P
 function logIdentity(runner: Runner, config: Config, credential: Credential, acquired: Acquired): void {
   const { identity, token } = acquired;
   runner.info(
-    `Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
+    `Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
+      `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
   );
   runner.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 
 /** The failure's summary, when the step was asked for one (read from the raw input if the inputs did not parse). */
-async function summarizeFailure(deps: Deps, config: Config | undefined, credential: Credential | undefined, message: string): Promise<void> {
+async function summarizeFailure(
+  deps: Deps,
+  config: Config | undefined,
+  credential: Credential | undefined,
+  message: string
+): Promise<void> {
   const wanted = config?.jobSummary ?? actionInputs(deps.env)('job-summary').trim().toLowerCase() === 'true';
   if (!wanted) return;
   try {
     await deps.runner.appendSummary(
-      failureSummary({ authType: credential?.kind ?? config?.authType ?? 'auto', resource: config?.resource, error: message.split('\n')[0] ?? message })
+      failureSummary({
+        authType: credential?.kind ?? config?.authType ?? 'auto',
+        resource: config?.resource,
+        error: message.split('\n')[0] ?? message
+      })
     );
   } catch (error) {
     deps.runner.warning(`Could not write the job summary: ${describeError(error)}`);

@@ -14,7 +14,7 @@ import type { EndpointStats } from '../endpoint/protocol.js';
 import { ENDPOINT_STATE, type EndpointState } from './later-steps.js';
 import type { Runner } from './runner.js';
 
-export interface PostDeps {
+interface PostDeps {
   readonly runner: Runner;
   readonly machine: Machine;
   readonly env: Env;
@@ -38,12 +38,16 @@ export async function stopTokenEndpoint(deps: PostDeps): Promise<void> {
   if (!state) return;
   const saved = parseEndpointState(state);
   if (saved === undefined) {
-    runner.warning(`The saved state of the token endpoint is not the main step's (${externalText(state, { maxLength: 80 })}); nothing was stopped.`);
+    runner.warning(
+      `The saved state of the token endpoint is not the main step's (${externalText(state, { maxLength: 80 })}); nothing was stopped.`
+    );
     return;
   }
   const secret = deps.env['IDENTITY_HEADER'];
   if (!secret) {
-    runner.warning(`Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`);
+    runner.warning(
+      `Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`
+    );
     return;
   }
   const result = await (deps.stop ?? stopEndpoint)(saved.url, secret);
@@ -63,8 +67,13 @@ export async function stopTokenEndpoint(deps: PostDeps): Promise<void> {
       runner.info(`The token endpoint at ${saved.url} had stopped already: nothing answers there.`);
       return;
     case 'refused': {
-      const replaced = deps.env['IDENTITY_ENDPOINT'] !== saved.url ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.' : '';
-      runner.warning(`The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ${result.said}).${replaced} The runner ends it with the job.`);
+      const replaced =
+        deps.env['IDENTITY_ENDPOINT'] !== saved.url
+          ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.'
+          : '';
+      runner.warning(
+        `The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ${result.said}).${replaced} The runner ends it with the job.`
+      );
       return;
     }
     case 'failed':
@@ -108,7 +117,9 @@ export async function cleanup(runner: Runner, machine: Machine): Promise<void> {
   if (!state) return;
   const saved = parseState(state);
   if (saved === undefined) {
-    runner.warning(`The saved state of the token file is not the main step's (${externalText(state, { maxLength: 80 })}); nothing was deleted.`);
+    runner.warning(
+      `The saved state of the token file is not the main step's (${externalText(state, { maxLength: 80 })}); nothing was deleted.`
+    );
     return;
   }
   const now = await machine.fileIdentity(saved.path);

@@ -66,7 +66,8 @@ function appendFileCommands(env: NodeJS.ProcessEnv, variable: string, what: stri
   if (!fs.existsSync(file)) throw new ActionError(`${variable} names ${file}, which does not exist, so the action cannot ${what}.`);
   const delimiter = `ghadelimiter_${randomUUID()}`;
   const text = entries.map(([name, value]) => {
-    if (name.includes(delimiter) || value.includes(delimiter)) throw new ActionError(`Refusing to ${what}: a value holds the file's delimiter.`);
+    if (name.includes(delimiter) || value.includes(delimiter))
+      throw new ActionError(`Refusing to ${what}: a value holds the file's delimiter.`);
     return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
   });
   fs.appendFileSync(file, text.join(''), { encoding: 'utf8' });

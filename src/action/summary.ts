@@ -6,7 +6,7 @@
  */
 import { formatExpiry, type Identity } from '../core/identity.js';
 
-export interface SuccessFacts {
+interface SuccessFacts {
   readonly identity: Identity;
   readonly authType: string;
   readonly resource: string;
@@ -14,10 +14,15 @@ export interface SuccessFacts {
   /** The federated subject presented (OIDC, workload identity), when there was one. */
   readonly subject: string | undefined;
   /** Names only: a summary never holds a value. */
-  readonly secrets: ReadonlyArray<{ readonly name: string; readonly envName: string; readonly vault: string; readonly exportable: boolean }>;
+  readonly secrets: ReadonlyArray<{
+    readonly name: string;
+    readonly envName: string;
+    readonly vault: string;
+    readonly exportable: boolean;
+  }>;
 }
 
-export interface FailureFacts {
+interface FailureFacts {
   readonly authType: string;
   readonly resource: string | undefined;
   /** The error's first line; it holds no secret (errors never do), but it is shown as code all the same. */

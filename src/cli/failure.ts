@@ -10,7 +10,7 @@ import type { CliInputs } from './inputs.js';
 
 export type ExitCode = 0 | 1 | 2;
 
-export interface Failure {
+interface Failure {
   readonly exitCode: 1 | 2;
   readonly text: string;
 }
@@ -30,12 +30,18 @@ export function failureOf(error: unknown, inputs: CliInputs | undefined): Failur
   if (error instanceof UsageError) return { exitCode: 2, text: error.message };
   const translate = inputs?.translate ?? ((text: string) => text);
   if (error instanceof InputError && inputs) {
-    return { exitCode: 2, text: oneLine(`${inputs.label(error.input)} ${translate(error.expectation)}`, error.hint && translate(error.hint)) };
+    return {
+      exitCode: 2,
+      text: oneLine(`${inputs.label(error.input)} ${translate(error.expectation)}`, error.hint && translate(error.hint))
+    };
   }
   if (error instanceof Error && BAD_INPUT_NAMES.has(error.name)) {
     // `Input 'client-certificate' ...` inside a wrapped message: name the flag or variable instead.
     const message = error.message.replace(/Input '([a-z-]+)'/g, (whole, input: string) => (inputs ? inputs.label(input) : whole));
-    return { exitCode: 2, text: oneLine(translate(message), error instanceof ActionError && error.hint ? translate(error.hint) : undefined) };
+    return {
+      exitCode: 2,
+      text: oneLine(translate(message), error instanceof ActionError && error.hint ? translate(error.hint) : undefined)
+    };
   }
   return { exitCode: 1, text: describeError(error) };
 }

@@ -6,7 +6,7 @@
  */
 import { externalText } from '../core/external-text.js';
 
-export interface FlagSpec {
+interface FlagSpec {
   /** Without the leading `--`; the same as the action input it stands for, when there is one. */
   readonly name: string;
   /** The value's placeholder in --help (`R`, `@FILE`); undefined for a switch. */
@@ -18,18 +18,49 @@ export interface FlagSpec {
 
 /** Every flag, in the contract's order (--verbose added after --quiet). */
 export const FLAGS: readonly FlagSpec[] = [
-  { name: 'resource', value: 'R', env: 'AZURE_RESOURCE', help: 'what the token is for: a resource URI, a .default scope, an app ID, or arm, graph, keyvault, storage, devops (default: arm)' },
+  {
+    name: 'resource',
+    value: 'R',
+    env: 'AZURE_RESOURCE',
+    help: 'what the token is for: a resource URI, a .default scope, an app ID, or arm, graph, keyvault, storage, devops (default: arm)'
+  },
   { name: 'auth-type', value: 'T', help: 'auto (default), secret, certificate, workload-identity, managed-identity, azure-cli or oidc' },
-  { name: 'client-id', value: 'ID', env: 'AZURE_CLIENT_ID', help: 'application (client) ID; for managed-identity, a user-assigned identity' },
+  {
+    name: 'client-id',
+    value: 'ID',
+    env: 'AZURE_CLIENT_ID',
+    help: 'application (client) ID; for managed-identity, a user-assigned identity'
+  },
   { name: 'tenant-id', value: 'T', env: 'AZURE_TENANT_ID', help: 'tenant GUID or domain (contoso.onmicrosoft.com)' },
   { name: 'environment', value: 'CLOUD', help: 'AzureCloud (default), AzureUSGovernment or AzureChinaCloud' },
   { name: 'authority-host', value: 'URL', env: 'AZURE_AUTHORITY_HOST', help: "Entra ID authority (default: the cloud's)" },
   { name: 'audience', value: 'A', help: 'audience of the GitHub OIDC token (inside a workflow)' },
-  { name: 'client-certificate', value: 'PEM-PATH', env: 'AZURE_CLIENT_CERTIFICATE_PATH', help: 'path of a PEM file holding the certificate and its private key' },
-  { name: 'creds', value: '@FILE', env: 'ENTRA_SERVICE_PRINCIPAL', help: "a JSON file: az ad sp create-for-rbac's {appId,password,tenant} or azure/login's {clientId,clientSecret,tenantId}" },
+  {
+    name: 'client-certificate',
+    value: 'PEM-PATH',
+    env: 'AZURE_CLIENT_CERTIFICATE_PATH',
+    help: 'path of a PEM file holding the certificate and its private key'
+  },
+  {
+    name: 'creds',
+    value: '@FILE',
+    env: 'ENTRA_SERVICE_PRINCIPAL',
+    help: "a JSON file: az ad sp create-for-rbac's {appId,password,tenant} or azure/login's {clientId,clientSecret,tenantId}"
+  },
   { name: 'keyvault', value: 'V', help: 'default vault (name or URL) for --secrets entries that name none' },
-  { name: 'secrets', value: 'LIST', help: 'Key Vault secrets, separated by , or ; or newlines: VAULT/SECRET[/VERSION] or SECRET, each with an optional | NAME, or VAULT/* with an optional | PREFIX' },
-  { name: 'token-file', value: 'PATH', env: 'BEARER_TOKEN_FILE', help: 'also write the token (its bytes, no newline) to this new file, mode 0600' },
+  {
+    name: 'secrets',
+    value: 'LIST',
+    help:
+      'Key Vault secrets, separated by , or ; or newlines: VAULT/SECRET[/VERSION] or SECRET, each with an ' +
+      'optional | NAME, or VAULT/* with an optional | PREFIX'
+  },
+  {
+    name: 'token-file',
+    value: 'PATH',
+    env: 'BEARER_TOKEN_FILE',
+    help: 'also write the token (its bytes, no newline) to this new file, mode 0600'
+  },
   { name: 'replace', help: 'with --token-file: replace the file if it exists (a temporary file renamed over it)' },
   { name: 'output', value: 'token|json|env', help: 'what stdout gets (default: token; env with --secrets; nothing with --token-file)' },
   { name: 'quiet', help: 'log errors only' },
@@ -38,7 +69,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'version', help: 'show the version' }
 ];
 
-export const OUTPUT_FORMS = ['token', 'json', 'env'] as const;
+const OUTPUT_FORMS = ['token', 'json', 'env'] as const;
 export type OutputForm = (typeof OUTPUT_FORMS)[number];
 
 export interface Flags {
@@ -73,7 +104,7 @@ function secretFlagHint(name: string): string | undefined {
   if (/(cert|certificate).*(password|passphrase)|passphrase/.test(lower)) return PASSWORD_HINT;
   if (/secret/.test(lower)) return SECRET_HINT;
   if (/password|passwd/.test(lower)) {
-    return 'Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate\'s passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.';
+    return "Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.";
   }
   return undefined;
 }
@@ -127,7 +158,9 @@ function checkedValue(spec: FlagSpec, raw: string | undefined): string {
     throw new UsageError(`--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`);
   }
   if (spec.name === 'client-certificate' && /-----BEGIN|PRIVATE KEY/.test(value)) {
-    throw new UsageError(`--client-certificate takes the path of a PEM file, not PEM text: ${VISIBLE}. Or put the path in AZURE_CLIENT_CERTIFICATE_PATH.`);
+    throw new UsageError(
+      `--client-certificate takes the path of a PEM file, not PEM text: ${VISIBLE}. Or put the path in AZURE_CLIENT_CERTIFICATE_PATH.`
+    );
   }
   if (spec.name === 'output' && !OUTPUT_FORMS.some(form => form === value)) {
     throw new UsageError('--output must be token, json or env.');

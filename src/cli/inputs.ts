@@ -37,7 +37,9 @@ const VARIABLE_OF: Readonly<Record<string, string>> = {
 const NO_FLAG = new Set(['client-secret', 'client-certificate-password']);
 
 /** Inputs the command line has a flag for, of the same name (`--creds` takes a file, not the input's JSON). */
-const FLAG_INPUTS = new Set(FLAGS.filter(flag => flag.value !== undefined && flag.name !== 'creds' && flag.name !== 'output').map(flag => flag.name));
+const FLAG_INPUTS = new Set(
+  FLAGS.filter(flag => flag.value !== undefined && flag.name !== 'creds' && flag.name !== 'output').map(flag => flag.name)
+);
 
 /** The inputs the action has that the command line leaves at their defaults. */
 const ACTION_ONLY = new Set(['export-env', 'ignore-missing-secrets', 'job-summary', 'sign-in-later-steps']);
@@ -50,7 +52,7 @@ export interface CliInputs {
   readonly translate: (text: string) => string;
 }
 
-export interface InputsDeps {
+interface InputsDeps {
   readonly env: Env;
   /** Where relative paths resolve. */
   readonly cwd: string;
@@ -66,7 +68,11 @@ interface CredentialsFile {
   /** `--creds @/sp/sp.json` or `ENTRA_SERVICE_PRINCIPAL (/sp/sp.json)`. */
   readonly label: string;
   readonly text: string;
-  readonly fields: { readonly clientId: string | undefined; readonly clientSecret: string | undefined; readonly tenantId: string | undefined };
+  readonly fields: {
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly tenantId: string | undefined;
+  };
 }
 
 export async function readInputs(flags: Flags, deps: InputsDeps): Promise<CliInputs> {
@@ -148,7 +154,8 @@ async function readCredentialsFile(flags: Flags, deps: InputsDeps): Promise<Cred
     throw new UsageError(`${label} cannot be read: ${why}.`);
   }
   const json = text.trim();
-  if (!json) throw new UsageError(`${label} is empty: it must hold a JSON object such as {"appId": "...", "password": "...", "tenant": "..."}.`);
+  if (!json)
+    throw new UsageError(`${label} is empty: it must hold a JSON object such as {"appId": "...", "password": "...", "tenant": "..."}.`);
   deps.masker.mask(json);
   let fields: CredentialsFile['fields'];
   try {
@@ -158,9 +165,15 @@ async function readCredentialsFile(flags: Flags, deps: InputsDeps): Promise<Cred
     throw new UsageError(`${label} ${translateInputNames(error.expectation)}`);
   }
   if (fromFlag === undefined) {
-    const missing = [fields.clientId ? undefined : 'appId', fields.clientSecret ? undefined : 'password', fields.tenantId ? undefined : 'tenant'].filter(Boolean);
+    const missing = [
+      fields.clientId ? undefined : 'appId',
+      fields.clientSecret ? undefined : 'password',
+      fields.tenantId ? undefined : 'tenant'
+    ].filter(Boolean);
     if (missing.length > 0) {
-      throw new UsageError(`${label} has no ${missing.join(', no ')}: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`);
+      throw new UsageError(
+        `${label} has no ${missing.join(', no ')}: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`
+      );
     }
   }
   return { label, text: json, fields };

@@ -12,7 +12,7 @@ export interface CliLog extends Log {
   error(message: string): void;
 }
 
-export interface CliLogOptions {
+interface CliLogOptions {
   readonly quiet: boolean;
   readonly verbose: boolean;
   /** Replaces every known secret (Masker.redact). */

@@ -36,7 +36,7 @@ export interface CliDeps {
   readonly stderr: (text: string) => void;
 }
 
-export function defaultDeps(): CliDeps {
+function defaultDeps(): CliDeps {
   const machine = nodeMachine();
   return {
     env: process.env,
@@ -55,7 +55,11 @@ export function defaultDeps(): CliDeps {
 /** Runs the command with parsed flags; resolves with the exit status, never rejects. */
 export async function run(flags: Flags, deps: CliDeps = defaultDeps()): Promise<ExitCode> {
   const masker = createMasker(() => {});
-  const log = cliLog(deps.stderr, { quiet: flags.quiet, verbose: flags.verbose || debugRequested(deps.env), redact: text => masker.redact(text) });
+  const log = cliLog(deps.stderr, {
+    quiet: flags.quiet,
+    verbose: flags.verbose || debugRequested(deps.env),
+    redact: text => masker.redact(text)
+  });
   const http = deps.http(log);
   let inputs: CliInputs | undefined;
   try {
@@ -97,7 +101,9 @@ function readCliConfig(inputs: CliInputs, masker: Masker): Config {
 function chooseOutput(flags: Flags, config: Config): Printed {
   const printed = printedForm(flags.output, config.secrets.length > 0, config.tokenFile !== undefined);
   if (printed === 'env' && config.secrets.length === 0) {
-    throw new UsageError('--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.');
+    throw new UsageError(
+      '--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.'
+    );
   }
   return printed;
 }
@@ -105,7 +111,9 @@ function chooseOutput(flags: Flags, config: Config): Printed {
 /** The same two lines the action logs once it is signed in. */
 function logIdentity(log: Log, config: Config, authType: string, acquired: Acquired): void {
   const { identity, token } = acquired;
-  log.info(`Signed in with auth-type '${authType}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
+  log.info(
+    `Signed in with auth-type '${authType}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
+  );
   log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 

@@ -29,7 +29,7 @@ export interface Result {
   readonly secretsAsked: boolean;
 }
 
-export interface FormattedOutput {
+interface FormattedOutput {
   readonly text: string;
   /** Secrets left out of `env` output, each with the reason, for a warning. */
   readonly omitted: readonly string[];
@@ -83,7 +83,8 @@ function envText(secrets: readonly LoadedSecret[]): FormattedOutput {
   for (const secret of secrets) {
     if (!secret.exportable || isRefusedEnvName(secret.envName) || !SHELL_NAME.test(secret.envName)) {
       omitted.push(
-        `${labelOf(secret.vault, secret.name)} is left out of the env output: ${secret.envName} would run code in, steer, or redirect the shell that evals it. ` +
+        `${labelOf(secret.vault, secret.name)} is left out of the env output: ${secret.envName} would run ` +
+          `code in, steer, or redirect the shell that evals it. ` +
           'Give the vault a prefix (VAULT/* | APP_), or read it with --output json.'
       );
       continue;

@@ -14,7 +14,7 @@ import type { Masker } from './masking.js';
 import type { AccessToken } from './token.js';
 import { cachedTokenSource, type TokenSource } from './token-cache.js';
 
-export interface CoreDeps {
+interface CoreDeps {
   readonly http: Http;
   readonly machine: Machine;
   readonly masker: Masker;

@@ -3,7 +3,7 @@
  * #clouds (authority, Resource Manager, Key Vault); Graph hosts from Microsoft's national
  * cloud deployment docs. Azure Germany closed on 2021-10-29 and is rejected by config.ts.
  */
-export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud';
+type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud';
 
 export interface Cloud {
   readonly name: CloudName;

@@ -115,7 +115,11 @@ export function readConfig(source: ConfigSource, masker: Masker): Config {
   const context = readContext(env, source.workspace);
   const tokenFile = optional('token-file');
   if (certificatePassword && !certificate) {
-    throw new InputError('client-certificate-password', "is set, but 'client-certificate' is empty.", 'Give the certificate too, or remove the password.');
+    throw new InputError(
+      'client-certificate-password',
+      "is set, but 'client-certificate' is empty.",
+      'Give the certificate too, or remove the password.'
+    );
   }
   const authorityInput = optional('authority-host');
 
@@ -127,7 +131,11 @@ export function readConfig(source: ConfigSource, masker: Masker): Config {
     clientCertificate: certificate,
     clientCertificatePassword: certificatePassword,
     cloud,
-    authorityHost: parseAuthorityHost(authorityInput ?? env['AZURE_AUTHORITY_HOST']?.trim(), authorityInput ? 'authority-host' : 'AZURE_AUTHORITY_HOST', cloud),
+    authorityHost: parseAuthorityHost(
+      authorityInput ?? env['AZURE_AUTHORITY_HOST']?.trim(),
+      authorityInput ? 'authority-host' : 'AZURE_AUTHORITY_HOST',
+      cloud
+    ),
     oidcAudience: parseAudience(optional('audience'), cloud),
     resource,
     scope,
@@ -204,7 +212,7 @@ export function parseCreds(text: string, masker: Masker, input = 'creds'): Creds
     throw new InputError(
       input,
       'is not valid JSON.',
-      "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's {\"clientId\",\"clientSecret\",\"tenantId\"} object, stored whole in one secret."
+      'Give the JSON printed by \'az ad sp create-for-rbac\' or azure/login\'s {"clientId","clientSecret","tenantId"} object, stored whole in one secret.'
     );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

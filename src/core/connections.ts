@@ -23,7 +23,7 @@ import type { Duplex } from 'node:stream';
 import { getProxyUrl } from '@actions/http-client/lib/proxy';
 import type { RequestInfo } from '@actions/http-client/lib/interfaces';
 
-export interface Connections {
+interface Connections {
   /** What http-client's requestRaw sends: the request options, with the agent that carries it. */
   requestInfo(method: string, url: URL, headers: Readonly<Record<string, string>>): RequestInfo;
   /** Opens `count` connections to `url`'s origin now; requests to it then take them first. */
@@ -64,12 +64,17 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
       const key = originKey(host, port);
       const warm = this.#warm.get(key) ?? [];
       this.#warm.set(key, warm);
-      const options: ConnectOptions = { ...(this as unknown as { options: object }).options, host, port, ...(secure && !isAddress(host) ? { servername: host } : {}) };
+      const options: ConnectOptions = {
+        ...(this as unknown as { options: object }).options,
+        host,
+        port,
+        ...(secure && !isAddress(host) ? { servername: host } : {})
+      };
       if (secure) options._agentKey = this.getName(options);
       for (let i = 0; i < count; i++) {
         const entry: Warm = {
           socket: new Promise((resolve, reject) => {
-            const direct = this.#open(options, (error, socket) => (error || !socket ? reject(error) : resolve(socket)));
+            const direct = this.#open(options, (error, socket) => (socket ? resolve(socket) : reject(error ?? new Error('no connection'))));
             if (direct) resolve(direct);
           })
         };
@@ -79,16 +84,13 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
           if (at >= 0) warm.splice(at, 1);
         };
         entry.forget = forget;
-        entry.socket.then(
-          socket => {
-            entry.ready = socket;
-            socket.once('close', forget);
-            socket.on('error', forget);
-            // Warm only while the step's first requests are due; a server may time an idle connection out.
-            (socket as Socket).setTimeout(WARM_IDLE_MS, () => socket.destroy());
-          },
-          forget
-        );
+        entry.socket.then(socket => {
+          entry.ready = socket;
+          socket.once('close', forget);
+          socket.on('error', forget);
+          // Warm only while the step's first requests are due; a server may time an idle connection out.
+          (socket as Socket).setTimeout(WARM_IDLE_MS, () => socket.destroy());
+        }, forget);
         warm.push(entry);
       }
     }
@@ -126,7 +128,9 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
       if (!proxy) return (super.createConnection as (options: ConnectOptions) => Duplex)(options);
       const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
       const auth = proxy.username
-        ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` }
+        ? {
+            'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+          }
         : {};
       const connect = (proxy.protocol === 'https:' ? https : http).request({
         host: proxy.hostname,
@@ -139,7 +143,9 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
       connect.once('connect', (response, socket) => {
         if (response.statusCode !== 200) {
           socket.destroy();
-          callback(Object.assign(new Error(`tunneling socket could not be established, statusCode=${response.statusCode}`), { code: 'ECONNRESET' }));
+          callback(
+            Object.assign(new Error(`tunneling socket could not be established, statusCode=${response.statusCode}`), { code: 'ECONNRESET' })
+          );
           return;
         }
         callback(null, secure ? (super.createConnection as (options: ConnectOptions) => Duplex)({ ...options, socket }) : socket);
@@ -150,7 +156,12 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
     }
 
     override destroy(): void {
-      for (const warm of this.#warm.values()) for (const entry of warm.splice(0)) entry.socket.then(socket => socket.destroy(), () => undefined);
+      for (const warm of this.#warm.values())
+        for (const entry of warm.splice(0))
+          entry.socket.then(
+            socket => socket.destroy(),
+            () => undefined
+          );
       super.destroy();
     }
   };
@@ -182,7 +193,14 @@ export function createConnections(userAgent: string): Connections {
       return {
         parsedUrl: url,
         httpModule: url.protocol === 'https:' ? https : http,
-        options: { host: hostOf(url), port: portOf(url), path: `${url.pathname}${url.search}`, method, headers: { 'user-agent': userAgent, ...lowered }, agent: agentFor(url) }
+        options: {
+          host: hostOf(url),
+          port: portOf(url),
+          path: `${url.pathname}${url.search}`,
+          method,
+          headers: { 'user-agent': userAgent, ...lowered },
+          agent: agentFor(url)
+        }
       };
     },
     preconnect(target, count) {

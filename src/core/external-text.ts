@@ -7,12 +7,13 @@
 const DEFAULT_MAX_LENGTH = 300;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex
+
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-export interface ExternalTextOptions {
+interface ExternalTextOptions {
   /** Replaces known secrets (Masker.redact). */
   readonly redact?: (text: string) => string;
   readonly maxLength?: number;

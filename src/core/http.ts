@@ -53,7 +53,7 @@ export interface Http {
   dispose(): void;
 }
 
-export interface HttpOptions {
+interface HttpOptions {
   readonly clock: Clock;
   /** Retries are reported with `info`, every attempt with `debug`. */
   readonly log: Log;
@@ -61,7 +61,7 @@ export interface HttpOptions {
   readonly userAgent?: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 /** No answer the action reads is larger: a secret is at most 25 KB, a listing page 25 items. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -111,7 +111,12 @@ export function createHttp(options: HttpOptions): Http {
   const clientFor = (timeoutMs: number): HttpClient => {
     let client = clients.get(timeoutMs);
     if (!client) {
-      client = new HttpClient(options.userAgent ?? 'azure-token', [], { allowRedirects: false, allowRetries: false, keepAlive: true, socketTimeout: timeoutMs });
+      client = new HttpClient(options.userAgent ?? 'azure-token', [], {
+        allowRedirects: false,
+        allowRetries: false,
+        keepAlive: true,
+        socketTimeout: timeoutMs
+      });
       clients.set(timeoutMs, client);
     }
     return client;
@@ -159,7 +164,9 @@ export function createHttp(options: HttpOptions): Http {
       let waitMs: number;
       try {
         const response = await attempt(request, Math.max(1, Math.min(timeoutMs, budgetEnd - attemptStart)));
-        log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+        log.debug(
+          `${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`
+        );
         const malformed = response.status >= 200 && response.status < 300 && response.json === undefined;
         const done = { ...response, attempts: attemptNumber, endpoint };
         if (!policy.statuses.has(response.status) && !malformed) return done;
@@ -180,12 +187,19 @@ export function createHttp(options: HttpOptions): Http {
         }
       } catch (error) {
         if (!(error instanceof AttemptFailure)) throw error;
-        log.debug(`${request.method} ${debugUrl(request.url)}: ${error.message} after ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+        log.debug(
+          `${request.method} ${debugUrl(request.url)}: ${error.message} after ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`
+        );
         faults++;
         waitMs = faultWaitMs(policy, undefined, faults, () => clock.random());
         if (error.final || faults >= policy.attempts || clock.now() + waitMs >= budgetEnd) {
           const attempts = `${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'}`;
-          throw new RequestFailedError(`${endpoint} failed after ${attempts}: ${error.message}`, REACH_HINT, error.unreachable, error.message);
+          throw new RequestFailedError(
+            `${endpoint} failed after ${attempts}: ${error.message}`,
+            REACH_HINT,
+            error.unreachable,
+            error.message
+          );
         }
         failure = error.message;
       }
@@ -237,7 +251,9 @@ function readBody(message: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         message.destroy();
-        reject(new AttemptFailure(`answered with a body over ${MAX_BODY_BYTES / 1024 / 1024} MiB, more than any answer it may send`, false, true));
+        reject(
+          new AttemptFailure(`answered with a body over ${MAX_BODY_BYTES / 1024 / 1024} MiB, more than any answer it may send`, false, true)
+        );
         return;
       }
       chunks.push(chunk);

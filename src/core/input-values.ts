@@ -8,7 +8,7 @@ import { ActionError, InputError } from './errors.js';
 import { externalText } from './external-text.js';
 import { isLoopbackHost } from './loopback.js';
 
-export const AUTH_TYPES = ['oidc', 'secret', 'certificate', 'managed-identity', 'workload-identity', 'azure-cli'] as const;
+const AUTH_TYPES = ['oidc', 'secret', 'certificate', 'managed-identity', 'workload-identity', 'azure-cli'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,7 +79,9 @@ export function parseAuthorityHost(value: string | undefined, source: string, cl
   if (!value) return cloud.authorityHost;
   // AZURE_AUTHORITY_HOST is a variable, not an input: name what the user has to fix.
   const bad = (expectation: string, hint?: string): ActionError =>
-    source === 'authority-host' ? new InputError(source, expectation, hint) : new ActionError(`Environment variable ${source} ${expectation}`, hint);
+    source === 'authority-host'
+      ? new InputError(source, expectation, hint)
+      : new ActionError(`Environment variable ${source} ${expectation}`, hint);
   let url: URL;
   try {
     url = new URL(value);
@@ -100,7 +102,7 @@ const RESOURCE_EXPECTATION = `must be a resource URI (https://vault.azure.net), 
 
 /** Resource and scope from the `resource` input; the cloud's Resource Manager by default. */
 export function parseResource(value: string, cloud: Cloud): { resource: string; scope: string } {
-  const known = WELL_KNOWN_RESOURCES.find(name => name === value.toLowerCase()) as WellKnownResource | undefined;
+  const known: WellKnownResource | undefined = WELL_KNOWN_RESOURCES.find(name => name === value.toLowerCase());
   const raw = !value ? cloud.resourceManager : known ? wellKnownResource(cloud, known) : value;
   if (/\s/.test(raw) || raw.includes(',')) {
     throw new InputError('resource', `${RESOURCE_EXPECTATION}; a token is for one resource, so give one. Got ${quoted(value)}.`);
@@ -134,7 +136,10 @@ function checkedResource(resource: string, original: string): string {
 export function parseAudience(value: string | undefined, cloud: Cloud): string {
   if (!value) return cloud.oidcAudience;
   if (value.length > 600 || !/^[\x21-\x7e]+$/.test(value)) {
-    throw new InputError('audience', `must be the audience of a federated credential, such as ${cloud.oidcAudience}; got ${quoted(value)}.`);
+    throw new InputError(
+      'audience',
+      `must be the audience of a federated credential, such as ${cloud.oidcAudience}; got ${quoted(value)}.`
+    );
   }
   return value;
 }
@@ -148,7 +153,7 @@ export function parseBoolean(name: string, value: string, fallback: boolean): bo
 }
 
 export function parseTokenFile(value: string, workspace: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what this matches
   if (/[\u0000-\u001f]/.test(value)) throw new InputError('token-file', 'must be a file path, with no control characters.');
   return path.resolve(workspace, value);
 }

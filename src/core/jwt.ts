@@ -2,7 +2,7 @@
  * Reads the claims of a JWT without verifying it: enough to log which GitHub subject was
  * presented and which identity a token belongs to. Never used to make a trust decision.
  */
-export type Claims = Readonly<Record<string, unknown>>;
+type Claims = Readonly<Record<string, unknown>>;
 
 /** The payload of a compact JWS, or undefined when the text is not one. */
 export function readClaims(token: string): Claims | undefined {

@@ -18,7 +18,7 @@ export interface ProcessResult {
   readonly failure?: 'ENOENT' | 'ETIMEDOUT';
 }
 
-export interface ProcessOptions {
+interface ProcessOptions {
   readonly timeoutMs: number;
   /** Only for Windows batch files (`az.cmd`), whose arguments the caller has checked. */
   readonly shell?: boolean;
@@ -39,8 +39,7 @@ export interface BackgroundOptions {
  * break), or why it did not start: then it is not running any more.
  */
 export type BackgroundStart =
-  | { readonly started: true; readonly pid: number; readonly firstLine: string }
-  | { readonly started: false; readonly why: string };
+  { readonly started: true; readonly pid: number; readonly firstLine: string } | { readonly started: false; readonly why: string };
 
 /**
  * Who a file is, to tell later that a path still names the file we created: a new file can
@@ -171,7 +170,13 @@ async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> 
   }
 }
 
-function kindOf(stat: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(stat: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (stat.isDirectory()) return 'a directory';
   if (stat.isFIFO()) return 'a FIFO (named pipe)';
   if (stat.isSocket()) return 'a socket';
@@ -241,7 +246,13 @@ function startBackground(file: string, args: readonly string[], options: Backgro
   return new Promise(resolve => {
     // Inheriting the step's stdout or stderr would make the runner wait for the child and then
     // kill it (and on Windows its whole tree) when the step ends: pipes of its own, or nothing.
-    const child = spawn(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'], detached: true, windowsHide: true, shell: false });
+    const child = spawn(file, args, {
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+      detached: true,
+      windowsHide: true,
+      shell: false
+    });
     let output = '';
     let settled = false;
     const finish = (result: BackgroundStart): void => {
@@ -254,15 +265,21 @@ function startBackground(file: string, args: readonly string[], options: Backgro
       child.unref();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ started: false, why: `it wrote nothing within ${options.timeoutMs / 1000} s` }), options.timeoutMs);
-    child.on('error', error => finish({ started: false, why: (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} was not found` : messageOfError(error) }));
+    const timer = setTimeout(
+      () => finish({ started: false, why: `it wrote nothing within ${options.timeoutMs / 1000} s` }),
+      options.timeoutMs
+    );
+    child.on('error', error =>
+      finish({ started: false, why: (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} was not found` : messageOfError(error) })
+    );
     // 'close': it has exited and all its output was read.
     child.on('close', (code, signal) => finish({ started: false, why: `it exited (${signal ?? `code ${code}`}) without a word` }));
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
       output += chunk;
       const end = output.indexOf('\n');
-      if (end >= 0 && child.pid !== undefined) finish({ started: true, pid: child.pid, firstLine: output.slice(0, end).replace(/\r$/, '') });
+      if (end >= 0 && child.pid !== undefined)
+        finish({ started: true, pid: child.pid, firstLine: output.slice(0, end).replace(/\r$/, '') });
       else if (output.length > MAX_FIRST_LINE) finish({ started: false, why: `its first line is longer than ${MAX_FIRST_LINE} bytes` });
     });
     // A program that exits before it reads its input breaks the pipe: reported by the above.

@@ -25,11 +25,11 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
 /** How long a request may keep being throttled (429) before it fails. */
 export const THROTTLE_BUDGET_MS = 5 * 60_000;
 /** A Retry-After longer than this waits this long. */
-export const RETRY_AFTER_CAP_MS = 30_000;
+const RETRY_AFTER_CAP_MS = 30_000;
 /** Up to this share is added to a throttled wait, drawn per request. */
-export const THROTTLE_JITTER = 0.2;
+const THROTTLE_JITTER = 0.2;
 /** A 429 without Retry-After (Key Vault sends none) backs off from here, doubling (protocol.md#throttling). */
-export const THROTTLE_FIRST_BACKOFF_MS = 1_000;
+const THROTTLE_FIRST_BACKOFF_MS = 1_000;
 
 /**
  * The wait a server asked for: `retry-after-ms` or `x-ms-retry-after-ms` (milliseconds), or

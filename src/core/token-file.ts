@@ -6,7 +6,12 @@
 import { ActionError, withContext } from './errors.js';
 import type { FileIdentity, Machine } from './machine.js';
 
-export async function writeTokenFile(machine: Machine, file: string, token: string, options: { replace?: boolean } = {}): Promise<FileIdentity | undefined> {
+export async function writeTokenFile(
+  machine: Machine,
+  file: string,
+  token: string,
+  options: { replace?: boolean } = {}
+): Promise<FileIdentity | undefined> {
   try {
     if (options.replace) {
       await machine.replaceFile(file, token, 0o600);

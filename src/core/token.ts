@@ -12,13 +12,13 @@ export interface AccessToken {
 }
 
 /** No Azure token lives longer than a day or so; a longer claimed lifetime is a broken answer. */
-export const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
+const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
 
 /**
  * A count of seconds: a finite non-negative number, or a string of decimal digits (Entra ID and
  * the managed identity endpoints send both, protocol.md#token-response and #managed-identity-responses). Anything else is undefined.
  */
-export function readSeconds(value: unknown): number | undefined {
+function readSeconds(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value === 'string' && /^\s*\d{1,15}(\.\d+)?\s*$/.test(value)) return Number(value);
   return undefined;

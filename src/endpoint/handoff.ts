@@ -73,7 +73,7 @@ export interface StartMessage {
   readonly secret: string;
 }
 
-export type Report = { readonly port: number } | { readonly error: string };
+type Report = { readonly port: number } | { readonly error: string };
 
 /** A start message larger than this is not one (a certificate chain is a few KB). */
 export const MAX_START_MESSAGE_BYTES = 1024 * 1024;
@@ -118,5 +118,7 @@ export function parseReport(line: string): Report | undefined {
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string');
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item => typeof item === 'string')
+  );
 }

@@ -20,21 +20,35 @@ export interface EndpointProgram {
   readonly entry: string;
 }
 
-export interface StartedEndpoint {
+interface StartedEndpoint {
   /** `http://127.0.0.1:PORT/msi/token`: IDENTITY_ENDPOINT and MSI_ENDPOINT. */
   readonly url: string;
   readonly pid: number;
 }
 
 /** How long the main step waits for the port; the endpoint needs well under a second. */
-export const START_TIMEOUT_MS = 5_000;
+const START_TIMEOUT_MS = 5_000;
 
 /** Starts the endpoint with the message down its stdin; throws an ActionError saying why when it does not report a port in time. */
-export async function startEndpoint(machine: Machine, program: EndpointProgram, message: StartMessage, env: Env, timeoutMs = START_TIMEOUT_MS): Promise<StartedEndpoint> {
-  const started = await machine.startBackground(program.node, [program.entry], { env: processEnv(env), input: encodeStartMessage(message), timeoutMs });
+export async function startEndpoint(
+  machine: Machine,
+  program: EndpointProgram,
+  message: StartMessage,
+  env: Env,
+  timeoutMs = START_TIMEOUT_MS
+): Promise<StartedEndpoint> {
+  const started = await machine.startBackground(program.node, [program.entry], {
+    env: processEnv(env),
+    input: encodeStartMessage(message),
+    timeoutMs
+  });
   const report = started.started ? parseReport(started.firstLine) : undefined;
   if (started.started && report && 'port' in report) return { url: `http://127.0.0.1:${report.port}${TOKEN_PATH}`, pid: started.pid };
-  const why = !started.started ? started.why : report && 'error' in report ? externalText(report.error, { maxLength: 2000 }) : 'it answered something other than its port';
+  const why = !started.started
+    ? started.why
+    : report && 'error' in report
+      ? externalText(report.error, { maxLength: 2000 })
+      : 'it answered something other than its port';
   throw new ActionError(
     `The token endpoint for later steps did not start: ${why}. Later steps are not signed in.`,
     `Re-run the job; if it fails again, remove 'sign-in-later-steps' and run this action again in each step that needs a token.`
@@ -59,7 +73,7 @@ export type StopResult =
   | { readonly outcome: 'refused'; readonly status: number; readonly said: string }
   | { readonly outcome: 'failed'; readonly why: string };
 
-export const STOP_TIMEOUT_MS = 5_000;
+const STOP_TIMEOUT_MS = 5_000;
 /** The statistics are a few hundred bytes. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -71,7 +85,15 @@ export function stopEndpoint(url: string, secret: string, timeoutMs = STOP_TIMEO
   return new Promise(resolve => {
     const target = new URL(SHUTDOWN_PATH, url);
     const request = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: { 'X-IDENTITY-HEADER': secret }, agent: false, timeout: timeoutMs },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'GET',
+        headers: { 'X-IDENTITY-HEADER': secret },
+        agent: false,
+        timeout: timeoutMs
+      },
       response => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -83,12 +105,18 @@ export function stopEndpoint(url: string, secret: string, timeoutMs = STOP_TIMEO
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const stats = response.statusCode === 200 ? parseShutdownAnswer(parseJson(text)) : undefined;
-          resolve(stats ? { outcome: 'stopped', stats } : { outcome: 'refused', status: response.statusCode ?? 0, said: externalText(text, { maxLength: 200 }) });
+          resolve(
+            stats
+              ? { outcome: 'stopped', stats }
+              : { outcome: 'refused', status: response.statusCode ?? 0, said: externalText(text, { maxLength: 200 }) }
+          );
         });
       }
     );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? { outcome: 'gone' } : { outcome: 'failed', why: error.message }));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' ? { outcome: 'gone' } : { outcome: 'failed', why: error.message })
+    );
     request.end();
   });
 }

@@ -16,7 +16,7 @@ import { createMinter } from './minter.js';
 import { listenOnLoopback, type RunningServer } from './server.js';
 import { createTokenService } from './service.js';
 
-export interface EndpointIo {
+interface EndpointIo {
   /** The start message arrives here, then the stream ends. */
   readonly input: AsyncIterable<Buffer | string>;
   /** Sends the one report line up to the main step, and closes the channel. */
@@ -55,7 +55,10 @@ export async function run(io: EndpointIo): Promise<number> {
 async function serve(message: StartMessage, deps: CredentialDeps, pid: number): Promise<RunningServer> {
   const { machine, masker } = deps;
   const config = readConfig({ input: name => message.inputs[name] ?? '', env: message.env, workspace: message.workspace }, masker);
-  if (!SERVED_KINDS.has(config.authType)) throw new Error(`the token endpoint mints tokens for auth-type oidc, secret, certificate or workload-identity, not '${config.authType}'`);
+  if (!SERVED_KINDS.has(config.authType))
+    throw new Error(
+      `the token endpoint mints tokens for auth-type oidc, secret, certificate or workload-identity, not '${config.authType}'`
+    );
   const credential = await createCredential(config, deps);
   const clientId = config.clientId ?? config.context.azureClientId ?? '';
   const minter = createMinter(credential, machine);

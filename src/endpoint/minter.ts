@@ -11,7 +11,7 @@ import type { Clock } from '../core/machine.js';
 import type { AccessToken } from '../core/token.js';
 
 /** A cached token is handed out until this long before it expires, then replaced. */
-export const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
 export interface Minter {
   /** A token for a resource as a managed identity request names it (`https://vault.azure.net`). */

@@ -19,7 +19,7 @@ export const TOKEN_PATH = '/msi/token';
 export const SHUTDOWN_PATH = '/shutdown';
 
 /** 2019-08-01: IDENTITY_ENDPOINT + `X-IDENTITY-HEADER`; 2017-09-01: MSI_ENDPOINT + `secret` (Azure CLI before 2.73). */
-export type ApiVersion = '2019-08-01' | '2017-09-01';
+type ApiVersion = '2019-08-01' | '2017-09-01';
 
 export interface EndpointRequest {
   readonly method: string;
@@ -43,7 +43,7 @@ export interface Answer {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type Decision =
+type Decision =
   | { readonly kind: 'token'; readonly version: ApiVersion; readonly resource: string }
   | { readonly kind: 'shutdown' }
   | { readonly kind: 'refused'; readonly answer: Answer };
@@ -63,7 +63,8 @@ export function decide(request: EndpointRequest, identity: EndpointIdentity): De
     return refuse(
       405,
       'method_not_allowed',
-      `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`,
+      `Only GET is answered, not ${request.method}. Azure CLI before 2.73 POSTs here when ` +
+        `APPSETTING_WEBSITE_SITE_NAME is not set: set it (to any value) on every step that runs az.`,
       { Allow: 'GET' }
     );
   }
@@ -86,7 +87,11 @@ export function decide(request: EndpointRequest, identity: EndpointIdentity): De
     return carries(request.headers['x-identity-header'], identity.secret) ? { kind: 'shutdown' } : unauthorized('2019-08-01');
   }
   if (url.pathname !== TOKEN_PATH && url.pathname !== `${TOKEN_PATH}/`) {
-    return refuse(404, 'not_found', `There is nothing at ${url.pathname}: the token endpoint is ${TOKEN_PATH} (IDENTITY_ENDPOINT, MSI_ENDPOINT).`);
+    return refuse(
+      404,
+      'not_found',
+      `There is nothing at ${url.pathname}: the token endpoint is ${TOKEN_PATH} (IDENTITY_ENDPOINT, MSI_ENDPOINT).`
+    );
   }
 
   const versions = query.getAll('api-version');
@@ -105,13 +110,23 @@ export function decide(request: EndpointRequest, identity: EndpointIdentity): De
   const resources = query.getAll('resource');
   const resource = resources[0];
   if (resources.length !== 1 || resource === undefined || !RESOURCE.test(resource)) {
-    return refuse(400, 'invalid_request', 'The query needs one resource: a resource URI or app ID, e.g. resource=https://management.azure.com.');
+    return refuse(
+      400,
+      'invalid_request',
+      'The query needs one resource: a resource URI or app ID, e.g. resource=https://management.azure.com.'
+    );
   }
   const selector = OTHER_SELECTORS.find(name => query.has(name));
   if (selector) {
-    return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}: select it by client_id, or not at all (not by ${selector}).`);
+    return refuse(
+      400,
+      'invalid_request',
+      `This endpoint serves one identity, client ID ${identity.clientId}: select it by client_id, or not at all (not by ${selector}).`
+    );
   }
-  const asked = [...query.getAll('client_id'), ...query.getAll('clientid')].find(id => id.toLowerCase() !== identity.clientId.toLowerCase());
+  const asked = [...query.getAll('client_id'), ...query.getAll('clientid')].find(
+    id => id.toLowerCase() !== identity.clientId.toLowerCase()
+  );
   if (asked !== undefined) {
     return refuse(
       400,
@@ -177,7 +192,8 @@ export function parseShutdownAnswer(body: unknown): EndpointStats | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const { served, failures, refused, pid } = body as Record<string, unknown>;
   const count = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-  if (typeof served !== 'object' || served === null || Array.isArray(served) || !count(failures) || !count(refused) || !count(pid)) return undefined;
+  if (typeof served !== 'object' || served === null || Array.isArray(served) || !count(failures) || !count(refused) || !count(pid))
+    return undefined;
   const entries = Object.entries(served as Record<string, unknown>);
   if (!entries.every(([, value]) => count(value))) return undefined;
   return { served: Object.fromEntries(entries) as Record<string, number>, failures, refused, pid };

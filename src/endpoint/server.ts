@@ -45,7 +45,9 @@ export async function listenOnLoopback(serviceFor: (port: number) => TokenServic
     service
       .handle({ method: request.method ?? '', url: request.url ?? '', headers: request.headers })
       .then(outcome => send(response, outcome.answer, outcome.shutdown ? stop : undefined))
-      .catch(() => send(response, { status: 500, body: { error: 'server_error', error_description: 'The token endpoint failed to answer.' } }));
+      .catch(() =>
+        send(response, { status: 500, body: { error: 'server_error', error_description: 'The token endpoint failed to answer.' } })
+      );
   });
   return { port, stopped };
 }

@@ -17,7 +17,7 @@ import {
   tokenAnswer
 } from './protocol.js';
 
-export interface Outcome {
+interface Outcome {
   readonly answer: Answer;
   /** The request was the authenticated shutdown: stop once this answer is sent. */
   readonly shutdown: boolean;
@@ -28,7 +28,7 @@ export interface TokenService {
   stats(): EndpointStats;
 }
 
-export interface ServiceDeps {
+interface ServiceDeps {
   readonly identity: EndpointIdentity;
   readonly minter: Minter;
   /** Knows every secret of the process: what a failure's text is cleaned with before it leaves. */

@@ -21,7 +21,7 @@ export function createArm({ scenario, clock, keys }) {
   /** The configured subscriptions (scenario.arm.subscriptions), each completed to ARM's shape. */
   function subscriptions(tenantId) {
     const configured = scenario.arm?.subscriptions ?? [];
-    return configured.map((sub) => ({
+    return configured.map(sub => ({
       id: `/subscriptions/${sub.subscriptionId}`,
       authorizationSource: 'RoleBased',
       managedByTenants: [],
@@ -38,11 +38,18 @@ export function createArm({ scenario, clock, keys }) {
     const bearer = /^Bearer\s+(.+)$/i.exec(info.headers.authorization ?? '')?.[1];
     if (!bearer) return { refusal: ['AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."] };
     const jwt = decodeJwt(bearer);
-    if (!jwt || !verifyJwtSignature(jwt, keys.entra.publicKey)) return { refusal: ['InvalidAuthenticationToken', 'The access token is invalid (not issued by the fake Entra ID).'] };
+    if (!jwt || !verifyJwtSignature(jwt, keys.entra.publicKey))
+      return { refusal: ['InvalidAuthenticationToken', 'The access token is invalid (not issued by the fake Entra ID).'] };
     const { aud, exp } = jwt.payload;
-    if (typeof exp !== 'number' || exp <= nowSeconds(clock)) return { refusal: ['ExpiredAuthenticationToken', 'The access token has expired.'] };
+    if (typeof exp !== 'number' || exp <= nowSeconds(clock))
+      return { refusal: ['ExpiredAuthenticationToken', 'The access token has expired.'] };
     if (!ARM_AUDIENCES.includes(String(aud).replace(/\/+$/, ''))) {
-      return { refusal: ['InvalidAuthenticationTokenAudience', `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences '${ARM_AUDIENCES.map((a) => `${a}/`).join("', '")}'.`] };
+      return {
+        refusal: [
+          'InvalidAuthenticationTokenAudience',
+          `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences '${ARM_AUDIENCES.map(a => `${a}/`).join("', '")}'.`
+        ]
+      };
     }
     return { claims: jwt.payload };
   }
@@ -60,16 +67,40 @@ export function createArm({ scenario, clock, keys }) {
     const path = info.path.replace(/\/+$/, '') || '/';
     const known = path === '/subscriptions' || path === '/tenants';
     if (!known || info.method !== 'GET') {
-      return answer(info, res, 404, { error: { code: 'NotFoundInFakeArm', message: `fake-azure's Resource Manager serves only GET /subscriptions and GET /tenants, not ${info.method} ${path}.` } }, {}, 'not served');
+      return answer(
+        info,
+        res,
+        404,
+        {
+          error: {
+            code: 'NotFoundInFakeArm',
+            message: `fake-azure's Resource Manager serves only GET /subscriptions and GET /tenants, not ${info.method} ${path}.`
+          }
+        },
+        {},
+        'not served'
+      );
     }
     if (!info.query['api-version']) {
-      return answer(info, res, 400, { error: { code: 'MissingApiVersionParameter', message: "The api-version query parameter (?api-version=) is required for all requests." } });
+      return answer(info, res, 400, {
+        error: {
+          code: 'MissingApiVersionParameter',
+          message: 'The api-version query parameter (?api-version=) is required for all requests.'
+        }
+      });
     }
     const { claims, refusal } = authenticate(info);
     if (!claims) {
-      return answer(info, res, 401, { error: { code: refusal[0], message: refusal[1] } }, {
-        'www-authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${scenario.tenants[0].id}", error="invalid_token", error_description="${refusal[1].replace(/"/g, "'")}"`
-      }, refusal[0]);
+      return answer(
+        info,
+        res,
+        401,
+        { error: { code: refusal[0], message: refusal[1] } },
+        {
+          'www-authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${scenario.tenants[0].id}", error="invalid_token", error_description="${refusal[1].replace(/"/g, "'")}"`
+        },
+        refusal[0]
+      );
     }
     if (path === '/subscriptions') {
       const value = subscriptions(claims.tid);

@@ -12,7 +12,12 @@ export const TLS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 
 const KINDS = {
   client: { cert: 'client.pem', key: 'client.key', combined: 'client-combined.pem' },
-  'client-encrypted': { cert: 'client.pem', key: 'client-encrypted.key', combined: 'client-encrypted-combined.pem', passphrase: 'test-passphrase' },
+  'client-encrypted': {
+    cert: 'client.pem',
+    key: 'client-encrypted.key',
+    combined: 'client-encrypted-combined.pem',
+    passphrase: 'test-passphrase'
+  },
   expired: { cert: 'expired.pem', key: 'expired.key', combined: 'expired-combined.pem' },
   mismatched: { cert: 'mismatched-cert.pem', key: 'client.key', combined: 'mismatched-combined.pem' }
 };

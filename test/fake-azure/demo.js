@@ -26,13 +26,16 @@ const WORKFLOW = `    permissions:
           client-id: ${INPUTS['client-id']}
           tenant-id: ${INPUTS['tenant-id']}
           secrets: |
-${INPUTS.secrets.split('\n').map((line) => `            ${line}`).join('\n')}
+${INPUTS.secrets
+  .split('\n')
+  .map(line => `            ${line}`)
+  .join('\n')}
           job-summary: true`;
 
 /** Replaces every masked value (longest first, as the runner does) with ***. */
 function masker(masks) {
   const values = [...new Set(masks.filter(Boolean))].sort((a, b) => b.length - a.length);
-  return (text) => values.reduce((out, value) => out.split(value).join('***'), text);
+  return text => values.reduce((out, value) => out.split(value).join('***'), text);
 }
 
 /** One line of the step's output as the runner's log shows it (null: not shown). */
@@ -63,7 +66,7 @@ function printLog(step, mask) {
 function printValues(values, mask) {
   const names = Object.keys(values);
   if (names.length === 0) console.log('   (none)');
-  const width = Math.max(...names.map((name) => name.length));
+  const width = Math.max(...names.map(name => name.length));
   for (const name of names) console.log(`   ${name.padEnd(width)}  ${mask(values[name]).replace(/\n/g, '\\n')}`);
 }
 
@@ -103,7 +106,11 @@ try {
   const secrets = [...Object.values(DEFAULTS.secrets), DEFAULTS.githubRequestToken, result.outputs['access-token'] ?? ''];
   const leaks = findLeaks(result, secrets);
   section('leak check');
-  console.log(leaks.length === 0 ? '   no secret or token appears in the log, the saved state or the summary' : leaks.map((leak) => `   ${leak}`).join('\n'));
+  console.log(
+    leaks.length === 0
+      ? '   no secret or token appears in the log, the saved state or the summary'
+      : leaks.map(leak => `   ${leak}`).join('\n')
+  );
   process.exitCode = result.exitCode === 0 && leaks.length === 0 ? 0 : 1;
 } finally {
   await fake.close();

@@ -29,7 +29,10 @@ function fail(code, error, message) {
 
 /** "2023-05-06 06:03:00Z", the timestamp format of Entra error bodies. */
 function entraTimestamp(ms) {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function isoTime(seconds) {
@@ -47,9 +50,10 @@ function isoTime(seconds) {
 export function entraErrorBody({ code, error, message, style = 'crlf', clock = Date.now, correlationId, traceId = crypto.randomUUID() }) {
   const timestamp = entraTimestamp(clock());
   const correlation = correlationId ?? crypto.randomUUID();
-  const ids = style === 'inline'
-    ? ` Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp}`
-    : `\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${timestamp}`;
+  const ids =
+    style === 'inline'
+      ? ` Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp}`
+      : `\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${timestamp}`;
   return {
     error,
     error_description: `AADSTS${code}: ${message}${ids}`,
@@ -72,12 +76,12 @@ export function entraErrorResponse(err, { clock, correlationId, style }) {
 export function createEntra({ scenario, clock, keys }) {
   function findTenant(segment) {
     const wanted = segment.toLowerCase();
-    return scenario.tenants.find((t) => t.id.toLowerCase() === wanted || (t.domains ?? []).some((d) => d.toLowerCase() === wanted));
+    return scenario.tenants.find(t => t.id.toLowerCase() === wanted || (t.domains ?? []).some(d => d.toLowerCase() === wanted));
   }
 
   function isKnownResource(resource) {
     const bare = resource.replace(/\/+$/, '');
-    return scenario.resources.some((known) => known.replace(/\/+$/, '') === bare);
+    return scenario.resources.some(known => known.replace(/\/+$/, '') === bare);
   }
 
   /** An access token like Entra's v1 app tokens, signed by the fake's Entra key. */
@@ -107,20 +111,39 @@ export function createEntra({ scenario, clock, keys }) {
   /** Checks the whole request and returns the success body, or throws an EntraError. */
   function clientCredentials(tenantSegment, form, basicAuth, endpoint) {
     if (['common', 'organizations', 'consumers'].includes(tenantSegment.toLowerCase())) {
-      fail(9001023, 'invalid_request', 'The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.');
+      fail(
+        9001023,
+        'invalid_request',
+        'The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.'
+      );
     }
-    const tenant = findTenant(tenantSegment) ??
-      fail(90002, 'invalid_request', `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+    const tenant =
+      findTenant(tenantSegment) ??
+      fail(
+        90002,
+        'invalid_request',
+        `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`
+      );
     const clientId = form.client_id ?? basicAuth?.clientId;
     if (!form.grant_type) fail(900144, 'invalid_request', "The request body must contain the following parameter: 'grant_type'.");
     if (!clientId) fail(900144, 'invalid_request', "The request body must contain the following parameter: 'client_id'.");
-    const app = tenant.apps.find((a) => a.clientId.toLowerCase() === clientId.toLowerCase()) ??
-      fail(700016, 'unauthorized_client', `Application with identifier '${clientId}' was not found in the directory '${tenant.domains?.[0] ?? tenant.id}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
-    if (form.grant_type !== 'client_credentials') fail(70003, 'unsupported_grant_type', `The app requested an unsupported grant type '${form.grant_type}'.`);
+    const app =
+      tenant.apps.find(a => a.clientId.toLowerCase() === clientId.toLowerCase()) ??
+      fail(
+        700016,
+        'unauthorized_client',
+        `Application with identifier '${clientId}' was not found in the directory '${tenant.domains?.[0] ?? tenant.id}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`
+      );
+    if (form.grant_type !== 'client_credentials')
+      fail(70003, 'unsupported_grant_type', `The app requested an unsupported grant type '${form.grant_type}'.`);
     if (form.resource !== undefined) fail(901002, 'invalid_request', "The 'resource' request parameter is not supported.");
     const resource = resourceOfScope(form.scope);
     if (!isKnownResource(resource)) {
-      fail(500011, 'invalid_resource', `The resource principal named ${resource} was not found in the tenant named ${tenant.domains?.[0] ?? tenant.id}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+      fail(
+        500011,
+        'invalid_resource',
+        `The resource principal named ${resource} was not found in the tenant named ${tenant.domains?.[0] ?? tenant.id}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`
+      );
     }
     authenticateClient(app, form, basicAuth, endpoint);
     return {
@@ -139,12 +162,20 @@ export function createEntra({ scenario, clock, keys }) {
   }
 
   function checkSecret(app, presented) {
-    const match = (app.secrets ?? []).map(normalizeSecret).find((s) => s.value === presented);
+    const match = (app.secrets ?? []).map(normalizeSecret).find(s => s.value === presented);
     if (!match) {
-      fail(7000215, 'invalid_client', `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+      fail(
+        7000215,
+        'invalid_client',
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`
+      );
     }
     if (match.expiresOn !== undefined && match.expiresOn <= nowSeconds(clock)) {
-      fail(7000222, 'invalid_client', `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+      fail(
+        7000222,
+        'invalid_client',
+        `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`
+      );
     }
   }
 
@@ -163,7 +194,11 @@ export function createEntra({ scenario, clock, keys }) {
     const tooEarly = typeof payload.nbf === 'number' && payload.nbf > now;
     const expired = typeof payload.exp !== 'number' || payload.exp <= now;
     if (tooEarly || expired) {
-      fail(700024, 'invalid_client', `Client assertion is not within its valid time range. Current time: ${isoTime(now)}, assertion valid from ${isoTime(payload.nbf ?? payload.iat ?? 0)}, expiry time of assertion ${isoTime(payload.exp ?? 0)}. Review the documentation at ${CERT_DOCS} .`);
+      fail(
+        700024,
+        'invalid_client',
+        `Client assertion is not within its valid time range. Current time: ${isoTime(now)}, assertion valid from ${isoTime(payload.nbf ?? payload.iat ?? 0)}, expiry time of assertion ${isoTime(payload.exp ?? 0)}. Review the documentation at ${CERT_DOCS} .`
+      );
     }
   }
 
@@ -174,41 +209,76 @@ export function createEntra({ scenario, clock, keys }) {
     const { iss, sub } = jwt.payload;
     const audiences = [].concat(jwt.payload.aud ?? []);
     const presented = `Presented assertion issuer '${iss}', subject '${sub}', audience '${audiences.join(',')}'.`;
-    const byIssuer = (app.federatedCredentials ?? []).filter((f) => f.issuer === iss);
+    const byIssuer = (app.federatedCredentials ?? []).filter(f => f.issuer === iss);
     if (byIssuer.length === 0) {
-      fail(700211, 'invalid_request', `No matching federated identity record found for presented assertion issuer '${iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${presented} ${FIC_DOCS}`);
+      fail(
+        700211,
+        'invalid_request',
+        `No matching federated identity record found for presented assertion issuer '${iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${presented} ${FIC_DOCS}`
+      );
     }
-    const bySubject = byIssuer.filter((f) => f.subject === sub);
+    const bySubject = byIssuer.filter(f => f.subject === sub);
     if (bySubject.length === 0) {
-      const caseOnly = byIssuer.some((f) => String(f.subject).toLowerCase() === String(sub).toLowerCase());
+      const caseOnly = byIssuer.some(f => String(f.subject).toLowerCase() === String(sub).toLowerCase());
       if (caseOnly) {
-        fail(7002138, 'invalid_request', `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${presented} ${FIC_DOCS}`);
+        fail(
+          7002138,
+          'invalid_request',
+          `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${presented} ${FIC_DOCS}`
+        );
       }
-      fail(700213, 'invalid_request', `No matching federated identity record found for presented assertion subject '${sub}'. Please note that the matching is done using a case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${presented} ${FIC_DOCS}`);
+      fail(
+        700213,
+        'invalid_request',
+        `No matching federated identity record found for presented assertion subject '${sub}'. Please note that the matching is done using a case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${presented} ${FIC_DOCS}`
+      );
     }
-    if (!bySubject.some((f) => (f.audiences ?? []).some((a) => audiences.includes(a)))) {
-      fail(70021, 'invalid_request', `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'. ${FIC_DOCS}`);
+    if (!bySubject.some(f => (f.audiences ?? []).some(a => audiences.includes(a)))) {
+      fail(
+        70021,
+        'invalid_request',
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'. ${FIC_DOCS}`
+      );
     }
   }
 
   /** §2 certificate assertion: PS256 + x5t#S256 (or RS256 + x5t) of a registered certificate. */
   function checkCertificateAssertion(app, jwt, endpoint) {
     const { header, payload } = jwt;
-    const registered = (app.certificates ?? []).map((pem) => ({ pem, ...thumbprints(pem), x509: new crypto.X509Certificate(pem) }));
-    const cert = header.alg === 'PS256' && header['x5t#S256'] ? registered.find((c) => c.x5tS256 === header['x5t#S256'])
-      : header.alg === 'RS256' && header.x5t ? registered.find((c) => c.x5t === header.x5t)
-        : undefined;
-    const presentedThumbprint = Buffer.from(String(header['x5t#S256'] ?? header.x5t ?? ''), 'base64url').toString('hex').toUpperCase();
+    const registered = (app.certificates ?? []).map(pem => ({ pem, ...thumbprints(pem), x509: new crypto.X509Certificate(pem) }));
+    const cert =
+      header.alg === 'PS256' && header['x5t#S256']
+        ? registered.find(c => c.x5tS256 === header['x5t#S256'])
+        : header.alg === 'RS256' && header.x5t
+          ? registered.find(c => c.x5t === header.x5t)
+          : undefined;
+    const presentedThumbprint = Buffer.from(String(header['x5t#S256'] ?? header.x5t ?? ''), 'base64url')
+      .toString('hex')
+      .toUpperCase();
     if (!cert) {
-      fail(700027, 'invalid_client', `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${presentedThumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'. Review the documentation at https://learn.microsoft.com/graph/api/application-addkey .]`);
+      fail(
+        700027,
+        'invalid_client',
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${presentedThumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'. Review the documentation at https://learn.microsoft.com/graph/api/application-addkey .]`
+      );
     }
     if (Date.parse(cert.x509.validTo) <= clock()) {
-      fail(700027, 'invalid_client', `The certificate with identifier used to sign the client assertion is expired on application. [Reason - The key used is expired., Thumbprint of key used by client: '${presentedThumbprint}', Found key 'Start=${cert.x509.validFrom}, End=${cert.x509.validTo}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`);
+      fail(
+        700027,
+        'invalid_client',
+        `The certificate with identifier used to sign the client assertion is expired on application. [Reason - The key used is expired., Thumbprint of key used by client: '${presentedThumbprint}', Found key 'Start=${cert.x509.validFrom}, End=${cert.x509.validTo}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`
+      );
     }
-    if (!verifyJwtSignature(jwt, crypto.createPublicKey(cert.pem))) fail(50012, 'invalid_client', 'Client assertion contains an invalid signature.');
-    if (payload.sub !== app.clientId) fail(700021, 'invalid_client', "Client assertion application identifier doesn't match 'client_id' parameter.");
+    if (!verifyJwtSignature(jwt, crypto.createPublicKey(cert.pem)))
+      fail(50012, 'invalid_client', 'Client assertion contains an invalid signature.');
+    if (payload.sub !== app.clientId)
+      fail(700021, 'invalid_client', "Client assertion application identifier doesn't match 'client_id' parameter.");
     if (payload.aud !== endpoint) {
-      fail(50027, 'invalid_client', `JWT token is invalid or malformed. The client assertion audience '${payload.aud}' is not this token endpoint '${endpoint}'.`);
+      fail(
+        50027,
+        'invalid_client',
+        `JWT token is invalid or malformed. The client assertion audience '${payload.aud}' is not this token endpoint '${endpoint}'.`
+      );
     }
     checkTimeWindow(jwt);
   }
@@ -244,10 +314,18 @@ function resourceOfScope(scope) {
   if (!scope) fail(900144, 'invalid_request', "The request body must contain the following parameter: 'scope'.");
   const scopes = scope.split(' ').filter(Boolean);
   if (scopes.length > 1) {
-    fail(700022, 'invalid_scope', `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`);
+    fail(
+      700022,
+      'invalid_scope',
+      `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`
+    );
   }
   if (!scopes[0]?.endsWith('/.default')) {
-    fail(70011, 'invalid_scope', `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    fail(
+      70011,
+      'invalid_scope',
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`
+    );
   }
   return scopes[0].slice(0, -'/.default'.length);
 }

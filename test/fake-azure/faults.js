@@ -39,7 +39,8 @@ function throttleFrom(route, spec, now) {
   const keyVaultModel = route === 'keyvault';
   const limit = spec.perWindow ?? spec.limit;
   if (!Number.isInteger(limit) || limit < 0) throw new Error(`throttle('${route}'): perWindow (or limit) must be a whole number >= 0`);
-  const retryAfter = 'retryAfter' in spec ? spec.retryAfter : 'retryAfterSeconds' in spec ? spec.retryAfterSeconds : keyVaultModel ? undefined : 1;
+  const retryAfter =
+    'retryAfter' in spec ? spec.retryAfter : 'retryAfterSeconds' in spec ? spec.retryAfterSeconds : keyVaultModel ? undefined : 1;
   const window = spec.window ?? 'fixed';
   if (window !== 'fixed' && window !== 'sliding') throw new Error(`throttle('${route}'): window must be 'fixed' or 'sliding'`);
   return {
@@ -108,7 +109,7 @@ export function createFaultInjector(clock) {
 
     /** The fault this request consumes, or null. */
     take(route, info) {
-      const fault = faults.find((f) => covers(f.route, route) && f.remaining > 0 && matches(f, info));
+      const fault = faults.find(f => covers(f.route, route) && f.remaining > 0 && matches(f, info));
       if (!fault) return null;
       fault.remaining -= 1;
       return fault;
@@ -121,8 +122,8 @@ export function createFaultInjector(clock) {
     throttled(route, vault) {
       const now = clock();
       const applicable = [...throttles.values()]
-        .filter((throttle) => covers(throttle.target, route))
-        .map((throttle) => ({ throttle, counter: counterOf(throttle, throttle.perVault ? String(vault ?? '').toLowerCase() : '', now) }));
+        .filter(throttle => covers(throttle.target, route))
+        .map(throttle => ({ throttle, counter: counterOf(throttle, throttle.perVault ? String(vault ?? '').toLowerCase() : '', now) }));
       const full = applicable.find(({ throttle, counter }) => isFull(throttle, counter));
       if (full) return full.throttle;
       for (const { throttle, counter } of applicable) count(throttle, counter, now);

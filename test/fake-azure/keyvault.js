@@ -115,7 +115,7 @@ export function createVaults({ scenario, clock, keys }) {
   for (const [name, config] of Object.entries(scenario.vaults ?? {})) addVault(name, config);
 
   function cloudOf(host) {
-    return VAULT_CLOUDS.find((c) => host.toLowerCase().split(':')[0].endsWith(c.suffix)) ?? VAULT_CLOUDS[0];
+    return VAULT_CLOUDS.find(c => host.toLowerCase().split(':')[0].endsWith(c.suffix)) ?? VAULT_CLOUDS[0];
   }
 
   function expectedResource(vault, host) {
@@ -135,7 +135,8 @@ export function createVaults({ scenario, clock, keys }) {
     const bearer = /^Bearer\s+(.+)$/i.exec(info.headers.authorization ?? '')?.[1];
     if (!bearer) return { refusal: 'AKV10000: Request is missing a Bearer or PoP token.' };
     const jwt = decodeJwt(bearer);
-    if (!jwt || !verifyJwtSignature(jwt, keys.entra.publicKey)) return { refusal: 'AKV10046: Unable to resolve the key used for signature validation.' };
+    if (!jwt || !verifyJwtSignature(jwt, keys.entra.publicKey))
+      return { refusal: 'AKV10046: Unable to resolve the key used for signature validation.' };
     const claims = jwt.payload;
     if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds(clock)) return { refusal: 'AKV10017: The token has expired.' };
     const resource = expectedResource(vault, info.host);
@@ -149,14 +150,24 @@ export function createVaults({ scenario, clock, keys }) {
   }
 
   function forbiddenByRbac(vault, claims, action, scope) {
-    return kvError('Forbidden', `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=${claims.appid};oid=${claims.oid};iss=${claims.iss}\r\nAction: '${action}'\r\nResource: '/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourcegroups/rg-octo/providers/microsoft.keyvault/vaults/${vault.name}${scope}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault.name};location=eastus\r\n`, 'ForbiddenByRbac');
+    return kvError(
+      'Forbidden',
+      `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=${claims.appid};oid=${claims.oid};iss=${claims.iss}\r\nAction: '${action}'\r\nResource: '/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourcegroups/rg-octo/providers/microsoft.keyvault/vaults/${vault.name}${scope}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault.name};location=eastus\r\n`,
+      'ForbiddenByRbac'
+    );
   }
 
   function attributesOf(version) {
     const attributes = { enabled: version.enabled };
     if (version.nbf !== undefined) attributes.nbf = version.nbf;
     if (version.exp !== undefined) attributes.exp = version.exp;
-    return { ...attributes, created: version.created, updated: version.updated, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: 90 };
+    return {
+      ...attributes,
+      created: version.created,
+      updated: version.updated,
+      recoveryLevel: 'Recoverable+Purgeable',
+      recoverableDays: 90
+    };
   }
 
   function describe(version) {
@@ -198,10 +209,17 @@ export function createVaults({ scenario, clock, keys }) {
       return;
     }
     const secret = vault.secrets.get(name.toLowerCase());
-    const version = versionId ? secret?.versions.find((v) => v.id === versionId.toLowerCase()) : secret?.versions.at(-1);
+    const version = versionId ? secret?.versions.find(v => v.id === versionId.toLowerCase()) : secret?.versions.at(-1);
     if (!secret || !version) {
       const what = versionId ? `${name}/${versionId}` : name;
-      send(res, 404, kvError('SecretNotFound', `A secret with (name/id) ${what} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`));
+      send(
+        res,
+        404,
+        kvError(
+          'SecretNotFound',
+          `A secret with (name/id) ${what} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`
+        )
+      );
       return;
     }
     if (!version.enabled) {
@@ -249,21 +267,24 @@ export function createVaults({ scenario, clock, keys }) {
     const listing = listingOf(vault);
     const all = [...vault.secrets.values()].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
     if (listing.endlessBody) {
-      streamEndlessBody(res, all[0] ? listItem(origin, all[0], listing) : { id: `${origin}/secrets/endless`, attributes: { enabled: true } });
+      streamEndlessBody(
+        res,
+        all[0] ? listItem(origin, all[0], listing) : { id: `${origin}/secrets/endless`, attributes: { enabled: true } }
+      );
       return;
     }
     const { offset, page } = position;
     const pageSize = Math.min(maxResults ?? MAX_PAGE, vault.pageSize ?? scenario.keyVaultPageSize ?? MAX_PAGE);
     const emptyIndices = Array.isArray(listing.emptyPages) ? listing.emptyPages : [];
     const withoutValue = Array.isArray(listing.withoutValue) ? listing.withoutValue : [];
-    const laterSpecialPage = [...emptyIndices, ...withoutValue].some((index) => index > page);
+    const laterSpecialPage = [...emptyIndices, ...withoutValue].some(index => index > page);
     // Source: Azure/azure-sdk-for-js sdk/keyvault/keyvault-secrets/recordings/node/secret_client__list_secrets_in_various_ways/
     // (empty middle pages: "value":[] with a nextLink; the last page has "nextLink": null).
     const empty = (listing.emptyPages === 'between' && page % 2 === 1) || emptyIndices.includes(page) || withoutValue.includes(page);
     const items = empty ? [] : all.slice(offset, offset + pageSize);
     const nextOffset = offset + items.length;
     const more = nextOffset < all.length || laterSpecialPage || listing.endlessPages === true;
-    const value = items.map((secret) => listItem(origin, secret, listing));
+    const value = items.map(secret => listItem(origin, secret, listing));
     if (listing.repeatItem > 0) {
       const repeated = value[0] ?? (all[0] ? listItem(origin, all[0], listing) : undefined);
       if (repeated) for (let i = 0; i < listing.repeatItem; i += 1) value.push(repeated);
@@ -298,12 +319,16 @@ export function createVaults({ scenario, clock, keys }) {
     const origin = `${info.scheme}://${info.host}`;
     const parts = info.path.split('/').filter(Boolean);
     if (parts[0] !== 'secrets' || parts.length > 3) return null;
-    if (parts.length === 1) return { route: 'keyvault-list', vault: vault.name, handle: (res) => handleList(vault, info, res, origin) };
-    return { route: 'keyvault-get', vault: vault.name, handle: (res) => handleGet(vault, info, res, origin, decodeURIComponent(parts[1]), parts[2]) };
+    if (parts.length === 1) return { route: 'keyvault-list', vault: vault.name, handle: res => handleList(vault, info, res, origin) };
+    return {
+      route: 'keyvault-get',
+      vault: vault.name,
+      handle: res => handleGet(vault, info, res, origin, decodeURIComponent(parts[1]), parts[2])
+    };
   }
 
   return {
-    get: (name) => vaults.get(name.toLowerCase()),
+    get: name => vaults.get(name.toLowerCase()),
     addVault,
     setSecret: (vaultName, name, spec) => setSecret(vaults.get(vaultName.toLowerCase()) ?? addVault(vaultName), name, spec),
     resolve,

@@ -52,7 +52,7 @@ const ARRIVED = Symbol('fake-azure: request arrived at');
 
 function sleepUntil(at) {
   const ms = at - performance.now();
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  return ms > 0 ? new Promise(resolve => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 /** When the connection under `socket` was accepted (for TLS, the raw socket under it). */
@@ -83,8 +83,8 @@ export function createLatency(scenario) {
 
     /** Stamps a listener's connections (on accept) and requests (on arrival). */
     track(server) {
-      server.on('connection', (socket) => stamp(socket, socket.localAddress, socket.localPort));
-      server.on('request', (req) => {
+      server.on('connection', socket => stamp(socket, socket.localAddress, socket.localPort));
+      server.on('request', req => {
         req[ARRIVED] = performance.now();
       });
     },
@@ -105,7 +105,7 @@ export function createLatency(scenario) {
      */
     async alias(host, targetPort) {
       const sockets = new Set();
-      const server = net.createServer((client) => {
+      const server = net.createServer(client => {
         stamp(client, host, server.address().port);
         const upstream = net.connect(targetPort, '127.0.0.1');
         for (const socket of [client, upstream]) {
@@ -124,7 +124,7 @@ export function createLatency(scenario) {
       });
       const { port } = server.address();
       const close = () =>
-        new Promise((resolve) => {
+        new Promise(resolve => {
           aliases.delete(close);
           for (const socket of sockets) socket.destroy();
           server.close(() => resolve());
@@ -134,6 +134,6 @@ export function createLatency(scenario) {
     },
 
     /** Closes every alias still open. */
-    close: () => Promise.all([...aliases].map((close) => close()))
+    close: () => Promise.all([...aliases].map(close => close()))
   };
 }

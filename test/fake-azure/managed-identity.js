@@ -37,18 +37,18 @@ export function createManagedIdentity({ scenario, clock, entra }) {
 
   /** The identity the query selects, or a reason it selects none (`ambiguous`: several user-assigned, no system-assigned). */
   function selectIdentity(query) {
-    const given = Object.keys(SELECTORS).filter((name) => query[name] !== undefined);
+    const given = Object.keys(SELECTORS).filter(name => query[name] !== undefined);
     if (given.length > 1) return { reason: `Only one of ${given.join(', ')} may be given.` };
     if (given.length === 0) {
-      const system = scenario.managedIdentities.find((mi) => mi.system);
+      const system = scenario.managedIdentities.find(mi => mi.system);
       if (system) return { identity: system };
-      const ambiguous = scenario.managedIdentities.filter((mi) => !mi.system).length > 1;
+      const ambiguous = scenario.managedIdentities.filter(mi => !mi.system).length > 1;
       return { ambiguous, reason: 'No system-assigned managed identity is enabled on this resource.' };
     }
     const [name] = given;
     const field = SELECTORS[name];
     const wanted = String(query[name]).toLowerCase();
-    const identity = scenario.managedIdentities.find((mi) => String(mi[field] ?? '').toLowerCase() === wanted);
+    const identity = scenario.managedIdentities.find(mi => String(mi[field] ?? '').toLowerCase() === wanted);
     return identity ? { identity } : { reason: `No managed identity with ${name} '${query[name]}' is assigned to this resource.` };
   }
 
@@ -90,7 +90,8 @@ export function createManagedIdentity({ scenario, clock, entra }) {
     if (info.headers['x-identity-header'] !== scenario.managedIdentity.identityHeader) {
       return appServiceError(400, 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.');
     }
-    if (info.query['api-version'] !== '2019-08-01') return appServiceError(400, `Unsupported api-version '${info.query['api-version'] ?? ''}'.`);
+    if (info.query['api-version'] !== '2019-08-01')
+      return appServiceError(400, `Unsupported api-version '${info.query['api-version'] ?? ''}'.`);
     const resource = info.query.resource;
     if (!resource) return appServiceError(400, "The 'resource' query parameter is required.");
     const { identity, reason, ambiguous } = selectIdentity(info.query);
@@ -98,7 +99,8 @@ export function createManagedIdentity({ scenario, clock, entra }) {
     // Source: Azure/azure-sdk-for-net#43691; microsoft/azure-container-apps#442
     if (ambiguous) return appServiceError(400, 'Unable to load the proper Managed Identity.');
     if (!identity) return appServiceError(400, reason);
-    if (!entra.isKnownResource(resource)) return appServiceError(400, `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`);
+    if (!entra.isKnownResource(resource))
+      return appServiceError(400, `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`);
     const { token, expiresOn, expiresIn } = issue('app-service', identity, resource);
     // Source: MicrosoftDocs/azure-docs articles/app-service/overview-managed-identity.md (expires_on an epoch-seconds string)
     const stale = scenario.managedIdentityCache ? { expires_in: expiresIn } : {};
@@ -108,8 +110,10 @@ export function createManagedIdentity({ scenario, clock, entra }) {
   /** IMDS and Arc share the token request and the {error, error_description} errors. */
   function imdsStyleToken(kind, info, res, apiVersions) {
     const imdsError = (status, error, description) => send(res, status, { error, error_description: description });
-    if (info.query['api-version'] === undefined) return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing");
-    if (!apiVersions.includes(info.query['api-version'])) return imdsError(400, 'invalid_request', `Invalid api-version '${info.query['api-version']}'`);
+    if (info.query['api-version'] === undefined)
+      return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing");
+    if (!apiVersions.includes(info.query['api-version']))
+      return imdsError(400, 'invalid_request', `Invalid api-version '${info.query['api-version']}'`);
     const resource = info.query.resource;
     if (!resource) return imdsError(400, 'invalid_request', "Required query variable 'resource' is missing");
     const { identity, reason } = selectIdentity(info.query);
@@ -156,9 +160,14 @@ export function createManagedIdentity({ scenario, clock, entra }) {
     const presented = /^Basic (.+)$/.exec(info.headers.authorization ?? '')?.[1];
     if (presented === undefined || !(arcKeys.has(presented) || (realm !== undefined && presented === regularFileText(realm)))) {
       const keyFile = realm ?? writeArcKey();
-      send(res, 401, { error: 'unauthorized_client', error_description: 'A valid key is required: read the file named in WWW-Authenticate.' }, {
-        'www-authenticate': `Basic realm=${keyFile}`
-      });
+      send(
+        res,
+        401,
+        { error: 'unauthorized_client', error_description: 'A valid key is required: read the file named in WWW-Authenticate.' },
+        {
+          'www-authenticate': `Basic realm=${keyFile}`
+        }
+      );
       return;
     }
     imdsStyleToken('arc', info, res, ['2020-06-01', '2019-11-01']);

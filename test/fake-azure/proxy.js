@@ -11,7 +11,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function splitHostPort(target) {
   const at = target.lastIndexOf(':');
-  return at < 0 ? { host: target.toLowerCase(), port: 443 } : { host: target.slice(0, at).toLowerCase(), port: Number(target.slice(at + 1)) };
+  return at < 0
+    ? { host: target.toLowerCase(), port: 443 }
+    : { host: target.slice(0, at).toLowerCase(), port: Number(target.slice(at + 1)) };
 }
 
 /**
@@ -21,7 +23,7 @@ function splitHostPort(target) {
  */
 export function createProxy({ ports, servesHost, log }) {
   const sockets = new Set();
-  const track = (socket) => {
+  const track = socket => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
@@ -71,7 +73,7 @@ export function createProxy({ ports, servesHost, log }) {
     }
     const upstream = http.request(
       { host: '127.0.0.1', port: localPort, method: req.method, path: target.pathname + target.search, headers: req.headers },
-      (upstreamRes) => {
+      upstreamRes => {
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
         upstreamRes.pipe(res);
       }

@@ -6,7 +6,7 @@ export const TRUNCATE = Symbol('truncate');
 export function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('data', chunk => chunks.push(chunk));
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -31,7 +31,7 @@ export function send(res, status, body, headers = {}) {
 }
 
 export function delay(ms) {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  return ms > 0 ? new Promise(resolve => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 /** A 502 page as an Azure front door / gateway serves it: HTML where JSON was expected. */

@@ -83,9 +83,7 @@ export function defaultScenario() {
             displayName: 'octo-deployer',
             secrets: [DEFAULTS.clientSecret, { value: DEFAULTS.expiredClientSecret, expiresOn: now - YEAR_SECONDS }],
             certificates: [loadTestCertificate('client').certPem, loadTestCertificate('expired').certPem],
-            federatedCredentials: [
-              { issuer: GITHUB_ISSUER, subject: DEFAULTS.githubSubject, audiences: [DEFAULTS.federatedAudience] }
-            ]
+            federatedCredentials: [{ issuer: GITHUB_ISSUER, subject: DEFAULTS.githubSubject, audiences: [DEFAULTS.federatedAudience] }]
           }
         ]
       }

@@ -221,7 +221,15 @@ export interface FaultSpec {
   html?: boolean;
   hang?: boolean;
   /** a substring of the path, or a predicate on the request */
-  match?: string | ((request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string | string[] | undefined>; form?: Record<string, string> }) => boolean);
+  match?:
+    | string
+    | ((request: {
+        method: string;
+        path: string;
+        query: Record<string, string>;
+        headers: Record<string, string | string[] | undefined>;
+        form?: Record<string, string>;
+      }) => boolean);
 }
 
 export interface LoggedRequest {
@@ -278,14 +286,36 @@ export interface FakeAzure {
   clearFaults(): void;
   vaultUrl(name: string): string;
   addVault(name: string, config?: VaultConfig): Promise<string>;
-  vault(name: string): { name: string; tenantId: string; readers: string[] | undefined; challenge: NonNullable<VaultConfig['challenge']>; listing: ListingOptions; secrets: Map<string, unknown> } | undefined;
+  vault(name: string):
+    | {
+        name: string;
+        tenantId: string;
+        readers: string[] | undefined;
+        challenge: NonNullable<VaultConfig['challenge']>;
+        listing: ListingOptions;
+        secrets: Map<string, unknown>;
+      }
+    | undefined;
   setSecret(vaultName: string, name: string, spec: SecretSpec): void;
-  github: { issuer: string; requestToken: string; idTokenUrl: string; mintToken(overrides?: Record<string, unknown>): string; publicKey: KeyObject };
+  github: {
+    issuer: string;
+    requestToken: string;
+    idTokenUrl: string;
+    mintToken(overrides?: Record<string, unknown>): string;
+    publicKey: KeyObject;
+  };
   entra: {
     tokenUrl(tenant?: string): string;
     mintAccessToken(request: AccessTokenRequest): string;
     /** a real-shaped error body (error, error_description in the scenario's style, error_codes, trace_id, ...); `message` is used verbatim */
-    errorBody(spec: { code: number; error: string; message: string; style?: 'crlf' | 'inline'; correlationId?: string; traceId?: string }): Record<string, unknown>;
+    errorBody(spec: {
+      code: number;
+      error: string;
+      message: string;
+      style?: 'crlf' | 'inline';
+      correlationId?: string;
+      traceId?: string;
+    }): Record<string, unknown>;
     publicKey: KeyObject;
   };
   /**
@@ -328,7 +358,11 @@ export interface DecodedJwt {
   signature: Buffer;
 }
 export function decodeJwt(token: string): DecodedJwt | null;
-export function signJwt(header: Record<string, unknown> & { alg: 'RS256' | 'PS256' }, payload: Record<string, unknown>, key: KeyObject | string): string;
+export function signJwt(
+  header: Record<string, unknown> & { alg: 'RS256' | 'PS256' },
+  payload: Record<string, unknown>,
+  key: KeyObject | string
+): string;
 
 export const KNOWN_RESOURCES: readonly string[];
 export function defaultScenario(): Scenario;

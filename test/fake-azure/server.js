@@ -44,7 +44,7 @@ function listen(server) {
 }
 
 function closeServer(server) {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     server.close(() => resolve());
     server.closeAllConnections?.();
   });
@@ -109,12 +109,12 @@ export async function startFakeAzure(options = {}) {
   /** Path routes, served on every origin the fake owns. */
   function resolveByPath(info) {
     const tenant = TOKEN_PATH.exec(info.path)?.[1];
-    if (tenant !== undefined) return { route: 'entra', handle: (res) => entra.handleToken(info, res, decodeURIComponent(tenant)) };
-    if (info.path === '/github/idtoken') return { route: 'github', handle: (res) => github.handleIdToken(info, res) };
-    if (info.path === '/msi/token') return { route: 'msi', handle: (res) => managedIdentity.handleAppService(info, res) };
-    if (info.path === '/metadata/identity/oauth2/token') return { route: 'imds', handle: (res) => managedIdentity.handleImds(info, res) };
-    if (info.path === '/arc/token') return { route: 'arc', handle: (res) => managedIdentity.handleArc(info, res) };
-    if (ARM_PATHS.test(info.path)) return { route: 'arm', handle: (res) => arm.handle(info, res) };
+    if (tenant !== undefined) return { route: 'entra', handle: res => entra.handleToken(info, res, decodeURIComponent(tenant)) };
+    if (info.path === '/github/idtoken') return { route: 'github', handle: res => github.handleIdToken(info, res) };
+    if (info.path === '/msi/token') return { route: 'msi', handle: res => managedIdentity.handleAppService(info, res) };
+    if (info.path === '/metadata/identity/oauth2/token') return { route: 'imds', handle: res => managedIdentity.handleImds(info, res) };
+    if (info.path === '/arc/token') return { route: 'arc', handle: res => managedIdentity.handleArc(info, res) };
+    if (ARM_PATHS.test(info.path)) return { route: 'arm', handle: res => arm.handle(info, res) };
     return null;
   }
 
@@ -123,11 +123,11 @@ export async function startFakeAzure(options = {}) {
     const hostname = hostnameOf(info.host);
     if (LOGIN_HOSTS.includes(hostname)) {
       const tenant = TOKEN_PATH.exec(info.path)?.[1];
-      return tenant === undefined ? null : { route: 'entra', handle: (res) => entra.handleToken(info, res, decodeURIComponent(tenant)) };
+      return tenant === undefined ? null : { route: 'entra', handle: res => entra.handleToken(info, res, decodeURIComponent(tenant)) };
     }
     // Every path on the Resource Manager host goes to the ARM fake, which logs what it does not serve.
-    if (hostname === ARM_HOST) return { route: 'arm', handle: (res) => arm.handle(info, res) };
-    const cloud = VAULT_CLOUDS.find((c) => hostname.endsWith(c.suffix));
+    if (hostname === ARM_HOST) return { route: 'arm', handle: res => arm.handle(info, res) };
+    const cloud = VAULT_CLOUDS.find(c => hostname.endsWith(c.suffix));
     if (!cloud) return resolveByPath(info);
     const name = hostname.slice(0, -cloud.suffix.length);
     const vault = vaults.get(name);
@@ -135,17 +135,39 @@ export async function startFakeAzure(options = {}) {
     // A real client would fail DNS resolution for a vault that does not exist.
     return {
       route: 'keyvault-get',
-      handle: (res) => send(res, 404, { error: { code: 'VaultNotFound', message: `fake-azure: no vault named '${name}'; in Azure, ${hostname} would not resolve (DNS failure).` } })
+      handle: res =>
+        send(res, 404, {
+          error: {
+            code: 'VaultNotFound',
+            message: `fake-azure: no vault named '${name}'; in Azure, ${hostname} would not resolve (DNS failure).`
+          }
+        })
     };
   }
 
   function servesHost(hostname) {
-    return LOGIN_HOSTS.includes(hostname) || hostname === GITHUB_TOKEN_HOST || hostname === ARM_HOST || hostname === 'localhost' || hostname === '127.0.0.1' ||
-      VAULT_CLOUDS.some((c) => hostname.endsWith(c.suffix));
+    return (
+      LOGIN_HOSTS.includes(hostname) ||
+      hostname === GITHUB_TOKEN_HOST ||
+      hostname === ARM_HOST ||
+      hostname === 'localhost' ||
+      hostname === '127.0.0.1' ||
+      VAULT_CLOUDS.some(c => hostname.endsWith(c.suffix))
+    );
   }
 
   function record(route, info, res) {
-    const entry = { route, method: info.method, path: info.path, query: info.query, host: info.host, headers: info.headers, form: info.form, status: null, at: clock() };
+    const entry = {
+      route,
+      method: info.method,
+      path: info.path,
+      query: info.query,
+      host: info.host,
+      headers: info.headers,
+      form: info.form,
+      status: null,
+      at: clock()
+    };
     requests.push(entry);
     const current = (inFlight.get(route) ?? 0) + 1;
     inFlight.set(route, current);
@@ -168,7 +190,11 @@ export async function startFakeAzure(options = {}) {
       const headers = throttle.retryAfter === undefined ? {} : { 'retry-after': String(throttle.retryAfter) };
       const body = route.startsWith('keyvault')
         ? keyVaultThrottledBody(target.vault ?? '', throttle)
-        : errorBodyFor(route, 'Throttled', `Request was not processed because too many requests were received.${throttle.retryAfter === undefined ? '' : ` Retry after ${throttle.retryAfter} seconds.`}`);
+        : errorBodyFor(
+            route,
+            'Throttled',
+            `Request was not processed because too many requests were received.${throttle.retryAfter === undefined ? '' : ` Retry after ${throttle.retryAfter} seconds.`}`
+          );
       send(res, 429, body, headers);
       return true;
     }
@@ -186,7 +212,12 @@ export async function startFakeAzure(options = {}) {
     }
     if (fault.status) {
       const headers = { ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }), ...fault.headers };
-      send(res, fault.status, fault.body ?? errorBodyFor(route, 'InjectedFault', `fake-azure injected HTTP ${fault.status} on route ${route}.`), headers);
+      send(
+        res,
+        fault.status,
+        fault.body ?? errorBodyFor(route, 'InjectedFault', `fake-azure injected HTTP ${fault.status} on route ${route}.`),
+        headers
+      );
       return true;
     }
     if (fault.truncate) res[TRUNCATE] = true;
@@ -200,7 +231,8 @@ export async function startFakeAzure(options = {}) {
         const info = requestInfo(req, await readBody(req), scheme);
         const target = resolve(info) ?? {
           route: 'unknown',
-          handle: (r) => send(r, 404, { error: { code: 'NotFound', message: `fake-azure has no route for ${info.method} ${info.host}${info.path}` } })
+          handle: r =>
+            send(r, 404, { error: { code: 'NotFound', message: `fake-azure has no route for ${info.method} ${info.host}${info.path}` } })
         };
         record(target.route, info, res);
         // Key Vault's headers are on every answer of a vault, faults and 429s included.
@@ -228,7 +260,7 @@ export async function startFakeAzure(options = {}) {
   const vaultOrigins = new Map();
   async function startVaultListener(name) {
     const vault = vaults.get(name);
-    const port = await startServer(http.createServer(handlerFor((info) => vaults.resolve(vault, info), 'http')));
+    const port = await startServer(http.createServer(handlerFor(info => vaults.resolve(vault, info), 'http')));
     vaultOrigins.set(name.toLowerCase(), { url: `http://127.0.0.1:${port}`, port });
   }
   for (const name of Object.keys(scenario.vaults ?? {})) await startVaultListener(name);
@@ -239,16 +271,16 @@ export async function startFakeAzure(options = {}) {
     requests,
     proxyLog: [],
     latency,
-    requestsFor: (route) => requests.filter((r) => r.route === route),
-    inFlight: (route) => inFlight.get(route) ?? 0,
-    maxInFlight: (route) => maxInFlight.get(route) ?? 0,
+    requestsFor: route => requests.filter(r => r.route === route),
+    inFlight: route => inFlight.get(route) ?? 0,
+    maxInFlight: route => maxInFlight.get(route) ?? 0,
     clearRequests: () => {
       requests.length = 0;
       maxInFlight.clear();
     },
     fault: (route, spec) => faults.add(route, spec),
     /** Adds several faults for one route, taken in order (e.g. a 500, then a hang for good). */
-    faultSequence: (route, specs) => specs.forEach((spec) => faults.add(route, spec)),
+    faultSequence: (route, specs) => specs.forEach(spec => faults.add(route, spec)),
     throttle: (route, spec) => faults.throttle(route, spec),
     clearFaults: () => faults.clear(),
 
@@ -265,7 +297,7 @@ export async function startFakeAzure(options = {}) {
       return fake.vaultUrl(name);
     },
     /** The live state of a vault: { name, tenantId, readers, challenge, secrets: Map }; change it freely. */
-    vault: (name) => vaults.get(name),
+    vault: name => vaults.get(name),
     /** Sets a secret (a new version when it exists): a value string or {value, enabled, exp, nbf, contentType, tags, versions}. */
     setSecret: (vaultName, name, spec) => vaults.setSecret(vaultName, name, spec),
 
@@ -293,7 +325,10 @@ export async function startFakeAzure(options = {}) {
     },
     /** Environment variables that point the action at this fake, per credential kind. */
     env: {
-      oidc: { ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/github/idtoken?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: scenario.github.requestToken },
+      oidc: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/github/idtoken?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: scenario.github.requestToken
+      },
       appService: { IDENTITY_ENDPOINT: `${url}/msi/token`, IDENTITY_HEADER: scenario.managedIdentity.identityHeader },
       arc: { IDENTITY_ENDPOINT: `${url}/arc/token`, IMDS_ENDPOINT: url },
       imds: { AZURE_POD_IDENTITY_AUTHORITY_HOST: url }
@@ -311,7 +346,11 @@ export async function startFakeAzure(options = {}) {
   if (options.tls) {
     const httpsPort = await startServer(https.createServer(tlsServerOptions(), handlerFor(resolveByHost, 'https')));
     proxy = createProxy({
-      ports: { https: httpsPort, http: mainPort, own: () => new Set([mainPort, httpsPort, ...[...vaultOrigins.values()].map((o) => o.port)]) },
+      ports: {
+        https: httpsPort,
+        http: mainPort,
+        own: () => new Set([mainPort, httpsPort, ...[...vaultOrigins.values()].map(o => o.port)])
+      },
       servesHost,
       log: fake.proxyLog
     });
@@ -324,9 +363,19 @@ export async function startFakeAzure(options = {}) {
 /** CLI: start the default scenario (with TLS and proxy), print its URLs as one JSON line. */
 async function main() {
   // What a real client (e.g. az 2.45) asks the Resource Manager, for comparing with the fake.
-  const fake = await startFakeAzure({ tls: true, arm: { onLog: (line) => process.stderr.write(`fake-azure arm: ${line}\n`) } });
-  const vaultUrls = Object.fromEntries(Object.keys(fake.scenario.vaults).map((name) => [name, fake.vaultUrl(name)]));
-  console.log(JSON.stringify({ url: fake.url, httpsUrl: fake.httpsUrl, proxyUrl: fake.proxyUrl, caFile: fake.caFile, vaults: vaultUrls, armUrl: fake.arm.url, env: fake.env }));
+  const fake = await startFakeAzure({ tls: true, arm: { onLog: line => process.stderr.write(`fake-azure arm: ${line}\n`) } });
+  const vaultUrls = Object.fromEntries(Object.keys(fake.scenario.vaults).map(name => [name, fake.vaultUrl(name)]));
+  console.log(
+    JSON.stringify({
+      url: fake.url,
+      httpsUrl: fake.httpsUrl,
+      proxyUrl: fake.proxyUrl,
+      caFile: fake.caFile,
+      vaults: vaultUrls,
+      armUrl: fake.arm.url,
+      env: fake.env
+    })
+  );
   const stop = () => fake.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -58,7 +58,7 @@ export interface RunActionOptions {
 }
 
 export function runAction(options?: RunActionOptions): Promise<ActionResult>;
-export function findLeaks(result: ActionResult | StepResult & { post?: StepResult | null }, secretValues: string[]): string[];
+export function findLeaks(result: ActionResult | (StepResult & { post?: StepResult | null }), secretValues: string[]): string[];
 export function parseActionInputs(yamlText: string): Record<string, string | undefined>;
 export function parseFileCommands(text: string): Record<string, string>;
 export function parseWorkflowCommand(line: string): WorkflowCommand | null;

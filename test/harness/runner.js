@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const FILE_COMMANDS = { GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary', GITHUB_PATH: 'path' };
+const FILE_COMMANDS = {
+  GITHUB_OUTPUT: 'output',
+  GITHUB_ENV: 'env',
+  GITHUB_STATE: 'state',
+  GITHUB_STEP_SUMMARY: 'summary',
+  GITHUB_PATH: 'path'
+};
 
 // ---------------------------------------------------------------------------------------------
 // action.yml
@@ -40,7 +46,7 @@ export function parseScalar(raw) {
 /** The `inputs:` map of an action.yml: input name → its `default:` (undefined when none). */
 export function parseActionInputs(yamlText) {
   const lines = yamlText.split(/\r?\n/);
-  const start = lines.findIndex((line) => /^inputs:\s*(#.*)?$/.test(line));
+  const start = lines.findIndex(line => /^inputs:\s*(#.*)?$/.test(line));
   const inputs = {};
   if (start < 0) return inputs;
   let inputIndent;
@@ -110,9 +116,19 @@ export function parseWorkflowCommand(line) {
 }
 
 function workflowCommands(...streams) {
-  const commands = streams.flatMap((text) => text.split('\n')).map(parseWorkflowCommand).filter(Boolean);
-  const dataOf = (name) => commands.filter((c) => c.command === name).map((c) => c.data);
-  return { commands, masks: dataOf('add-mask'), errors: dataOf('error'), warnings: dataOf('warning'), debug: dataOf('debug'), notices: dataOf('notice') };
+  const commands = streams
+    .flatMap(text => text.split('\n'))
+    .map(parseWorkflowCommand)
+    .filter(Boolean);
+  const dataOf = name => commands.filter(c => c.command === name).map(c => c.data);
+  return {
+    commands,
+    masks: dataOf('add-mask'),
+    errors: dataOf('error'),
+    warnings: dataOf('warning'),
+    debug: dataOf('debug'),
+    notices: dataOf('notice')
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +137,7 @@ function workflowCommands(...streams) {
 /** Only what a hosted runner's step would see, not the test process's environment. */
 function cleanBaseEnv() {
   const keep = process.platform === 'win32' ? ['PATH', 'Path', 'HOME', 'USERPROFILE', 'SystemRoot', 'TEMP', 'TMP'] : ['PATH', 'HOME'];
-  return Object.fromEntries(keep.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+  return Object.fromEntries(keep.filter(name => process.env[name] !== undefined).map(name => [name, process.env[name]]));
 }
 
 function runnerOs() {
@@ -161,9 +177,9 @@ function spawnNode(node, entry, { env, cwd, timeoutMs }) {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (chunk) => stdout.push(chunk));
-    child.stderr.on('data', (chunk) => stderr.push(chunk));
-    child.on('error', (err) => {
+    child.stdout.on('data', chunk => stdout.push(chunk));
+    child.stderr.on('data', chunk => stderr.push(chunk));
+    child.on('error', err => {
       clearTimeout(timer);
       reject(err);
     });
@@ -238,7 +254,7 @@ export async function runAction({
     CI: 'true',
     GITHUB_ACTION_PATH: REPO_ROOT
   };
-  const resolveEntry = (file) => path.resolve(REPO_ROOT, file);
+  const resolveEntry = file => path.resolve(REPO_ROOT, file);
   const stepOptions = { node, workspace, timeoutMs };
 
   const main = await runStep({
@@ -300,7 +316,7 @@ function streamLeaks(step, label, secret, index) {
   for (const stream of ['stdout', 'stderr']) {
     const lines = step[stream].split('\n');
     for (const needle of needlesOf(secret)) {
-      const firstMask = lines.findIndex((line) => isOwnMask(line, secret, needle.text));
+      const firstMask = lines.findIndex(line => isOwnMask(line, secret, needle.text));
       lines.forEach((line, at) => {
         // The runner consumes every ::add-mask:: line (its own or a longer value's holding it) and never shows it.
         if (!line.includes(needle.text) || parseWorkflowCommand(line)?.command === 'add-mask') return;
@@ -315,13 +331,15 @@ function streamLeaks(step, label, secret, index) {
 function fileLeaks(step, label, secret, index) {
   const problems = [];
   for (const needle of needlesOf(secret)) {
-    if (step.files.state.includes(needle.text)) problems.push(`${label} saved state (GITHUB_STATE) holds ${describeSecret(index, needle.line)}`);
+    if (step.files.state.includes(needle.text))
+      problems.push(`${label} saved state (GITHUB_STATE) holds ${describeSecret(index, needle.line)}`);
     if (step.summary.includes(needle.text)) problems.push(`${label} job summary holds ${describeSecret(index, needle.line)}`);
   }
   // A value handed to later steps (outputs, env) must have been masked, whole and line by line.
   if (step.files.output.includes(secret) || step.files.env.includes(secret)) {
     for (const needle of needlesOf(secret)) {
-      if (!step.masks.includes(needle.text)) problems.push(`${label} outputs/env carry ${describeSecret(index, needle.line)} but it was never masked`);
+      if (!step.masks.includes(needle.text))
+        problems.push(`${label} outputs/env carry ${describeSecret(index, needle.line)} but it was never masked`);
     }
   }
   return problems;
@@ -333,7 +351,10 @@ function fileLeaks(step, label, secret, index) {
  * exported without being masked. Problems name secrets by index, never by value.
  */
 export function findLeaks(result, secretValues) {
-  const steps = [['main', result], ['post', result.post]].filter(([, step]) => step);
+  const steps = [
+    ['main', result],
+    ['post', result.post]
+  ].filter(([, step]) => step);
   return secretValues.flatMap((secret, index) => {
     if (!secret) return [];
     return steps.flatMap(([label, step]) => [...streamLeaks(step, label, secret, index), ...fileLeaks(step, label, secret, index)]);

@@ -11,7 +11,7 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 
 const [kind, scope, ...rest] = process.argv.slice(2);
-const option = (name) => {
+const option = name => {
   const at = rest.indexOf(name);
   return at < 0 ? undefined : rest[at + 1];
 };

@@ -34,7 +34,12 @@ const { aud, appid, tid } = claimsOf(token.token);
 console.log(
   JSON.stringify({
     token: { aud, appid, tid, expiresInSeconds: Math.round((token.expiresOnTimestamp - Date.now()) / 1000) },
-    secret: { name: secret.name, version: secret.properties.version, enabled: secret.properties.enabled, valueSha256: sha256(secret.value ?? '') },
+    secret: {
+      name: secret.name,
+      version: secret.properties.version,
+      enabled: secret.properties.enabled,
+      valueSha256: sha256(secret.value ?? '')
+    },
     listed: names.sort()
   })
 );

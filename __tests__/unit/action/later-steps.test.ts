@@ -18,8 +18,19 @@ const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----
 const credentialOf = (kind: AuthType): Credential => ({ kind, getToken: async () => ({ token: 't', expiresOn: new Date() }) });
 
 /** signInLaterSteps as run() calls it, with a machine whose endpoint answers `start`. */
-async function signIn(inputs: Record<string, string>, env: Record<string, string> = {}, kind: AuthType = 'secret', start?: BackgroundStart) {
-  const all = { GITHUB_ACTIONS: 'true', PATH: '/usr/bin', RUNNER_TRACKING_ID: 'github_9f3c', ...inputEnv({ 'sign-in-later-steps': 'true', ...inputs }), ...env };
+async function signIn(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  kind: AuthType = 'secret',
+  start?: BackgroundStart
+) {
+  const all = {
+    GITHUB_ACTIONS: 'true',
+    PATH: '/usr/bin',
+    RUNNER_TRACKING_ID: 'github_9f3c',
+    ...inputEnv({ 'sign-in-later-steps': 'true', ...inputs }),
+    ...env
+  };
   const runner = recordingRunner();
   const masker = createMasker(value => runner.setSecret(value));
   const config = readConfig({ input: actionInputs(all), env: all, workspace: '/work/space' }, masker);
@@ -34,15 +45,36 @@ async function signIn(inputs: Record<string, string>, env: Record<string, string
   };
   let error: unknown;
   try {
-    await signInLaterSteps(config, credentialOf(kind), IDENTITY, { env: all, runner, machine: withEndpoint, masker, input: actionInputs(all), endpoint: PROGRAM });
+    await signInLaterSteps(config, credentialOf(kind), IDENTITY, {
+      env: all,
+      runner,
+      machine: withEndpoint,
+      masker,
+      input: actionInputs(all),
+      endpoint: PROGRAM
+    });
   } catch (caught) {
     error = caught;
   }
-  const message = started[0] ? (JSON.parse(started[0].options.input) as { inputs: Record<string, string>; env: Record<string, string>; secret: string; workspace: string }) : undefined;
+  const message = started[0]
+    ? (JSON.parse(started[0].options.input) as {
+        inputs: Record<string, string>;
+        env: Record<string, string>;
+        secret: string;
+        workspace: string;
+      })
+    : undefined;
   return { runner, started, message, error };
 }
 
-const SECRET_INPUTS = { 'auth-type': 'auto', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET, resource: 'keyvault', secrets: 'my-vault/db' };
+const SECRET_INPUTS = {
+  'auth-type': 'auto',
+  'client-id': CLIENT_ID,
+  'tenant-id': TENANT_ID,
+  'client-secret': SECRET,
+  resource: 'keyvault',
+  secrets: 'my-vault/db'
+};
 const URL_ = 'http://127.0.0.1:41234/msi/token';
 
 describe('signInLaterSteps: an endpoint for oidc, secret, certificate and workload identity', () => {
@@ -69,7 +101,11 @@ describe('signInLaterSteps: an endpoint for oidc, secret, certificate and worklo
   });
 
   it("hands the credential down stdin only: the kind auto chose, the credential's inputs and variables", async () => {
-    const { started, message } = await signIn(SECRET_INPUTS, { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/idtoken', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token', AZURE_CLIENT_SECRET: 'other' });
+    const { started, message } = await signIn(SECRET_INPUTS, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/idtoken',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+      AZURE_CLIENT_SECRET: 'other'
+    });
     expect(message).toEqual({
       inputs: { 'auth-type': 'secret', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET },
       env: { GITHUB_ACTIONS: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/idtoken', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' },
@@ -85,12 +121,26 @@ describe('signInLaterSteps: an endpoint for oidc, secret, certificate and worklo
   });
 
   it('sends the certificate itself, read from the file the input names, never the path', async () => {
-    const { message } = await signIn({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-certificate': 'certs/app.pem' }, {}, 'certificate');
-    expect(message?.inputs).toEqual({ 'auth-type': 'certificate', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-certificate': PEM });
+    const { message } = await signIn(
+      { 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-certificate': 'certs/app.pem' },
+      {},
+      'certificate'
+    );
+    expect(message?.inputs).toEqual({
+      'auth-type': 'certificate',
+      'client-id': CLIENT_ID,
+      'tenant-id': TENANT_ID,
+      'client-certificate': PEM
+    });
   });
 
   it('hands workload identity its token file variables, which the endpoint re-reads', async () => {
-    const env = { AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token', AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/' };
+    const env = {
+      AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token',
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_TENANT_ID: TENANT_ID,
+      AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/'
+    };
     const { message } = await signIn({}, env, 'workload-identity');
     expect(message?.inputs).toEqual({ 'auth-type': 'workload-identity' });
     expect(message?.env).toEqual({ GITHUB_ACTIONS: 'true', ...env });
@@ -104,7 +154,9 @@ describe('signInLaterSteps: an endpoint for oidc, secret, certificate and worklo
 
   it('fails the step with a clear line when the endpoint does not start, and exports nothing', async () => {
     const { runner, error } = await signIn(SECRET_INPUTS, {}, 'secret', { started: false, why: 'it wrote nothing within 5 s' });
-    expect(describeError(error).split('\n')[0]).toBe('The token endpoint for later steps did not start: it wrote nothing within 5 s. Later steps are not signed in.');
+    expect(describeError(error).split('\n')[0]).toBe(
+      'The token endpoint for later steps did not start: it wrote nothing within 5 s. Later steps are not signed in.'
+    );
     expect(runner.exported).toEqual({});
     expect(runner.state).toEqual({});
   });
@@ -142,9 +194,20 @@ describe('noProxyVariables', () => {
   it.each<[string, Record<string, string>, Array<[string, string]>]>([
     ['no proxy: nothing', { NO_PROXY: 'corp' }, []],
     ['HTTPS_PROXY, no NO_PROXY', { HTTPS_PROXY: 'http://p:3128' }, [['NO_PROXY', '127.0.0.1,localhost']]],
-    ['http_proxy, NO_PROXY with one of them', { http_proxy: 'http://p:3128', NO_PROXY: 'LOCALHOST, .corp' }, [['NO_PROXY', 'LOCALHOST,.corp,127.0.0.1']]],
+    [
+      'http_proxy, NO_PROXY with one of them',
+      { http_proxy: 'http://p:3128', NO_PROXY: 'LOCALHOST, .corp' },
+      [['NO_PROXY', 'LOCALHOST,.corp,127.0.0.1']]
+    ],
     ['both already there', { HTTP_PROXY: 'http://p', NO_PROXY: '127.0.0.1,localhost' }, []],
-    ['a no_proxy too (Python reads it first)', { HTTPS_PROXY: 'http://p', no_proxy: 'corp' }, [['NO_PROXY', '127.0.0.1,localhost'], ['no_proxy', 'corp,127.0.0.1,localhost']]],
+    [
+      'a no_proxy too (Python reads it first)',
+      { HTTPS_PROXY: 'http://p', no_proxy: 'corp' },
+      [
+        ['NO_PROXY', '127.0.0.1,localhost'],
+        ['no_proxy', 'corp,127.0.0.1,localhost']
+      ]
+    ],
     ['NO_PROXY=*', { ALL_PROXY: 'socks5://p', NO_PROXY: '*' }, []]
   ])('%s', (_name, env, expected) => {
     expect(noProxyVariables(env)).toEqual(expected);

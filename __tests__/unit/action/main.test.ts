@@ -18,7 +18,11 @@ const OIDC_ENV = {
   ACTIONS_ID_TOKEN_REQUEST_URL: `${GITHUB}/abc/idtoken?api-version=2.0`,
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'github-request-token'
 };
-const GITHUB_TOKEN = fakeJwt({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:o/r:ref:refs/heads/main', aud: 'api://AzureADTokenExchange' });
+const GITHUB_TOKEN = fakeJwt({
+  iss: 'https://token.actions.githubusercontent.com',
+  sub: 'repo:o/r:ref:refs/heads/main',
+  aud: 'api://AzureADTokenExchange'
+});
 
 /** Requests that found no interceptor: with net connect off, each one is a request the test did not expect. */
 let unexpectedRequests: string[];
@@ -76,9 +80,7 @@ describe('run: the story with a client secret', () => {
     const firstOther = runner.calls.findIndex(([method]) => method !== 'setSecret');
     expect(tokenMasked).toBeGreaterThan(0);
     expect(firstOther).toBeGreaterThan(tokenMasked);
-    expect(runner.calls.map(([method]) => method)).toEqual(
-      expect.arrayContaining(['setOutputs', 'info', 'saveState', 'appendSummary'])
-    );
+    expect(runner.calls.map(([method]) => method)).toEqual(expect.arrayContaining(['setOutputs', 'info', 'saveState', 'appendSummary']));
   });
 
   it('masks the token before the token file is written', async () => {
@@ -106,7 +108,13 @@ describe('run: the story with a client secret', () => {
     const saved = JSON.parse(runner.state['token-file'] ?? '{}') as Record<string, string>;
     const stat = fs.statSync(file, { bigint: true });
     // What the post step checks before it deletes anything: the path, and the file as created.
-    expect(saved).toEqual({ path: file, device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) });
+    expect(saved).toEqual({
+      path: file,
+      device: String(stat.dev),
+      inode: String(stat.ino),
+      size: String(stat.size),
+      modifiedNs: String(stat.mtimeNs)
+    });
     expect(runner.outputs['token-file']).toBe(file);
   });
 
@@ -137,13 +145,18 @@ describe('run: the story with a client secret', () => {
     const runner = await runWith({ ...SECRET_INPUTS, 'token-file': 'token', 'job-summary': 'true' });
     expect(runner.visibleText()).not.toContain(SECRET);
     expect(runner.visibleText()).not.toContain(ACCESS_TOKEN);
-    expect(runner.visibleText()).toContain(`Signed in with auth-type 'secret' as client ${CLIENT_ID} (object ${OBJECT_ID}) in tenant ${TENANT_ID}.`);
+    expect(runner.visibleText()).toContain(
+      `Signed in with auth-type 'secret' as client ${CLIENT_ID} (object ${OBJECT_ID}) in tenant ${TENANT_ID}.`
+    );
   });
 });
 
 describe('run: the story with OIDC', () => {
   it('picks oidc on its own, presents the GitHub token, and outputs auth-type oidc', async () => {
-    nock(GITHUB).get('/abc/idtoken').query({ 'api-version': '2.0', audience: 'api://AzureADTokenExchange' }).reply(200, { value: GITHUB_TOKEN });
+    nock(GITHUB)
+      .get('/abc/idtoken')
+      .query({ 'api-version': '2.0', audience: 'api://AzureADTokenExchange' })
+      .reply(200, { value: GITHUB_TOKEN });
     nock(AUTHORITY)
       .post(TOKEN_PATH, body => new URLSearchParams(body as string).get('client_assertion') === GITHUB_TOKEN)
       .reply(200, { expires_in: 3599, access_token: ACCESS_TOKEN });
@@ -165,25 +178,28 @@ describe('run: every failure is reported once, with its context, and sets no out
       () => undefined,
       "Input 'tenant-id' must be a tenant GUID or domain, not 'common': an app signs in to one tenant.\nUse the 'Directory (tenant) ID' from the app registration's overview page."
     ],
-    [
-      'bad creds, before any request',
-      { creds: `{"clientSecret": "${SECRET}"` },
-      {},
-      () => undefined,
-      "Input 'creds' is not valid JSON."
-    ],
+    ['bad creds, before any request', { creds: `{"clientSecret": "${SECRET}"` }, {}, () => undefined, "Input 'creds' is not valid JSON."],
     [
       'Entra ID refusing the secret',
       SECRET_INPUTS,
       {},
-      () => entraAnswers(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] }),
+      () =>
+        entraAnswers(401, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+          error_codes: [7000215]
+        }),
       "Getting a token for https://management.azure.com/.default with auth-type 'secret': Entra ID refused the token request with AADSTS7000215: The client secret is wrong."
     ],
     [
       'Entra ID unreachable',
       SECRET_INPUTS,
       {},
-      () => nock(AUTHORITY).post(TOKEN_PATH).times(4).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+      () =>
+        nock(AUTHORITY)
+          .post(TOKEN_PATH)
+          .times(4)
+          .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
       `Getting a token for https://management.azure.com/.default with auth-type 'secret': Entra ID token endpoint (POST ${AUTHORITY}${TOKEN_PATH}) failed after 4 attempts: ECONNRESET: socket hang up`
     ],
     [
@@ -239,13 +255,19 @@ describe('run: every failure is reported once, with its context, and sets no out
       throw new Error('GITHUB_STATE is not set, so the action cannot save state for its post step: run it as a GitHub Actions step.');
     };
     await run(testDeps({ ...inputEnv({ ...SECRET_INPUTS, 'token-file': 'token' }), GITHUB_WORKSPACE: workspace }, { runner }));
-    expect(runner.failures).toEqual(['GITHUB_STATE is not set, so the action cannot save state for its post step: run it as a GitHub Actions step.']);
+    expect(runner.failures).toEqual([
+      'GITHUB_STATE is not set, so the action cannot save state for its post step: run it as a GitHub Actions step.'
+    ]);
     expect(fs.existsSync(path.join(workspace, 'token'))).toBe(false);
     expect(runner.outputs).toEqual({});
   });
 
   it('shows the hint of an Entra ID error on its own line', async () => {
-    entraAnswers(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
+    entraAnswers(401, {
+      error: 'invalid_client',
+      error_description: 'AADSTS7000215: Invalid client secret provided.',
+      error_codes: [7000215]
+    });
     const runner = await runWith(SECRET_INPUTS);
     expect(runner.failures[0]?.split('\n')).toContain(
       `Give the secret's Value, not its Secret ID. Create a new one with: az ad app credential reset --id ${CLIENT_ID} --append`
@@ -255,7 +277,11 @@ describe('run: every failure is reported once, with its context, and sets no out
 
 describe('run: the job summary on failure', () => {
   it('says what was tried and the first line of the error, and holds no secret', async () => {
-    entraAnswers(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
+    entraAnswers(401, {
+      error: 'invalid_client',
+      error_description: 'AADSTS7000215: Invalid client secret provided.',
+      error_codes: [7000215]
+    });
     const runner = await runWith({ ...SECRET_INPUTS, 'job-summary': 'true' });
     expect(runner.summaries).toEqual([
       [
@@ -276,7 +302,9 @@ describe('run: the job summary on failure', () => {
 
   it('is written for a bad input too, when job-summary is true', async () => {
     const runner = await runWith({ ...SECRET_INPUTS, 'tenant-id': 'common', 'job-summary': 'TRUE' });
-    expect(runner.summaries[0]).toContain("| Error | `Input 'tenant-id' must be a tenant GUID or domain, not 'common': an app signs in to one tenant.` |");
+    expect(runner.summaries[0]).toContain(
+      "| Error | `Input 'tenant-id' must be a tenant GUID or domain, not 'common': an app signs in to one tenant.` |"
+    );
     expect(runner.summaries[0]).toContain('| Credential | `auto` |');
   });
 
@@ -298,7 +326,10 @@ describe('run: sign-in-later-steps', () => {
         return { started: true as const, pid: 4242, firstLine: '{"port":41234}' };
       }
     };
-    const deps = testDeps({ ...inputEnv({ ...inputs, 'sign-in-later-steps': 'true' }), GITHUB_WORKSPACE: workspace }, { machine, endpoint: { node: 'node', entry: 'endpoint.js' } });
+    const deps = testDeps(
+      { ...inputEnv({ ...inputs, 'sign-in-later-steps': 'true' }), GITHUB_WORKSPACE: workspace },
+      { machine, endpoint: { node: 'node', entry: 'endpoint.js' } }
+    );
     await run(deps);
     return { runner: deps.runner, starts };
   }
@@ -310,7 +341,9 @@ describe('run: sign-in-later-steps', () => {
     expect(starts).toHaveLength(1);
     expect(Object.keys(runner.exported)).toEqual(['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET']);
     expect(runner.outputs['token-endpoint']).toBe('http://127.0.0.1:41234/msi/token');
-    const methods = runner.calls.map(([method, name]) => `${method} ${method === 'setOutputs' || method === 'exportVariables' ? name : ''}`.trim());
+    const methods = runner.calls.map(([method, name]) =>
+      `${method} ${method === 'setOutputs' || method === 'exportVariables' ? name : ''}`.trim()
+    );
     expect(methods.indexOf('setOutputs access-token')).toBeLessThan(methods.indexOf('exportVariables IDENTITY_ENDPOINT'));
   });
 

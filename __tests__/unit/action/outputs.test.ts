@@ -23,7 +23,11 @@ describe('tokenOutputs', () => {
   });
 
   it('adds token-file when one was written, and empty identity fields when the token names none', () => {
-    const outputs = tokenOutputs({ ...acquired, identity: { tenantId: undefined, clientId: undefined, objectId: undefined } }, 'azure-cli', '/w/token');
+    const outputs = tokenOutputs(
+      { ...acquired, identity: { tenantId: undefined, clientId: undefined, objectId: undefined } },
+      'azure-cli',
+      '/w/token'
+    );
     expect(outputs).toContainEqual(['token-file', '/w/token']);
     expect(outputs).toContainEqual(['object-id', '']);
   });

@@ -56,7 +56,9 @@ describe('post step', () => {
     const runner = recordingRunner({ 'token-file': state });
     await cleanup(runner, machine);
     expect(fs.readFileSync(file, 'utf8')).toBe('someone else');
-    expect(runner.warnings).toEqual([`Left ${file} alone: it is no longer the token file this step wrote (it was replaced or changed since).`]);
+    expect(runner.warnings).toEqual([
+      `Left ${file} alone: it is no longer the token file this step wrote (it was replaced or changed since).`
+    ]);
   });
 
   it('leaves alone a file whose content changed since', async () => {
@@ -114,7 +116,10 @@ describe('post step: the token endpoint', () => {
   const STATS = { served: { 'https://management.azure.com': 9, 'https://vault.azure.net': 5 }, failures: 0, refused: 0, pid: 4343 };
 
   /** stopTokenEndpoint with an endpoint that answers `result`, and a process that is gone once asked `checks` times. */
-  async function stopWith(result: StopResult, options: { state?: Record<string, string>; env?: Record<string, string>; running?: () => boolean } = {}) {
+  async function stopWith(
+    result: StopResult,
+    options: { state?: Record<string, string>; env?: Record<string, string>; running?: () => boolean } = {}
+  ) {
     const runner = recordingRunner(options.state ?? STATE);
     const asked: Array<[string, string]> = [];
     const checked: number[] = [];
@@ -134,12 +139,16 @@ describe('post step: the token endpoint', () => {
     const { runner, asked, checked } = await stopWith({ outcome: 'stopped', stats: STATS });
     expect(asked).toEqual([[URL_, HEADER]]);
     expect(checked).toEqual([4343]);
-    expect(runner.calls).toEqual([['info', 'Token endpoint stopped: served 14 tokens (https://management.azure.com 9, https://vault.azure.net 5), 0 failures.']]);
+    expect(runner.calls).toEqual([
+      ['info', 'Token endpoint stopped: served 14 tokens (https://management.azure.com 9, https://vault.azure.net 5), 0 failures.']
+    ]);
   });
 
   it('warns with the line when some tokens could not be minted', async () => {
     const { runner } = await stopWith({ outcome: 'stopped', stats: { ...STATS, failures: 2, refused: 1 } });
-    expect(runner.warnings).toEqual(['Token endpoint stopped: served 14 tokens (https://management.azure.com 9, https://vault.azure.net 5), 2 failures, 1 refused request.']);
+    expect(runner.warnings).toEqual([
+      'Token endpoint stopped: served 14 tokens (https://management.azure.com 9, https://vault.azure.net 5), 2 failures, 1 refused request.'
+    ]);
   });
 
   it('warns when the process has not exited after the shutdown', async () => {
@@ -168,7 +177,9 @@ describe('post step: the token endpoint', () => {
   it('warns when IDENTITY_HEADER is missing, and asks nothing', async () => {
     const { runner, asked } = await stopWith({ outcome: 'gone' }, { env: {} });
     expect(asked).toEqual([]);
-    expect(runner.warnings).toEqual([`Could not stop the token endpoint at ${URL_}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`]);
+    expect(runner.warnings).toEqual([
+      `Could not stop the token endpoint at ${URL_}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`
+    ]);
   });
 
   it.each([
@@ -206,7 +217,11 @@ describe('post step: the token endpoint', () => {
 describe('statsLine', () => {
   it.each<[string, Parameters<typeof statsLine>[0], string]>([
     ['nothing served', { served: {}, failures: 0, refused: 0, pid: 1 }, 'Token endpoint stopped: served 0 tokens, 0 failures.'],
-    ['one token', { served: { 'https://vault.azure.net': 1 }, failures: 1, refused: 0, pid: 1 }, 'Token endpoint stopped: served 1 token (https://vault.azure.net 1), 1 failure.'],
+    [
+      'one token',
+      { served: { 'https://vault.azure.net': 1 }, failures: 1, refused: 0, pid: 1 },
+      'Token endpoint stopped: served 1 token (https://vault.azure.net 1), 1 failure.'
+    ],
     [
       'most served first',
       { served: { a: 1, b: 3, c: 3 }, failures: 0, refused: 2, pid: 1 },

@@ -21,9 +21,21 @@ describe('actionsRunner', () => {
   });
 
   it.each<[string, (runner: Runner) => void, string]>([
-    ['setOutputs', runner => runner.setOutputs([['access-token', 'the-token']]), 'GITHUB_OUTPUT is not set, so the action cannot set outputs'],
-    ['exportVariables', runner => runner.exportVariables([['DB_PASSWORD', 'the-secret']]), 'GITHUB_ENV is not set, so the action cannot export environment variables'],
-    ['saveState', runner => runner.saveState('token-file', '/tmp/token'), 'GITHUB_STATE is not set, so the action cannot save state for its post step']
+    [
+      'setOutputs',
+      runner => runner.setOutputs([['access-token', 'the-token']]),
+      'GITHUB_OUTPUT is not set, so the action cannot set outputs'
+    ],
+    [
+      'exportVariables',
+      runner => runner.exportVariables([['DB_PASSWORD', 'the-secret']]),
+      'GITHUB_ENV is not set, so the action cannot export environment variables'
+    ],
+    [
+      'saveState',
+      runner => runner.saveState('token-file', '/tmp/token'),
+      'GITHUB_STATE is not set, so the action cannot save state for its post step'
+    ]
   ])('refuses %s without its file, and prints nothing', (_, call, message) => {
     expect(() => call(actionsRunner({}))).toThrow(message);
     expect(printed.join('')).toBe('');

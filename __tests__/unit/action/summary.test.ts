@@ -37,7 +37,13 @@ describe('successSummary', () => {
 
   it('names loaded secrets, never their values, escapes |, and marks names not exported', () => {
     const secrets = [
-      { name: 'db-password', envName: 'PGPASSWORD', vault: 'https://my-vault.vault.azure.net', value: 'S3cr3t~Value_ABC', exportable: true },
+      {
+        name: 'db-password',
+        envName: 'PGPASSWORD',
+        vault: 'https://my-vault.vault.azure.net',
+        value: 'S3cr3t~Value_ABC',
+        exportable: true
+      },
       { name: 'a|b', envName: 'A_B', vault: 'https://my-vault.vault.azure.net', value: 'other|secret', exportable: true },
       { name: 'bash-env', envName: 'BASH_ENV', vault: 'https://my-vault.vault.azure.net', value: 'x', exportable: false }
     ];

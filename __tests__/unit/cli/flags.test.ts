@@ -61,7 +61,15 @@ describe('parseFlags: every switch', () => {
   });
 
   it('no flags at all: nothing set', () => {
-    expect(parseFlags([])).toEqual({ values: {}, output: undefined, replace: false, quiet: false, verbose: false, help: false, version: false });
+    expect(parseFlags([])).toEqual({
+      values: {},
+      output: undefined,
+      replace: false,
+      quiet: false,
+      verbose: false,
+      help: false,
+      version: false
+    });
   });
 });
 
@@ -90,18 +98,42 @@ describe('parseFlags: bad flags, each refused with one line that never holds a v
     [['--quiet', '--verbose'], '--quiet and --verbose cannot be given together.'],
     [['--output', 'yaml'], '--output must be token, json or env.'],
     [['--output', 'JSON'], '--output must be token, json or env.'],
-    [['--client-secret', 'hunter2'], `--client-secret is not a flag: ${VISIBLE}. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.`],
-    [['--client-secret=hunter2'], `--client-secret is not a flag: ${VISIBLE}. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.`],
-    [['--secret', 'hunter2'], `--secret is not a flag: ${VISIBLE}. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.`],
-    [['--client-certificate-password', 'hunter2'], `--client-certificate-password is not a flag: ${VISIBLE}. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`],
-    [['--certificate-password=hunter2'], `--certificate-password is not a flag: ${VISIBLE}. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`],
-    [['--passphrase', 'hunter2'], `--passphrase is not a flag: ${VISIBLE}. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`],
+    [
+      ['--client-secret', 'hunter2'],
+      `--client-secret is not a flag: ${VISIBLE}. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.`
+    ],
+    [
+      ['--client-secret=hunter2'],
+      `--client-secret is not a flag: ${VISIBLE}. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.`
+    ],
+    [
+      ['--secret', 'hunter2'],
+      `--secret is not a flag: ${VISIBLE}. Put the client secret in AZURE_CLIENT_SECRET, or in a file given with --creds @FILE.`
+    ],
+    [
+      ['--client-certificate-password', 'hunter2'],
+      `--client-certificate-password is not a flag: ${VISIBLE}. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`
+    ],
+    [
+      ['--certificate-password=hunter2'],
+      `--certificate-password is not a flag: ${VISIBLE}. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`
+    ],
+    [
+      ['--passphrase', 'hunter2'],
+      `--passphrase is not a flag: ${VISIBLE}. Put the certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`
+    ],
     [
       ['--password', 'hunter2'],
       `--password is not a flag: ${VISIBLE}. Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.`
     ],
-    [['--creds', '{"clientSecret":"hunter2"}'], `--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`],
-    [['--creds={"clientSecret":"hunter2"}'], `--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`],
+    [
+      ['--creds', '{"clientSecret":"hunter2"}'],
+      `--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`
+    ],
+    [
+      ['--creds={"clientSecret":"hunter2"}'],
+      `--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`
+    ],
     [['--creds', 'sp.json'], `--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`],
     [['--creds', '@'], `--creds takes only @FILE, the path of a JSON file after an @: ${VISIBLE}, so credentials never go on it.`],
     [

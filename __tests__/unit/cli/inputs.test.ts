@@ -29,7 +29,10 @@ interface Setup {
   readonly files?: Record<string, string>;
 }
 
-async function inputsOf(setup: Setup, machine: FakeMachine = fakeMachine({ files: setup.files ?? {} })): Promise<{ inputs: CliInputs; masks: string[] }> {
+async function inputsOf(
+  setup: Setup,
+  machine: FakeMachine = fakeMachine({ files: setup.files ?? {} })
+): Promise<{ inputs: CliInputs; masks: string[] }> {
   const masker = recordingMasker();
   const inputs = await readInputs(parseFlags(setup.argv ?? []), { env: setup.env ?? {}, cwd: CWD, machine, masker, log: recordingLog() });
   return { inputs, masks: masker.masks };
@@ -63,97 +66,173 @@ const ALL_ENV = {
 
 describe('precedence: a flag, then the credentials file, then the AZURE_* variables', () => {
   it.each<[string, Setup, Partial<Config>]>([
-    ['the flags win over the file and the variables', {
-      argv: ['--client-id', FLAG_APP, '--tenant-id', FLAG_TENANT, '--creds', `@${SP_FILE}`],
-      env: ALL_ENV,
-      files: { [SP_FILE]: SP_JSON }
-    }, { clientId: FLAG_APP, tenantId: FLAG_TENANT, clientSecret: FILE_PASSWORD }],
-    ["the file's appId wins over an injected AZURE_CLIENT_ID (AKS), its tenant over AZURE_TENANT_ID, its password over AZURE_CLIENT_SECRET", {
-      env: { ...ALL_ENV, ENTRA_SERVICE_PRINCIPAL: SP_FILE },
-      files: { [SP_FILE]: SP_JSON }
-    }, { clientId: FILE_APP, tenantId: FILE_TENANT, clientSecret: FILE_PASSWORD }],
-    ['--creds wins over ENTRA_SERVICE_PRINCIPAL, which is then not read', {
-      argv: ['--creds', '@/other/creds.json'],
-      env: { ENTRA_SERVICE_PRINCIPAL: '/does/not/exist.json' },
-      files: { '/other/creds.json': JSON.stringify({ clientId: FLAG_APP, clientSecret: 'other~secret', tenantId: FLAG_TENANT }) }
-    }, { clientId: FLAG_APP, tenantId: FLAG_TENANT, clientSecret: 'other~secret' }],
-    ['the variables fill what a --creds file leaves out', {
-      argv: ['--creds', '@creds.json'],
-      env: { AZURE_CLIENT_ID: ENV_APP, AZURE_TENANT_ID: ENV_TENANT },
-      files: { [`${CWD}/creds.json`]: JSON.stringify({ clientSecret: 'only~secret' }) }
-    }, { clientId: ENV_APP, tenantId: ENV_TENANT, clientSecret: 'only~secret' }],
-    ['the variables alone', { env: ALL_ENV }, {
-      clientId: ENV_APP,
-      tenantId: ENV_TENANT,
-      clientSecret: ENV_SECRET,
-      clientCertificate: '/env/cert.pem',
-      clientCertificatePassword: 'env-passphrase',
-      authorityHost: 'https://login.env.example',
-      resource: 'https://env.example',
-      scope: 'https://env.example/.default',
-      tokenFile: '/env/token'
-    }],
-    ['every flag over its variable', {
-      argv: [
-        '--client-id', FLAG_APP, '--tenant-id', FLAG_TENANT, '--client-certificate', 'flag.pem',
-        '--authority-host', 'https://login.flag.example', '--resource', 'graph', '--token-file', 'out/token'
-      ],
-      env: ALL_ENV
-    }, {
-      clientId: FLAG_APP,
-      tenantId: FLAG_TENANT,
-      clientSecret: ENV_SECRET,
-      clientCertificate: 'flag.pem',
-      clientCertificatePassword: 'env-passphrase',
-      authorityHost: 'https://login.flag.example',
-      resource: 'https://graph.microsoft.com',
-      tokenFile: `${CWD}/out/token`
-    }],
-    ['nothing given: the defaults', {}, {
-      authType: 'auto',
-      clientId: undefined,
-      tenantId: undefined,
-      clientSecret: undefined,
-      clientCertificate: undefined,
-      clientCertificatePassword: undefined,
-      authorityHost: 'https://login.microsoftonline.com',
-      resource: 'https://management.azure.com',
-      tokenFile: undefined,
-      secrets: []
-    }],
-    ['a passphrase without a certificate is ignored, as the Azure SDKs ignore it', { env: { AZURE_CLIENT_CERTIFICATE_PASSWORD: 'stray' } }, { clientCertificatePassword: undefined }],
-    ['empty variables count as absent', { env: { AZURE_CLIENT_ID: '  ', AZURE_RESOURCE: '', BEARER_TOKEN_FILE: ' ' } }, { clientId: undefined, resource: 'https://management.azure.com', tokenFile: undefined }]
+    [
+      'the flags win over the file and the variables',
+      {
+        argv: ['--client-id', FLAG_APP, '--tenant-id', FLAG_TENANT, '--creds', `@${SP_FILE}`],
+        env: ALL_ENV,
+        files: { [SP_FILE]: SP_JSON }
+      },
+      { clientId: FLAG_APP, tenantId: FLAG_TENANT, clientSecret: FILE_PASSWORD }
+    ],
+    [
+      "the file's appId wins over an injected AZURE_CLIENT_ID (AKS), its tenant over AZURE_TENANT_ID, its password over AZURE_CLIENT_SECRET",
+      {
+        env: { ...ALL_ENV, ENTRA_SERVICE_PRINCIPAL: SP_FILE },
+        files: { [SP_FILE]: SP_JSON }
+      },
+      { clientId: FILE_APP, tenantId: FILE_TENANT, clientSecret: FILE_PASSWORD }
+    ],
+    [
+      '--creds wins over ENTRA_SERVICE_PRINCIPAL, which is then not read',
+      {
+        argv: ['--creds', '@/other/creds.json'],
+        env: { ENTRA_SERVICE_PRINCIPAL: '/does/not/exist.json' },
+        files: { '/other/creds.json': JSON.stringify({ clientId: FLAG_APP, clientSecret: 'other~secret', tenantId: FLAG_TENANT }) }
+      },
+      { clientId: FLAG_APP, tenantId: FLAG_TENANT, clientSecret: 'other~secret' }
+    ],
+    [
+      'the variables fill what a --creds file leaves out',
+      {
+        argv: ['--creds', '@creds.json'],
+        env: { AZURE_CLIENT_ID: ENV_APP, AZURE_TENANT_ID: ENV_TENANT },
+        files: { [`${CWD}/creds.json`]: JSON.stringify({ clientSecret: 'only~secret' }) }
+      },
+      { clientId: ENV_APP, tenantId: ENV_TENANT, clientSecret: 'only~secret' }
+    ],
+    [
+      'the variables alone',
+      { env: ALL_ENV },
+      {
+        clientId: ENV_APP,
+        tenantId: ENV_TENANT,
+        clientSecret: ENV_SECRET,
+        clientCertificate: '/env/cert.pem',
+        clientCertificatePassword: 'env-passphrase',
+        authorityHost: 'https://login.env.example',
+        resource: 'https://env.example',
+        scope: 'https://env.example/.default',
+        tokenFile: '/env/token'
+      }
+    ],
+    [
+      'every flag over its variable',
+      {
+        argv: [
+          '--client-id',
+          FLAG_APP,
+          '--tenant-id',
+          FLAG_TENANT,
+          '--client-certificate',
+          'flag.pem',
+          '--authority-host',
+          'https://login.flag.example',
+          '--resource',
+          'graph',
+          '--token-file',
+          'out/token'
+        ],
+        env: ALL_ENV
+      },
+      {
+        clientId: FLAG_APP,
+        tenantId: FLAG_TENANT,
+        clientSecret: ENV_SECRET,
+        clientCertificate: 'flag.pem',
+        clientCertificatePassword: 'env-passphrase',
+        authorityHost: 'https://login.flag.example',
+        resource: 'https://graph.microsoft.com',
+        tokenFile: `${CWD}/out/token`
+      }
+    ],
+    [
+      'nothing given: the defaults',
+      {},
+      {
+        authType: 'auto',
+        clientId: undefined,
+        tenantId: undefined,
+        clientSecret: undefined,
+        clientCertificate: undefined,
+        clientCertificatePassword: undefined,
+        authorityHost: 'https://login.microsoftonline.com',
+        resource: 'https://management.azure.com',
+        tokenFile: undefined,
+        secrets: []
+      }
+    ],
+    [
+      'a passphrase without a certificate is ignored, as the Azure SDKs ignore it',
+      { env: { AZURE_CLIENT_CERTIFICATE_PASSWORD: 'stray' } },
+      { clientCertificatePassword: undefined }
+    ],
+    [
+      'empty variables count as absent',
+      { env: { AZURE_CLIENT_ID: '  ', AZURE_RESOURCE: '', BEARER_TOKEN_FILE: ' ' } },
+      { clientId: undefined, resource: 'https://management.azure.com', tokenFile: undefined }
+    ]
   ])('%s', async (_name, setup, expected) => {
     expect(await configOf(setup)).toMatchObject(expected);
   });
 
   it.each<[string, string[], Partial<Config>]>([
     ['--auth-type', ['--auth-type', 'Managed-Identity'], { authType: 'managed-identity' }],
-    ['--environment', ['--environment', 'azureusgovernment'], { authorityHost: 'https://login.microsoftonline.us', resource: 'https://management.usgovcloudapi.net' }],
+    [
+      '--environment',
+      ['--environment', 'azureusgovernment'],
+      { authorityHost: 'https://login.microsoftonline.us', resource: 'https://management.usgovcloudapi.net' }
+    ],
     ['--audience', ['--audience', 'api://custom'], { oidcAudience: 'api://custom' }],
-    ['--keyvault and --secrets', ['--keyvault', 'my-vault', '--secrets', 'db-password'], {
-      secrets: [{ kind: 'secret', entry: 'db-password', vault: 'https://my-vault.vault.azure.net', name: 'db-password', version: undefined, envName: 'DB_PASSWORD' }]
-    }]
+    [
+      '--keyvault and --secrets',
+      ['--keyvault', 'my-vault', '--secrets', 'db-password'],
+      {
+        secrets: [
+          {
+            kind: 'secret',
+            entry: 'db-password',
+            vault: 'https://my-vault.vault.azure.net',
+            name: 'db-password',
+            version: undefined,
+            envName: 'DB_PASSWORD'
+          }
+        ]
+      }
+    ]
   ])('%s: a flag only, read as the action reads its input', async (_flag, argv, expected) => {
     expect(await configOf({ argv })).toMatchObject(expected);
   });
 
   it("leaves the action's other inputs at their defaults, whatever INPUT_* variables say", async () => {
-    const config = await configOf({ env: { 'INPUT_JOB-SUMMARY': 'true', 'INPUT_SIGN-IN-LATER-STEPS': 'true', 'INPUT_EXPORT-ENV': 'false', 'INPUT_CLIENT-ID': ENV_APP } });
-    expect(config).toMatchObject({ jobSummary: false, signInLaterSteps: false, exportEnv: true, ignoreMissingSecrets: false, clientId: undefined });
+    const config = await configOf({
+      env: { 'INPUT_JOB-SUMMARY': 'true', 'INPUT_SIGN-IN-LATER-STEPS': 'true', 'INPUT_EXPORT-ENV': 'false', 'INPUT_CLIENT-ID': ENV_APP }
+    });
+    expect(config).toMatchObject({
+      jobSummary: false,
+      signInLaterSteps: false,
+      exportEnv: true,
+      ignoreMissingSecrets: false,
+      clientId: undefined
+    });
   });
 
   it('resolves relative paths against the working directory', async () => {
     const config = await configOf({ argv: ['--token-file', '../t', '--creds', '@sp.json'], files: { [`${CWD}/sp.json`]: SP_JSON } });
     expect(config.tokenFile).toBe('/work/t');
     expect(config.context.workspace).toBe(CWD);
-    expect((await configOf({ env: { ENTRA_SERVICE_PRINCIPAL: 'sp.json' }, files: { [`${CWD}/sp.json`]: SP_JSON } })).clientId).toBe(FILE_APP);
+    expect((await configOf({ env: { ENTRA_SERVICE_PRINCIPAL: 'sp.json' }, files: { [`${CWD}/sp.json`]: SP_JSON } })).clientId).toBe(
+      FILE_APP
+    );
   });
 
   it('follows GITHUB_ACTIONS for auto: outside a workflow it may probe IMDS, inside only on self-hosted runners', async () => {
     expect((await configOf({})).context).toMatchObject({ inWorkflow: false, probeImds: true });
     expect((await configOf({ env: { GITHUB_ACTIONS: 'true' } })).context).toMatchObject({ inWorkflow: true, probeImds: false });
-    expect((await configOf({ env: { GITHUB_ACTIONS: 'true', RUNNER_ENVIRONMENT: 'self-hosted' } })).context).toMatchObject({ inWorkflow: true, probeImds: true });
+    expect((await configOf({ env: { GITHUB_ACTIONS: 'true', RUNNER_ENVIRONMENT: 'self-hosted' } })).context).toMatchObject({
+      inWorkflow: true,
+      probeImds: true
+    });
   });
 
   it('masks the secrets of the environment and of the file the moment they are read', async () => {
@@ -175,20 +254,36 @@ describe('names an input by where its value came from', () => {
     ['an absent secret, which has no flag', {}, 'client-secret', 'AZURE_CLIENT_SECRET'],
     ['AZURE_CLIENT_SECRET', { env: { AZURE_CLIENT_SECRET: ENV_SECRET } }, 'client-secret', 'Environment variable AZURE_CLIENT_SECRET'],
     ['the --creds file', { argv: ['--creds', '@sp.json'], files: { [`${CWD}/sp.json`]: SP_JSON } }, 'creds', `--creds @${CWD}/sp.json`],
-    ['the ENTRA_SERVICE_PRINCIPAL file', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: SP_JSON } }, 'creds', `ENTRA_SERVICE_PRINCIPAL (${SP_FILE})`],
-    ["a field the file gave", { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE, AZURE_CLIENT_ID: ENV_APP }, files: { [SP_FILE]: SP_JSON } }, 'client-id', `ENTRA_SERVICE_PRINCIPAL (${SP_FILE})`]
+    [
+      'the ENTRA_SERVICE_PRINCIPAL file',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: SP_JSON } },
+      'creds',
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE})`
+    ],
+    [
+      'a field the file gave',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE, AZURE_CLIENT_ID: ENV_APP }, files: { [SP_FILE]: SP_JSON } },
+      'client-id',
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE})`
+    ]
   ])('%s', async (_name, setup, input, label) => {
     expect((await inputsOf(setup)).inputs.label(input)).toBe(label);
   });
 
   it.each([
-    ["is needed for auth-type 'secret' (or give 'creds' with clientSecret).", "is needed for auth-type 'secret' (or give --creds @FILE with clientSecret)."],
+    [
+      "is needed for auth-type 'secret' (or give 'creds' with clientSecret).",
+      "is needed for auth-type 'secret' (or give --creds @FILE with clientSecret)."
+    ],
     ["is set but 'client-certificate' is empty", 'is set but --client-certificate is empty'],
-    ['holds an encrypted private key, and client-certificate-password is empty.', 'holds an encrypted private key, and AZURE_CLIENT_CERTIFICATE_PASSWORD is empty.'],
-    ["names no vault, and the keyvault input is empty.", 'names no vault, and --keyvault is empty.'],
+    [
+      'holds an encrypted private key, and client-certificate-password is empty.',
+      'holds an encrypted private key, and AZURE_CLIENT_CERTIFICATE_PASSWORD is empty.'
+    ],
+    ['names no vault, and the keyvault input is empty.', 'names no vault, and --keyvault is empty.'],
     ["Remove 'client-id' to use the machine's identity.", "Remove --client-id to use the machine's identity."],
     ["auth-type 'secret' or 'auto'", "auth-type 'secret' or 'auto'"]
-  ])('translates the action\'s input names: %s', async (text, translated) => {
+  ])("translates the action's input names: %s", async (text, translated) => {
     expect((await inputsOf({})).inputs.translate(text)).toBe(translated);
   });
 });
@@ -200,18 +295,81 @@ describe('the credentials file: refused in one line naming it, never echoing wha
     return machine;
   };
   it.each<[string, Setup, string, FakeMachine | undefined]>([
-    ['ENTRA_SERVICE_PRINCIPAL names no file', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) cannot be read: no such file.`, undefined],
-    ['--creds names no file', { argv: ['--creds', '@missing.json'] }, `--creds @${CWD}/missing.json cannot be read: no such file.`, undefined],
-    ['a directory', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) cannot be read: it is a directory, not a regular file.`, special('a directory')],
-    ['a FIFO', { argv: ['--creds', `@${SP_FILE}`] }, `--creds @${SP_FILE} cannot be read: it is a FIFO (named pipe), not a regular file.`, special('a FIFO (named pipe)')],
-    ['too large', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: ' '.repeat(64 * 1024 + 1) } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) cannot be read: it has 65537 bytes, more than the 65536 allowed.`, undefined],
-    ['empty', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: ' \n' } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) is empty: it must hold a JSON object such as {"appId": "...", "password": "...", "tenant": "..."}.`, undefined],
-    ['not JSON', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: `password=${FILE_PASSWORD}` } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) is not valid JSON.`, undefined],
-    ['not an object', { argv: ['--creds', `@${SP_FILE}`], files: { [SP_FILE]: `["${FILE_PASSWORD}"]` } }, `--creds @${SP_FILE} must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.`, undefined],
-    ['a field that is not a string', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ appId: 7, password: FILE_PASSWORD, tenant: FILE_TENANT }) } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) field 'appId' must be a string.`, undefined],
-    ['no password', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ appId: FILE_APP, tenant: FILE_TENANT }) } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) has no password: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`, undefined],
-    ['no appId', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ password: FILE_PASSWORD, tenant: FILE_TENANT }) } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) has no appId: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`, undefined],
-    ['no tenant and no appId', { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ password: FILE_PASSWORD, appId: '' }) } }, `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) has no appId, no tenant: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`, undefined],
+    [
+      'ENTRA_SERVICE_PRINCIPAL names no file',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) cannot be read: no such file.`,
+      undefined
+    ],
+    [
+      '--creds names no file',
+      { argv: ['--creds', '@missing.json'] },
+      `--creds @${CWD}/missing.json cannot be read: no such file.`,
+      undefined
+    ],
+    [
+      'a directory',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) cannot be read: it is a directory, not a regular file.`,
+      special('a directory')
+    ],
+    [
+      'a FIFO',
+      { argv: ['--creds', `@${SP_FILE}`] },
+      `--creds @${SP_FILE} cannot be read: it is a FIFO (named pipe), not a regular file.`,
+      special('a FIFO (named pipe)')
+    ],
+    [
+      'too large',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: ' '.repeat(64 * 1024 + 1) } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) cannot be read: it has 65537 bytes, more than the 65536 allowed.`,
+      undefined
+    ],
+    [
+      'empty',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: ' \n' } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) is empty: it must hold a JSON object such as {"appId": "...", "password": "...", "tenant": "..."}.`,
+      undefined
+    ],
+    [
+      'not JSON',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: `password=${FILE_PASSWORD}` } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) is not valid JSON.`,
+      undefined
+    ],
+    [
+      'not an object',
+      { argv: ['--creds', `@${SP_FILE}`], files: { [SP_FILE]: `["${FILE_PASSWORD}"]` } },
+      `--creds @${SP_FILE} must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.`,
+      undefined
+    ],
+    [
+      'a field that is not a string',
+      {
+        env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE },
+        files: { [SP_FILE]: JSON.stringify({ appId: 7, password: FILE_PASSWORD, tenant: FILE_TENANT }) }
+      },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) field 'appId' must be a string.`,
+      undefined
+    ],
+    [
+      'no password',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ appId: FILE_APP, tenant: FILE_TENANT }) } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) has no password: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`,
+      undefined
+    ],
+    [
+      'no appId',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ password: FILE_PASSWORD, tenant: FILE_TENANT }) } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) has no appId: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`,
+      undefined
+    ],
+    [
+      'no tenant and no appId',
+      { env: { ENTRA_SERVICE_PRINCIPAL: SP_FILE }, files: { [SP_FILE]: JSON.stringify({ password: FILE_PASSWORD, appId: '' }) } },
+      `ENTRA_SERVICE_PRINCIPAL (${SP_FILE}) has no appId, no tenant: the file must hold appId, password and tenant (the output of az ad sp create-for-rbac).`,
+      undefined
+    ],
     ['--replace with no token file', { argv: ['--replace'] }, '--replace needs --token-file (or BEARER_TOKEN_FILE).', undefined]
   ])('%s', async (_name, setup, line, machine) => {
     const message = await refusal(setup, machine);

@@ -6,7 +6,11 @@ function logged(options: { quiet?: boolean; verbose?: boolean } = {}): { text: (
   const chunks: string[] = [];
   const masker = createMasker(() => {});
   masker.mask('hunter2-secret');
-  const log = cliLog(text => chunks.push(text), { quiet: options.quiet ?? false, verbose: options.verbose ?? false, redact: text => masker.redact(text) });
+  const log = cliLog(text => chunks.push(text), {
+    quiet: options.quiet ?? false,
+    verbose: options.verbose ?? false,
+    redact: text => masker.redact(text)
+  });
   return { text: () => chunks.join(''), log };
 }
 
@@ -21,7 +25,11 @@ function everyLevel(log: ReturnType<typeof cliLog>): void {
 describe('cliLog', () => {
   it.each([
     ['by default: all but debug', {}, 'signed in\nnotice: skipped two\nwarning: expired\nerror: failed\nbecause\n'],
-    ['--verbose: debug lines too', { verbose: true }, 'debug: a request\nsigned in\nnotice: skipped two\nwarning: expired\nerror: failed\nbecause\n'],
+    [
+      '--verbose: debug lines too',
+      { verbose: true },
+      'debug: a request\nsigned in\nnotice: skipped two\nwarning: expired\nerror: failed\nbecause\n'
+    ],
     ['--quiet: errors only', { quiet: true }, 'error: failed\nbecause\n'],
     ['--quiet wins over AZURE_TOKEN_DEBUG', { quiet: true, verbose: true }, 'error: failed\nbecause\n']
   ])('%s', (_name, options, expected) => {

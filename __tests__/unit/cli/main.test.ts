@@ -19,7 +19,8 @@ const VAULT = 'https://my-vault.vault.azure.net';
 const CLIENT_SECRET = 'shh~client-secret-value';
 const SECRET_ENV = { AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET };
 
-const tokenFor = (scope: string): string => fakeJwt({ aud: scope.replace('/.default', ''), tid: TENANT_ID, appid: CLIENT_ID, oid: OBJECT_ID });
+const tokenFor = (scope: string): string =>
+  fakeJwt({ aud: scope.replace('/.default', ''), tid: TENANT_ID, appid: CLIENT_ID, oid: OBJECT_ID });
 const ARM_TOKEN = tokenFor('https://management.azure.com/.default');
 const VAULT_TOKEN = tokenFor('https://vault.azure.net/.default');
 
@@ -37,7 +38,10 @@ function entra(times = 1): void {
 function vault(secrets: Record<string, string>): void {
   const scope = nock(VAULT, { reqheaders: { authorization: `Bearer ${VAULT_TOKEN}` } });
   for (const [name, value] of Object.entries(secrets)) {
-    scope.get(`/secrets/${name}`).query({ 'api-version': '7.4' }).reply(200, { value, id: `${VAULT}/secrets/${name}/0123456789abcdef0123456789abcdef`, attributes: { enabled: true } });
+    scope
+      .get(`/secrets/${name}`)
+      .query({ 'api-version': '7.4' })
+      .reply(200, { value, id: `${VAULT}/secrets/${name}/0123456789abcdef0123456789abcdef`, attributes: { enabled: true } });
   }
 }
 
@@ -95,7 +99,11 @@ describe('run: success', () => {
   it('prints the token and a newline; logs what the action logs on stderr', async () => {
     entra();
     const ran = await cli([], SECRET_ENV);
-    expect(ran).toEqual({ exitCode: 0, stdout: `${ARM_TOKEN}\n`, stderr: `auth-type 'auto' chose 'secret': a client secret is given.\n${SIGNED_IN}\n${EXPIRES}\n` });
+    expect(ran).toEqual({
+      exitCode: 0,
+      stdout: `${ARM_TOKEN}\n`,
+      stderr: `auth-type 'auto' chose 'secret': a client secret is given.\n${SIGNED_IN}\n${EXPIRES}\n`
+    });
     expect(nock.isDone()).toBe(true);
   });
 
@@ -198,7 +206,9 @@ describe('run: the token file', () => {
   });
 
   it('is not written when the token cannot be had', async () => {
-    nock(LOGIN).post(TOKEN_PATH).reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
+    nock(LOGIN)
+      .post(TOKEN_PATH)
+      .reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
     const file = path.join(cwd, 'token');
     const ran = await cli(['--token-file', file], SECRET_ENV);
     expect(ran.exitCode).toBe(1);
@@ -209,17 +219,62 @@ describe('run: the token file', () => {
 
 describe('run: failures', () => {
   it.each<[string, string[], Record<string, string>, string]>([
-    ['a bad flag value, named by its flag', ['--tenant-id', 'common'], SECRET_ENV, "error: --tenant-id must be a tenant GUID or domain, not 'common': an app signs in to one tenant. Use the 'Directory (tenant) ID' from the app registration's overview page.\n"],
-    ['a bad variable, named by it', [], { ...SECRET_ENV, AZURE_TENANT_ID: 'organizations' }, "error: Environment variable AZURE_TENANT_ID must be a tenant GUID or domain, not 'organizations': an app signs in to one tenant. Use the 'Directory (tenant) ID' from the app registration's overview page.\n"],
-    ['a bad AZURE_AUTHORITY_HOST', [], { ...SECRET_ENV, AZURE_AUTHORITY_HOST: 'http://login.example' }, "error: Environment variable AZURE_AUTHORITY_HOST must be an https:// URL with no user or query, such as https://login.microsoftonline.com; got 'http://login.example'. Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]).\n"],
-    ['a missing input', ['--auth-type', 'secret'], { AZURE_CLIENT_SECRET: CLIENT_SECRET }, "error: --client-id (or AZURE_CLIENT_ID) is needed for auth-type 'secret' (the app registration's Application (client) ID).\n"],
-    ['a missing secret', ['--auth-type', 'secret', '--client-id', CLIENT_ID, '--tenant-id', TENANT_ID], {}, "error: AZURE_CLIENT_SECRET is needed for auth-type 'secret' (or give --creds @FILE with clientSecret).\n"],
-    ['a refused secret name', ['--secrets', 'my-vault/x | NODE_OPTIONS'], SECRET_ENV, "error: --secrets entry 'my-vault/x | NODE_OPTIONS' maps to the environment variable 'NODE_OPTIONS', which would run code in, steer, or redirect the job's later steps. Give the secret another name: VAULT/SECRET | APP_NAME (or the vault a prefix: VAULT/* | APP_). Names such as PATH, BASH_ENV, NODE_OPTIONS, LD_*, GITHUB_*, HTTPS_PROXY or IDENTITY_* are refused.\n"],
-    ['--output env without --secrets', ['--output', 'env'], SECRET_ENV, 'error: --output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.\n'],
+    [
+      'a bad flag value, named by its flag',
+      ['--tenant-id', 'common'],
+      SECRET_ENV,
+      "error: --tenant-id must be a tenant GUID or domain, not 'common': an app signs in to one tenant. Use the 'Directory (tenant) ID' from the app registration's overview page.\n"
+    ],
+    [
+      'a bad variable, named by it',
+      [],
+      { ...SECRET_ENV, AZURE_TENANT_ID: 'organizations' },
+      "error: Environment variable AZURE_TENANT_ID must be a tenant GUID or domain, not 'organizations': an app signs in to one tenant. Use the 'Directory (tenant) ID' from the app registration's overview page.\n"
+    ],
+    [
+      'a bad AZURE_AUTHORITY_HOST',
+      [],
+      { ...SECRET_ENV, AZURE_AUTHORITY_HOST: 'http://login.example' },
+      "error: Environment variable AZURE_AUTHORITY_HOST must be an https:// URL with no user or query, such as https://login.microsoftonline.com; got 'http://login.example'. Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]).\n"
+    ],
+    [
+      'a missing input',
+      ['--auth-type', 'secret'],
+      { AZURE_CLIENT_SECRET: CLIENT_SECRET },
+      "error: --client-id (or AZURE_CLIENT_ID) is needed for auth-type 'secret' (the app registration's Application (client) ID).\n"
+    ],
+    [
+      'a missing secret',
+      ['--auth-type', 'secret', '--client-id', CLIENT_ID, '--tenant-id', TENANT_ID],
+      {},
+      "error: AZURE_CLIENT_SECRET is needed for auth-type 'secret' (or give --creds @FILE with clientSecret).\n"
+    ],
+    [
+      'a refused secret name',
+      ['--secrets', 'my-vault/x | NODE_OPTIONS'],
+      SECRET_ENV,
+      "error: --secrets entry 'my-vault/x | NODE_OPTIONS' maps to the environment variable 'NODE_OPTIONS', which would run code in, steer, or redirect the job's later steps. Give the secret another name: VAULT/SECRET | APP_NAME (or the vault a prefix: VAULT/* | APP_). Names such as PATH, BASH_ENV, NODE_OPTIONS, LD_*, GITHUB_*, HTTPS_PROXY or IDENTITY_* are refused.\n"
+    ],
+    [
+      '--output env without --secrets',
+      ['--output', 'env'],
+      SECRET_ENV,
+      'error: --output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.\n'
+    ],
     ['--replace without a token file', ['--replace'], SECRET_ENV, 'error: --replace needs --token-file (or BEARER_TOKEN_FILE).\n'],
     ['a missing --creds file', ['--creds', '@sp.json'], {}, 'error: --creds @CWD/sp.json cannot be read: no such file.\n'],
-    ['a missing certificate file', ['--auth-type', 'certificate', '--client-certificate', 'cert.pem', '--client-id', CLIENT_ID, '--tenant-id', TENANT_ID], {}, "error: --client-certificate is neither PEM text nor a readable file: CWD/cert.pem (no such file). Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.\n"],
-    ['a missing federated token file', ['--auth-type', 'workload-identity'], { AZURE_FEDERATED_TOKEN_FILE: '/nowhere/token', AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID }, 'error: Getting a token for https://management.azure.com/.default with auth-type \'workload-identity\': The federated token file AZURE_FEDERATED_TOKEN_FILE (/nowhere/token) cannot be read: no such file. Label the pod azure.workload.identity/use: "true" and run it under a service account annotated with azure.workload.identity/client-id, so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.\n']
+    [
+      'a missing certificate file',
+      ['--auth-type', 'certificate', '--client-certificate', 'cert.pem', '--client-id', CLIENT_ID, '--tenant-id', TENANT_ID],
+      {},
+      'error: --client-certificate is neither PEM text nor a readable file: CWD/cert.pem (no such file). Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.\n'
+    ],
+    [
+      'a missing federated token file',
+      ['--auth-type', 'workload-identity'],
+      { AZURE_FEDERATED_TOKEN_FILE: '/nowhere/token', AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID },
+      'error: Getting a token for https://management.azure.com/.default with auth-type \'workload-identity\': The federated token file AZURE_FEDERATED_TOKEN_FILE (/nowhere/token) cannot be read: no such file. Label the pod azure.workload.identity/use: "true" and run it under a service account annotated with azure.workload.identity/client-id, so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.\n'
+    ]
   ])('%s: exit 2, one line, no request', async (_name, argv, env, line) => {
     const ran = await cli(argv, env);
     expect(ran).toEqual({ exitCode: 2, stdout: '', stderr: line.replace(/CWD/g, cwd) });
@@ -228,7 +283,12 @@ describe('run: failures', () => {
 
   it('auto finding nothing: exit 1, every candidate and why not', async () => {
     // Docker Desktop's answer for an IMDS that is not there (protocol.md#managed-identity-retries-and-probing).
-    nock('http://169.254.169.254').get('/metadata/identity/oauth2/token').reply(403, 'connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network.');
+    nock('http://169.254.169.254')
+      .get('/metadata/identity/oauth2/token')
+      .reply(
+        403,
+        'connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network.'
+      );
     const ran = await cli([], {});
     expect(ran.exitCode).toBe(1);
     expect(ran.stdout).toBe('');
@@ -251,12 +311,20 @@ describe('run: failures', () => {
   it('inside a workflow, auto does not probe IMDS on a GitHub-hosted runner', async () => {
     const ran = await cli([], { GITHUB_ACTIONS: 'true' });
     expect(ran.exitCode).toBe(1);
-    expect(ran.stderr).toContain('  managed-identity (VM): the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)\n');
+    expect(ran.stderr).toContain(
+      '  managed-identity (VM): the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)\n'
+    );
     expect(unexpectedRequests).toEqual([]);
   });
 
   it('an Entra ID refusal: exit 1 with its explanation; the secret never shown', async () => {
-    nock(LOGIN).post(TOKEN_PATH).reply(401, { error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret provided: ${CLIENT_SECRET}.`, error_codes: [7000215] });
+    nock(LOGIN)
+      .post(TOKEN_PATH)
+      .reply(401, {
+        error: 'invalid_client',
+        error_description: `AADSTS7000215: Invalid client secret provided: ${CLIENT_SECRET}.`,
+        error_codes: [7000215]
+      });
     const ran = await cli(['--verbose'], SECRET_ENV);
     expect(ran.exitCode).toBe(1);
     expect(ran.stderr).toMatch(/^error: .*AADSTS7000215/m);
@@ -265,7 +333,10 @@ describe('run: failures', () => {
 
   it('a secret that fails to load: exit 1, nothing on stdout', async () => {
     entra(2);
-    nock(VAULT).get('/secrets/missing').query({ 'api-version': '7.4' }).reply(404, { error: { code: 'SecretNotFound', message: 'A secret with (name/id) missing was not found in this key vault.' } });
+    nock(VAULT)
+      .get('/secrets/missing')
+      .query({ 'api-version': '7.4' })
+      .reply(404, { error: { code: 'SecretNotFound', message: 'A secret with (name/id) missing was not found in this key vault.' } });
     const ran = await cli(['--secrets', 'my-vault/missing'], SECRET_ENV);
     expect(ran.exitCode).toBe(1);
     expect(ran.stdout).toBe('');

@@ -14,7 +14,14 @@ const VAULT = 'https://my-vault.vault.azure.net';
 
 function secret(envName: string, value: string, options: { exportable?: boolean; name?: string } = {}): LoadedSecret {
   const reference: SecretReference = { kind: 'all', entry: 'my-vault/*', vault: VAULT, prefix: '' };
-  return { reference, name: options.name ?? envName.toLowerCase().replace(/_/g, '-'), envName, vault: VAULT, value, exportable: options.exportable ?? true };
+  return {
+    reference,
+    name: options.name ?? envName.toLowerCase().replace(/_/g, '-'),
+    envName,
+    vault: VAULT,
+    value,
+    exportable: options.exportable ?? true
+  };
 }
 
 function result(secrets: LoadedSecret[] = [], identity: Partial<Acquired['identity']> = {}): Result {
@@ -62,23 +69,32 @@ describe('formatOutput', () => {
   });
 
   it('json: null for a claim the token lacks', () => {
-    const parsed = JSON.parse(formatOutput('json', result([], { objectId: undefined, clientId: undefined })).text) as Record<string, unknown>;
+    const parsed = JSON.parse(formatOutput('json', result([], { objectId: undefined, clientId: undefined })).text) as Record<
+      string,
+      unknown
+    >;
     expect(parsed).toMatchObject({ objectId: null, clientId: null, tenantId: TENANT_ID });
   });
 
   it('json: "secrets" by env name when secrets were asked for, a refused name included', () => {
-    const { text, omitted } = formatOutput('json', result([secret('DB_PASSWORD', 'p"w\n'), secret('PATH', '/evil', { exportable: false })]));
+    const { text, omitted } = formatOutput(
+      'json',
+      result([secret('DB_PASSWORD', 'p"w\n'), secret('PATH', '/evil', { exportable: false })])
+    );
     expect(text.endsWith('"resource":"https://management.azure.com","secrets":{"DB_PASSWORD":"p\\"w\\n","PATH":"/evil"}}\n')).toBe(true);
     expect(omitted).toEqual([]);
   });
 
-  it("env: one export line per secret, single-quoted", () => {
+  it('env: one export line per secret, single-quoted', () => {
     const { text } = formatOutput('env', result([secret('DB_PASSWORD', 'Pa55w0rd!'), secret('EMPTY', ''), secret('_2FA', "it's")]));
     expect(text).toBe("export DB_PASSWORD='Pa55w0rd!'\nexport EMPTY=''\nexport _2FA='it'\\''s'\n");
   });
 
   it('env: names the secrets rules refuse are left out, each named for a warning', () => {
-    const { text, omitted } = formatOutput('env', result([secret('PATH', '/evil', { exportable: false }), secret('APP_KEY', 'k'), secret('LD_PRELOAD', '/x.so', { exportable: false })]));
+    const { text, omitted } = formatOutput(
+      'env',
+      result([secret('PATH', '/evil', { exportable: false }), secret('APP_KEY', 'k'), secret('LD_PRELOAD', '/x.so', { exportable: false })])
+    );
     expect(text).toBe("export APP_KEY='k'\n");
     expect(omitted).toEqual([
       `path in ${VAULT} is left out of the env output: PATH would run code in, steer, or redirect the shell that evals it. Give the vault a prefix (VAULT/* | APP_), or read it with --output json.`,
@@ -93,7 +109,9 @@ describe('formatOutput', () => {
   });
 
   it('env: a value with a NUL is refused, since no shell variable can hold it', () => {
-    expect(() => formatOutput('env', result([secret('BIN', 'a\0b', { name: 'bin' })]))).toThrow(`bin in ${VAULT} holds a NUL character, which no shell variable can hold.`);
+    expect(() => formatOutput('env', result([secret('BIN', 'a\0b', { name: 'bin' })]))).toThrow(
+      `bin in ${VAULT} holds a NUL character, which no shell variable can hold.`
+    );
   });
 
   it('env: no secrets, no lines', () => {
@@ -124,7 +142,7 @@ const ROUND_TRIP: ReadonlyArray<readonly [string, string]> = [
   ['backticks', '`id` `` ` '],
   ['backslashes', '\\ \\\\ \\n \\\' \\"'],
   ['unicode', 'héllo wörld — 秘密 🔑 \u2028 \u00a0'],
-  ['shell syntax', "; rm -rf / & | > < ( ) { } [ ] * ? ! # ~ = %"],
+  ['shell syntax', '; rm -rf / & | > < ( ) { } [ ] * ? ! # ~ = %'],
   ['a leading dash', '-n -e'],
   ['control characters', '\t\u0001\u001b[31m\u007f'],
   ['everything at once', `'"$\`\\\n'\n`]
@@ -146,14 +164,21 @@ describe('env output round-trips through eval in a POSIX shell', () => {
   posixOnly.each(cases)('%s: %s', (shell, _name, value) => {
     const file = path.join(scratch, 'env');
     fs.writeFileSync(file, formatOutput('env', result([secret('VALUE', value), secret('OTHER', 'other')])).text);
-    const printed = execFileSync(shell, ['-c', 'eval "$(cat "$1")"; printf %s "$VALUE"', shell, file], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    const printed = execFileSync(shell, ['-c', 'eval "$(cat "$1")"; printf %s "$VALUE"', shell, file], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '' }
+    });
     expect(printed).toBe(value);
   });
 
   posixOnly('and every variable is exported to the programs the shell starts', () => {
     const file = path.join(scratch, 'env-child');
     fs.writeFileSync(file, formatOutput('env', result([secret('VALUE', "a'b\nc")])).text);
-    const printed = execFileSync('sh', ['-c', `eval "$(cat "$1")"; "${process.execPath}" -e 'process.stdout.write(process.env.VALUE)'`, 'sh', file], { encoding: 'utf8' });
+    const printed = execFileSync(
+      'sh',
+      ['-c', `eval "$(cat "$1")"; "${process.execPath}" -e 'process.stdout.write(process.env.VALUE)'`, 'sh', file],
+      { encoding: 'utf8' }
+    );
     expect(printed).toBe("a'b\nc");
   });
 });

@@ -8,12 +8,20 @@ const docs = fs.readFileSync(new URL('../../../docs/command-line.md', import.met
 const help = usageText();
 
 /** Every variable named in the table and the flags' fallbacks: `IDENTITY_ENDPOINT, IDENTITY_HEADER` is two. */
-const variables = [...new Set([...VARIABLES.map(([name]) => name), ...FLAGS.flatMap(flag => (flag.env ? [flag.env] : []))].flatMap(name => name.split(/,\s*/)).map(name => name.replace(/=.*$/, '')))];
+const variables = [
+  ...new Set(
+    [...VARIABLES.map(([name]) => name), ...FLAGS.flatMap(flag => (flag.env ? [flag.env] : []))]
+      .flatMap(name => name.split(/,\s*/))
+      .map(name => name.replace(/=.*$/, ''))
+  )
+];
 
 /** The rows of the docs' Flags table: `--name VALUE` as written in its first cell. */
 function docsFlagRows(): string[] {
   const section = docs.split('\n## Flags\n')[1]?.split('\n## ')[0] ?? '';
-  return [...section.matchAll(/^\| `(--[a-z-]+)(?: ([^`]+))?` \|/gm)].map(match => `${match[1]}${match[2] ? ` ${match[2].replace(/\\\|/g, '|')}` : ''}`);
+  return [...section.matchAll(/^\| `(--[a-z-]+)(?: ([^`]+))?` \|/gm)].map(
+    match => `${match[1]}${match[2] ? ` ${match[2].replace(/\\\|/g, '|')}` : ''}`
+  );
 }
 
 describe('--help', () => {

@@ -12,7 +12,10 @@ const WORKSPACE = '/work/space';
 function read(inputs: Record<string, string>, env: Record<string, string> = {}): { config: Config; masks: string[] } {
   const masks: string[] = [];
   const all = { GITHUB_ACTIONS: 'true', ...inputEnv(inputs), ...env };
-  const config = readConfig({ input: actionInputs(all), env: all, workspace: WORKSPACE }, createMasker(value => masks.push(value)));
+  const config = readConfig(
+    { input: actionInputs(all), env: all, workspace: WORKSPACE },
+    createMasker(value => masks.push(value))
+  );
   return { config, masks };
 }
 
@@ -21,7 +24,10 @@ function failure(inputs: Record<string, string>): { error: InputError; masks: st
   const masks: string[] = [];
   try {
     const all = inputEnv(inputs);
-    readConfig({ input: actionInputs(all), env: all, workspace: WORKSPACE }, createMasker(value => masks.push(value)));
+    readConfig(
+      { input: actionInputs(all), env: all, workspace: WORKSPACE },
+      createMasker(value => masks.push(value))
+    );
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { error, masks };
@@ -34,43 +40,153 @@ const credsJson = (fields: Record<string, unknown>): string => JSON.stringify(fi
 describe('bad inputs', () => {
   // Every row carries the secret in client-secret (and in creds where it has one): it must never show.
   it.each<[string, Record<string, string>, string, string]>([
-    ['an unknown auth-type', { 'auth-type': 'password' }, 'auth-type', "must be one of auto, oidc, secret, certificate, managed-identity, workload-identity, azure-cli; got 'password'."],
-    ['a client-id that is not a GUID', { 'client-id': 'my-app' }, 'client-id', "must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got 'my-app'."],
+    [
+      'an unknown auth-type',
+      { 'auth-type': 'password' },
+      'auth-type',
+      "must be one of auto, oidc, secret, certificate, managed-identity, workload-identity, azure-cli; got 'password'."
+    ],
+    [
+      'a client-id that is not a GUID',
+      { 'client-id': 'my-app' },
+      'client-id',
+      "must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got 'my-app'."
+    ],
     ['a client-id in braces', { 'client-id': `{${CLIENT_ID}}` }, 'client-id', 'must hold the application (client) ID'],
-    ["tenant-id 'common'", { 'tenant-id': 'common' }, 'tenant-id', "must be a tenant GUID or domain, not 'common': an app signs in to one tenant."],
+    [
+      "tenant-id 'common'",
+      { 'tenant-id': 'common' },
+      'tenant-id',
+      "must be a tenant GUID or domain, not 'common': an app signs in to one tenant."
+    ],
     ["tenant-id 'organizations'", { 'tenant-id': 'organizations' }, 'tenant-id', "must be a tenant GUID or domain, not 'organizations'"],
     ["tenant-id 'Consumers'", { 'tenant-id': 'Consumers' }, 'tenant-id', "must be a tenant GUID or domain, not 'Consumers'"],
-    ['a tenant-id that is not a domain', { 'tenant-id': 'not a domain' }, 'tenant-id', "must be a tenant GUID or domain (contoso.onmicrosoft.com); got 'not a domain'."],
-    ['a single-label tenant-id', { 'tenant-id': 'contoso' }, 'tenant-id', "must be a tenant GUID or domain (contoso.onmicrosoft.com); got 'contoso'."],
-    ['environment AzureGermanCloud', { environment: 'AzureGermanCloud' }, 'environment', 'names AzureGermanCloud, which Microsoft closed on 2021-10-29.'],
+    [
+      'a tenant-id that is not a domain',
+      { 'tenant-id': 'not a domain' },
+      'tenant-id',
+      "must be a tenant GUID or domain (contoso.onmicrosoft.com); got 'not a domain'."
+    ],
+    [
+      'a single-label tenant-id',
+      { 'tenant-id': 'contoso' },
+      'tenant-id',
+      "must be a tenant GUID or domain (contoso.onmicrosoft.com); got 'contoso'."
+    ],
+    [
+      'environment AzureGermanCloud',
+      { environment: 'AzureGermanCloud' },
+      'environment',
+      'names AzureGermanCloud, which Microsoft closed on 2021-10-29.'
+    ],
     ['environment Mars', { environment: 'Mars' }, 'environment', "must be AzureCloud, AzureUSGovernment or AzureChinaCloud; got 'Mars'."],
-    ['an http:// authority-host', { 'authority-host': 'http://example.com' }, 'authority-host', "must be an https:// URL with no user or query, such as https://login.microsoftonline.com; got 'http://example.com'."],
+    [
+      'an http:// authority-host',
+      { 'authority-host': 'http://example.com' },
+      'authority-host',
+      "must be an https:// URL with no user or query, such as https://login.microsoftonline.com; got 'http://example.com'."
+    ],
     ['an ftp:// authority-host', { 'authority-host': 'ftp://x' }, 'authority-host', "got 'ftp://x'."],
-    ['an authority-host with a query', { 'authority-host': 'https://login.microsoftonline.com/?x=1' }, 'authority-host', 'must be an https:// URL with no user or query'],
-    ['an authority-host with credentials, not echoed', { 'authority-host': 'https://user:pw@login.example.com' }, 'authority-host', "must be an https:// URL with no user or query, such as https://login.microsoftonline.com; got 'https://login.example.com'."],
-    ['an authority-host that is no URL', { 'authority-host': 'login.microsoftonline.com' }, 'authority-host', "must be an https:// URL such as https://login.microsoftonline.com; got 'login.microsoftonline.com'."],
+    [
+      'an authority-host with a query',
+      { 'authority-host': 'https://login.microsoftonline.com/?x=1' },
+      'authority-host',
+      'must be an https:// URL with no user or query'
+    ],
+    [
+      'an authority-host with credentials, not echoed',
+      { 'authority-host': 'https://user:pw@login.example.com' },
+      'authority-host',
+      "must be an https:// URL with no user or query, such as https://login.microsoftonline.com; got 'https://login.example.com'."
+    ],
+    [
+      'an authority-host that is no URL',
+      { 'authority-host': 'login.microsoftonline.com' },
+      'authority-host',
+      "must be an https:// URL such as https://login.microsoftonline.com; got 'login.microsoftonline.com'."
+    ],
     ['export-env yes', { 'export-env': 'yes' }, 'export-env', "must be true or false; got 'yes'."],
     ['ignore-missing-secrets 1', { 'ignore-missing-secrets': '1' }, 'ignore-missing-secrets', "must be true or false; got '1'."],
     ['job-summary on', { 'job-summary': 'on' }, 'job-summary', "must be true or false; got 'on'."],
     ['creds that are not JSON', { creds: `{"clientId": "${CLIENT_ID}", "clientSecret": "${SECRET}"` }, 'creds', 'is not valid JSON.'],
-    ['creds that are a JSON array', { creds: JSON.stringify([CLIENT_ID, SECRET]) }, 'creds', 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.'],
+    [
+      'creds that are a JSON array',
+      { creds: JSON.stringify([CLIENT_ID, SECRET]) },
+      'creds',
+      'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.'
+    ],
     ['creds that are a JSON string', { creds: JSON.stringify(SECRET) }, 'creds', 'must be a JSON object'],
-    ['creds with a field that is not a string', { creds: credsJson({ clientId: 42, clientSecret: SECRET, tenantId: TENANT_ID }) }, 'creds', "field 'clientId' must be a string."],
-    ['creds whose secret is not a string', { creds: credsJson({ clientId: CLIENT_ID, clientSecret: [SECRET], tenantId: TENANT_ID }) }, 'creds', "field 'clientSecret' must be a string."],
-    ['creds with a clientId that is not a GUID', { creds: credsJson({ clientId: 'my-app', clientSecret: SECRET, tenantId: TENANT_ID }) }, 'creds', "must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got 'my-app'."],
-    ['creds with tenant common', { creds: credsJson({ appId: CLIENT_ID, password: SECRET, tenant: 'common' }) }, 'creds', "must be a tenant GUID or domain, not 'common'"],
-    ['a resource with spaces', { resource: 'https://graph.microsoft.com https://vault.azure.net' }, 'resource', 'a token is for one resource, so give one.'],
-    ['two scopes', { resource: 'https://graph.microsoft.com/.default,https://vault.azure.net/.default' }, 'resource', 'a token is for one resource, so give one.'],
-    ['a resource with a query', { resource: 'https://x?y' }, 'resource', "must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of arm, graph, keyvault, storage, devops; got 'https://x?y'."],
+    [
+      'creds with a field that is not a string',
+      { creds: credsJson({ clientId: 42, clientSecret: SECRET, tenantId: TENANT_ID }) },
+      'creds',
+      "field 'clientId' must be a string."
+    ],
+    [
+      'creds whose secret is not a string',
+      { creds: credsJson({ clientId: CLIENT_ID, clientSecret: [SECRET], tenantId: TENANT_ID }) },
+      'creds',
+      "field 'clientSecret' must be a string."
+    ],
+    [
+      'creds with a clientId that is not a GUID',
+      { creds: credsJson({ clientId: 'my-app', clientSecret: SECRET, tenantId: TENANT_ID }) },
+      'creds',
+      "must hold the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000; got 'my-app'."
+    ],
+    [
+      'creds with tenant common',
+      { creds: credsJson({ appId: CLIENT_ID, password: SECRET, tenant: 'common' }) },
+      'creds',
+      "must be a tenant GUID or domain, not 'common'"
+    ],
+    [
+      'a resource with spaces',
+      { resource: 'https://graph.microsoft.com https://vault.azure.net' },
+      'resource',
+      'a token is for one resource, so give one.'
+    ],
+    [
+      'two scopes',
+      { resource: 'https://graph.microsoft.com/.default,https://vault.azure.net/.default' },
+      'resource',
+      'a token is for one resource, so give one.'
+    ],
+    [
+      'a resource with a query',
+      { resource: 'https://x?y' },
+      'resource',
+      "must be a resource URI (https://vault.azure.net), a scope ending in /.default, an application ID, or one of arm, graph, keyvault, storage, devops; got 'https://x?y'."
+    ],
     ['a resource that is no URI', { resource: 'vault' }, 'resource', "got 'vault'."],
     ['a resource with a fragment', { resource: 'https://vault.azure.net#x' }, 'resource', "got 'https://vault.azure.net#x'."],
-    ['a certificate password without a certificate', { 'client-certificate-password': 'pem-pass-phrase' }, 'client-certificate-password', "is set, but 'client-certificate' is empty."],
+    [
+      'a certificate password without a certificate',
+      { 'client-certificate-password': 'pem-pass-phrase' },
+      'client-certificate-password',
+      "is set, but 'client-certificate' is empty."
+    ],
     ['a token-file with NUL', { 'token-file': 'token\0.txt' }, 'token-file', 'must be a file path, with no control characters.'],
     ['a token-file with a line break', { 'token-file': 'token\n.txt' }, 'token-file', 'must be a file path, with no control characters.'],
-    ['a resource with a user and password, not echoed', { resource: 'https://user:hunter2@vault.azure.net' }, 'resource', 'it must hold no user or password (user:password@).'],
-    ['an audience with a space', { audience: 'api://Azure ADTokenExchange' }, 'audience', "must be the audience of a federated credential, such as api://AzureADTokenExchange; got 'api://Azure ADTokenExchange'."],
+    [
+      'a resource with a user and password, not echoed',
+      { resource: 'https://user:hunter2@vault.azure.net' },
+      'resource',
+      'it must hold no user or password (user:password@).'
+    ],
+    [
+      'an audience with a space',
+      { audience: 'api://Azure ADTokenExchange' },
+      'audience',
+      "must be the audience of a federated credential, such as api://AzureADTokenExchange; got 'api://Azure ADTokenExchange'."
+    ],
     ['an audience with a line break', { audience: 'api://x\n::add-mask::y' }, 'audience', "got 'api://x\\n::add-mask::y'."],
-    ['an audience over 600 characters', { audience: `api://${'a'.repeat(600)}` }, 'audience', 'must be the audience of a federated credential'],
+    [
+      'an audience over 600 characters',
+      { audience: `api://${'a'.repeat(600)}` },
+      'audience',
+      'must be the audience of a federated credential'
+    ],
     ['sign-in-later-steps maybe', { 'sign-in-later-steps': 'maybe' }, 'sign-in-later-steps', "must be true or false; got 'maybe'."],
     ['an auth-type with a line break, echoed escaped', { 'auth-type': 'x\r::add-mask::y' }, 'auth-type', "got 'x\\r::add-mask::y'."]
   ])('rejects %s, naming the input and never the secret', (_, inputs, name, expectation) => {
@@ -112,7 +228,10 @@ describe('bad inputs', () => {
   });
 
   it('masks the creds secret even when another input fails first in the list', () => {
-    const { masks } = failure({ creds: credsJson({ clientId: CLIENT_ID, clientSecret: SECRET, tenantId: TENANT_ID }), environment: 'Mars' });
+    const { masks } = failure({
+      creds: credsJson({ clientId: CLIENT_ID, clientSecret: SECRET, tenantId: TENANT_ID }),
+      environment: 'Mars'
+    });
     expect(masks).toContain(SECRET);
   });
 });
@@ -139,7 +258,10 @@ describe('credentials', () => {
   });
 
   it('takes what creds has that the inputs lack', () => {
-    const { config } = read({ creds: credsJson({ clientId: CLIENT_ID, clientSecret: SECRET, tenantId: TENANT_ID }), 'tenant-id': 'contoso.onmicrosoft.com' });
+    const { config } = read({
+      creds: credsJson({ clientId: CLIENT_ID, clientSecret: SECRET, tenantId: TENANT_ID }),
+      'tenant-id': 'contoso.onmicrosoft.com'
+    });
     expect(config).toMatchObject({ clientId: CLIENT_ID, clientSecret: SECRET, tenantId: 'contoso.onmicrosoft.com' });
   });
 
@@ -176,10 +298,34 @@ describe('credentials', () => {
 describe('clouds', () => {
   it.each([
     ['', 'AzureCloud', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://management.azure.com/.default'],
-    ['azurecloud', 'AzureCloud', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://management.azure.com/.default'],
-    ['AzureUSGovernment', 'AzureUSGovernment', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://management.usgovcloudapi.net/.default'],
-    ['AZUREUSGOVERNMENT', 'AzureUSGovernment', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://management.usgovcloudapi.net/.default'],
-    ['AzureChinaCloud', 'AzureChinaCloud', 'https://login.chinacloudapi.cn', 'api://AzureADTokenExchangeChina', 'https://management.chinacloudapi.cn/.default']
+    [
+      'azurecloud',
+      'AzureCloud',
+      'https://login.microsoftonline.com',
+      'api://AzureADTokenExchange',
+      'https://management.azure.com/.default'
+    ],
+    [
+      'AzureUSGovernment',
+      'AzureUSGovernment',
+      'https://login.microsoftonline.us',
+      'api://AzureADTokenExchangeUSGov',
+      'https://management.usgovcloudapi.net/.default'
+    ],
+    [
+      'AZUREUSGOVERNMENT',
+      'AzureUSGovernment',
+      'https://login.microsoftonline.us',
+      'api://AzureADTokenExchangeUSGov',
+      'https://management.usgovcloudapi.net/.default'
+    ],
+    [
+      'AzureChinaCloud',
+      'AzureChinaCloud',
+      'https://login.chinacloudapi.cn',
+      'api://AzureADTokenExchangeChina',
+      'https://management.chinacloudapi.cn/.default'
+    ]
   ])('environment %j: %s defaults', (environment, name, authorityHost, oidcAudience, scope) => {
     const { config } = read({ environment });
     expect(config.cloud.name).toBe(name);
@@ -191,9 +337,24 @@ describe('clouds', () => {
   });
 
   it.each<[string, Record<string, string>, Record<string, string>, string]>([
-    ['AZURE_AUTHORITY_HOST when the input is empty', {}, { AZURE_AUTHORITY_HOST: 'https://login.contoso.example/' }, 'https://login.contoso.example'],
-    ['the input over AZURE_AUTHORITY_HOST', { 'authority-host': 'https://login.input.example' }, { AZURE_AUTHORITY_HOST: 'https://login.env.example' }, 'https://login.input.example'],
-    ['a path kept (Azure Stack Hub AD FS)', { 'authority-host': 'https://adfs.local.azurestack.external/adfs/' }, {}, 'https://adfs.local.azurestack.external/adfs'],
+    [
+      'AZURE_AUTHORITY_HOST when the input is empty',
+      {},
+      { AZURE_AUTHORITY_HOST: 'https://login.contoso.example/' },
+      'https://login.contoso.example'
+    ],
+    [
+      'the input over AZURE_AUTHORITY_HOST',
+      { 'authority-host': 'https://login.input.example' },
+      { AZURE_AUTHORITY_HOST: 'https://login.env.example' },
+      'https://login.input.example'
+    ],
+    [
+      'a path kept (Azure Stack Hub AD FS)',
+      { 'authority-host': 'https://adfs.local.azurestack.external/adfs/' },
+      {},
+      'https://adfs.local.azurestack.external/adfs'
+    ],
     ['http:// to 127.0.0.1', { 'authority-host': 'http://127.0.0.1:8080' }, {}, 'http://127.0.0.1:8080'],
     ['http:// to localhost', { 'authority-host': 'http://localhost:8080/' }, {}, 'http://localhost:8080'],
     ['http:// to [::1]', { 'authority-host': 'http://[::1]:8080' }, {}, 'http://[::1]:8080']
@@ -207,7 +368,11 @@ describe('resource', () => {
     ['https://vault.azure.net', 'https://vault.azure.net', 'https://vault.azure.net/.default'],
     ['https://vault.azure.net/', 'https://vault.azure.net', 'https://vault.azure.net/.default'],
     ['https://graph.microsoft.com/.default', 'https://graph.microsoft.com', 'https://graph.microsoft.com/.default'],
-    ['https://management.core.windows.net//.default', 'https://management.core.windows.net/', 'https://management.core.windows.net//.default'],
+    [
+      'https://management.core.windows.net//.default',
+      'https://management.core.windows.net/',
+      'https://management.core.windows.net//.default'
+    ],
     [CLIENT_ID, CLIENT_ID, `${CLIENT_ID}/.default`],
     [`${CLIENT_ID}/.default`, CLIENT_ID, `${CLIENT_ID}/.default`],
     ['api://my-api', 'api://my-api', 'api://my-api/.default'],
@@ -239,7 +404,13 @@ describe('resource', () => {
 
 describe('switches and files', () => {
   it('defaults: export-env true, ignore-missing-secrets false, job-summary false, sign-in-later-steps false, no token file', () => {
-    expect(read({}).config).toMatchObject({ exportEnv: true, ignoreMissingSecrets: false, jobSummary: false, signInLaterSteps: false, tokenFile: undefined });
+    expect(read({}).config).toMatchObject({
+      exportEnv: true,
+      ignoreMissingSecrets: false,
+      jobSummary: false,
+      signInLaterSteps: false,
+      tokenFile: undefined
+    });
   });
 
   it('reads sign-in-later-steps', () => {

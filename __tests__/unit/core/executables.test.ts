@@ -9,17 +9,65 @@ import { testMachine } from '../support.js';
 describe('findOnPath', () => {
   it.each<[string, NodeJS.Platform, SearchPath, string[], string | undefined]>([
     ['an az on Linux', 'linux', { path: '/nonexistent:/opt/az/bin', pathExt: undefined }, ['/opt/az/bin/az'], '/opt/az/bin/az'],
-    ['the first of two on PATH', 'linux', { path: '/usr/local/bin:/usr/bin', pathExt: undefined }, ['/usr/bin/az', '/usr/local/bin/az'], '/usr/local/bin/az'],
+    [
+      'the first of two on PATH',
+      'linux',
+      { path: '/usr/local/bin:/usr/bin', pathExt: undefined },
+      ['/usr/bin/az', '/usr/local/bin/az'],
+      '/usr/local/bin/az'
+    ],
     ['nothing where PATH has none', 'linux', { path: '/nonexistent', pathExt: undefined }, ['/opt/az/bin/az'], undefined],
     ['nothing without PATH', 'linux', { path: undefined, pathExt: undefined }, ['/usr/bin/az'], undefined],
-    ['nothing in an empty PATH entry (it would mean the working directory)', 'linux', { path: ':/nonexistent', pathExt: undefined }, ['az'], undefined],
-    ['nothing in a relative PATH entry (it would find an az in the checked-out repository)', 'linux', { path: 'node_modules/.bin:tools', pathExt: undefined }, ['tools/az'], undefined],
-    ['past a relative PATH entry, the absolute one after it', 'linux', { path: 'tools:/usr/bin', pathExt: undefined }, ['tools/az', '/usr/bin/az'], '/usr/bin/az'],
+    [
+      'nothing in an empty PATH entry (it would mean the working directory)',
+      'linux',
+      { path: ':/nonexistent', pathExt: undefined },
+      ['az'],
+      undefined
+    ],
+    [
+      'nothing in a relative PATH entry (it would find an az in the checked-out repository)',
+      'linux',
+      { path: 'node_modules/.bin:tools', pathExt: undefined },
+      ['tools/az'],
+      undefined
+    ],
+    [
+      'past a relative PATH entry, the absolute one after it',
+      'linux',
+      { path: 'tools:/usr/bin', pathExt: undefined },
+      ['tools/az', '/usr/bin/az'],
+      '/usr/bin/az'
+    ],
     // PATHEXT's extensions, lower-cased, in a ;-separated PATH.
-    ['az.cmd on Windows through PATHEXT', 'win32', { path: 'C:\\Windows;C:\\CLI2\\wbin', pathExt: '.EXE;.CMD' }, ['C:\\CLI2\\wbin\\az.cmd'], 'C:\\CLI2\\wbin\\az.cmd'],
-    ["PATHEXT's order within a directory", 'win32', { path: 'C:\\tools', pathExt: '.CMD;.EXE' }, ['C:\\tools\\az.exe', 'C:\\tools\\az.cmd'], 'C:\\tools\\az.cmd'],
-    ["the default PATHEXT (.COM;.EXE;.BAT;.CMD) when it is not set", 'win32', { path: 'C:\\tools', pathExt: undefined }, ['C:\\tools\\az.bat'], 'C:\\tools\\az.bat'],
-    ['nothing in a relative Windows PATH entry', 'win32', { path: 'tools;.\\bin', pathExt: '.CMD' }, ['tools\\az.cmd', '.\\bin\\az.cmd'], undefined],
+    [
+      'az.cmd on Windows through PATHEXT',
+      'win32',
+      { path: 'C:\\Windows;C:\\CLI2\\wbin', pathExt: '.EXE;.CMD' },
+      ['C:\\CLI2\\wbin\\az.cmd'],
+      'C:\\CLI2\\wbin\\az.cmd'
+    ],
+    [
+      "PATHEXT's order within a directory",
+      'win32',
+      { path: 'C:\\tools', pathExt: '.CMD;.EXE' },
+      ['C:\\tools\\az.exe', 'C:\\tools\\az.cmd'],
+      'C:\\tools\\az.cmd'
+    ],
+    [
+      'the default PATHEXT (.COM;.EXE;.BAT;.CMD) when it is not set',
+      'win32',
+      { path: 'C:\\tools', pathExt: undefined },
+      ['C:\\tools\\az.bat'],
+      'C:\\tools\\az.bat'
+    ],
+    [
+      'nothing in a relative Windows PATH entry',
+      'win32',
+      { path: 'tools;.\\bin', pathExt: '.CMD' },
+      ['tools\\az.cmd', '.\\bin\\az.cmd'],
+      undefined
+    ],
     ['no extensionless az on Windows', 'win32', { path: 'C:\\tools', pathExt: '.EXE' }, ['C:\\tools\\az'], undefined],
     ['a Linux PATH is split at : only', 'linux', { path: '/a;/opt/az/bin', pathExt: undefined }, ['/opt/az/bin/az'], undefined]
   ])('finds %s', async (_, platform, search, executables, found) => {
@@ -28,7 +76,9 @@ describe('findOnPath', () => {
 
   it("takes PATH and PATHEXT from the config's context", async () => {
     const context = configFrom({}, { PATH: 'C:\\Windows;C:\\CLI2\\wbin', PATHEXT: '.EXE;.CMD' }).context;
-    await expect(findOnPath('az', context, fakeMachine({ platform: 'win32', executables: ['C:\\CLI2\\wbin\\az.cmd'] }))).resolves.toBe('C:\\CLI2\\wbin\\az.cmd');
+    await expect(findOnPath('az', context, fakeMachine({ platform: 'win32', executables: ['C:\\CLI2\\wbin\\az.cmd'] }))).resolves.toBe(
+      'C:\\CLI2\\wbin\\az.cmd'
+    );
   });
 });
 

@@ -3,7 +3,11 @@ import { externalText } from '../../../src/core/external-text.js';
 
 describe('externalText: text from outside is logged as data', () => {
   it.each<[string, string, string]>([
-    ['a line break that would start a workflow command', 'bad request\n::save-state name=token-file::/etc/passwd', 'bad request\\n::save-state name=token-file::/etc/passwd'],
+    [
+      'a line break that would start a workflow command',
+      'bad request\n::save-state name=token-file::/etc/passwd',
+      'bad request\\n::save-state name=token-file::/etc/passwd'
+    ],
     ['CRLF and a lone CR', 'a\r\n::add-mask::x\rb', 'a\\r\\n::add-mask::x\\rb'],
     ['a tab', 'a\tb', 'a\\tb'],
     ['other control characters, as \\u escapes', 'bell\u0007 esc\u001b[31m nul\u0000', 'bell\\u0007 esc\\u001b[31m nul\\u0000'],

@@ -137,7 +137,13 @@ describe('throttling (429) is waited out', () => {
     const sleeps: number[] = [];
     const log = recordingLog();
     const client = createHttp({
-      clock: { ...machine, sleep: async ms => { sleeps.push(ms); now += ms; } },
+      clock: {
+        ...machine,
+        sleep: async ms => {
+          sleeps.push(ms);
+          now += ms;
+        }
+      },
       log
     });
     return { ...client, sleeps, logs: log.infos, debugs: log.debugs, preconnects: [], elapsed: () => now - NOW };
@@ -165,7 +171,9 @@ describe('throttling (429) is waited out', () => {
 
   it('backs off exponentially from 1 s when the 429s carry no Retry-After, up to 30 s', async () => {
     const client = throttledHttp(() => 0);
-    api().times(8).reply(429, { error: { code: 'Throttled' } });
+    api()
+      .times(8)
+      .reply(429, { error: { code: 'Throttled' } });
     api().reply(200, {});
     try {
       await client.request(GET);
@@ -229,7 +237,16 @@ describe('a bound on the whole request (totalMs)', () => {
   it('starts no attempt and no wait past it', async () => {
     let now = NOW;
     const sleeps: number[] = [];
-    const client = createHttp({ clock: { ...testMachine({ now: () => now, random: () => 1 }), sleep: async ms => { sleeps.push(ms); now += ms; } }, log: recordingLog() });
+    const client = createHttp({
+      clock: {
+        ...testMachine({ now: () => now, random: () => 1 }),
+        sleep: async ms => {
+          sleeps.push(ms);
+          now += ms;
+        }
+      },
+      log: recordingLog()
+    });
     api().times(10).reply(500);
     try {
       const response = await client.request({ ...GET, totalMs: 1_400, retry: { attempts: 10 } });
@@ -279,7 +296,9 @@ describe('timeouts', () => {
     api().reply(200, { fast: true });
     const response = await http.request({ ...GET, timeoutMs: 500 });
     expect(response).toMatchObject({ json: { fast: true }, attempts: 2 });
-    expect(http.logs).toEqual(['The test API (GET https://api.example.test/things) no answer within 0.5 s; retrying in 0.5 s (attempt 2).']);
+    expect(http.logs).toEqual([
+      'The test API (GET https://api.example.test/things) no answer within 0.5 s; retrying in 0.5 s (attempt 2).'
+    ]);
   });
 
   it('retries a connection that is never established', async () => {
@@ -324,7 +343,9 @@ describe('a body cut short', () => {
     const response = await http.request({ method: 'GET', url: `http://127.0.0.1:${port}/x`, what: 'The test API' });
     expect(response).toMatchObject({ json: { whole: true }, attempts: 2 });
     expect(http.logs).toHaveLength(1);
-    expect(http.logs[0]).toMatch(/^The test API \(GET http:\/\/127\.0\.0\.1:\d+\/x\) connection (closed before the whole answer arrived|failed while reading the answer)/);
+    expect(http.logs[0]).toMatch(
+      /^The test API \(GET http:\/\/127\.0\.0\.1:\d+\/x\) connection (closed before the whole answer arrived|failed while reading the answer)/
+    );
   });
 });
 
@@ -335,7 +356,15 @@ describe('against real local servers', () => {
   });
   afterEach(async () => {
     // The HTTP layer keeps connections alive: close them, or close() waits for them.
-    await Promise.all(servers.map(server => new Promise(resolve => { server.close(resolve); server.closeAllConnections(); })));
+    await Promise.all(
+      servers.map(
+        server =>
+          new Promise(resolve => {
+            server.close(resolve);
+            server.closeAllConnections();
+          })
+      )
+    );
   });
   async function serve(host: string, handler: import('node:http').RequestListener): Promise<number> {
     const server = nodeHttp.createServer(handler);
@@ -354,9 +383,9 @@ describe('against real local servers', () => {
     const port = await serve('127.0.0.1', (_, response) => response.end('{}'));
     await http.request({ method: 'GET', url: `http://127.0.0.1:${port}/msi`, what: 'The test API' });
     // Nothing listens on port 1: the failure must be the connection's, not 'Protocol "https:" not supported'.
-    await expect(http.request({ method: 'GET', url: 'https://127.0.0.1:1/x', what: 'The test API', retry: { attempts: 1 } })).rejects.toThrow(
-      /^The test API \(GET https:\/\/127\.0\.0\.1:1\/x\) failed after 1 attempt: .*ECONNREFUSED/
-    );
+    await expect(
+      http.request({ method: 'GET', url: 'https://127.0.0.1:1/x', what: 'The test API', retry: { attempts: 1 } })
+    ).rejects.toThrow(/^The test API \(GET https:\/\/127\.0\.0\.1:1\/x\) failed after 1 attempt: .*ECONNREFUSED/);
   });
 
   it('fails an answer over 1 MiB at once, without a retry', async () => {
@@ -382,7 +411,9 @@ describe('against real local servers', () => {
       };
       pump();
     });
-    await expect(http.request({ method: 'GET', url: `http://127.0.0.1:${port}/endless`, what: 'The test API' })).rejects.toThrow('answered with a body over 1 MiB');
+    await expect(http.request({ method: 'GET', url: `http://127.0.0.1:${port}/endless`, what: 'The test API' })).rejects.toThrow(
+      'answered with a body over 1 MiB'
+    );
   });
 });
 
@@ -401,7 +432,9 @@ describe('debug lines', () => {
     api().replyWithError(networkError('ECONNRESET', 'socket hang up'));
     api().reply(200, {});
     await http.request(GET);
-    expect(http.debugs[0]).toBe('GET https://api.example.test/things?api-version=1&sig=***: ECONNRESET: socket hang up after 0 ms (attempt 1)');
+    expect(http.debugs[0]).toBe(
+      'GET https://api.example.test/things?api-version=1&sig=***: ECONNRESET: socket hang up after 0 ms (attempt 1)'
+    );
   });
 });
 
@@ -474,7 +507,8 @@ describe('proxies', () => {
   /** What `http.request(request)` gave in a fresh process with these proxy variables. */
   async function requestInChild(request: HttpRequest, proxyEnv: Record<string, string>): Promise<{ status?: number; error?: string }> {
     const env: Record<string, string | undefined> = { ...process.env, ...proxyEnv, TEST_REQUEST: JSON.stringify(request) };
-    for (const name of ['https_proxy', 'http_proxy', 'no_proxy', 'HTTP_PROXY', ...(proxyEnv['NO_PROXY'] ? [] : ['NO_PROXY'])]) delete env[name];
+    for (const name of ['https_proxy', 'http_proxy', 'no_proxy', 'HTTP_PROXY', ...(proxyEnv['NO_PROXY'] ? [] : ['NO_PROXY'])])
+      delete env[name];
     const script = `
       const { createHttp } = await import(${JSON.stringify(pathToFileURL(path.join(build, 'src', 'core', 'http.js')).href)});
       const { nodeMachine } = await import(${JSON.stringify(pathToFileURL(path.join(build, 'src', 'core', 'machine.js')).href)});
@@ -495,7 +529,12 @@ describe('proxies', () => {
 
   it('sends an https request through HTTPS_PROXY as a CONNECT to the vault host', async () => {
     const result = await requestInChild(
-      { method: 'GET', url: 'https://my-vault.vault.azure.net/secrets/db-password?api-version=7.4', what: 'Key Vault', retry: { attempts: 1 } },
+      {
+        method: 'GET',
+        url: 'https://my-vault.vault.azure.net/secrets/db-password?api-version=7.4',
+        what: 'Key Vault',
+        retry: { attempts: 1 }
+      },
       { HTTPS_PROXY: proxyUrl }
     );
     expect(result.error).toBe(

@@ -16,13 +16,41 @@ describe('formatExpiry', () => {
 describe('identityOf', () => {
   const fallback = { tenantId: 'fallback-tenant', clientId: 'fallback-client' };
   it.each<[string, string, object]>([
-    ['appid (v1 token)', fakeJwt({ tid: TENANT_ID, appid: CLIENT_ID, oid: OBJECT_ID }), { tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: OBJECT_ID }],
-    ['azp (v2 token)', fakeJwt({ tid: TENANT_ID, azp: CLIENT_ID, oid: OBJECT_ID }), { tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: OBJECT_ID }],
-    ['appid over azp', fakeJwt({ appid: CLIENT_ID, azp: 'other' }), { tenantId: 'fallback-tenant', clientId: CLIENT_ID, objectId: undefined }],
-    ['no identity claims: the config', fakeJwt({ aud: 'x' }), { tenantId: 'fallback-tenant', clientId: 'fallback-client', objectId: undefined }],
-    ['a token that is not a JWT: the config', 'opaque-token-value', { tenantId: 'fallback-tenant', clientId: 'fallback-client', objectId: undefined }],
-    ['a JWT whose payload is not JSON', 'aaa.bm90IGpzb24.ccc', { tenantId: 'fallback-tenant', clientId: 'fallback-client', objectId: undefined }],
-    ['claims as data: a line break escaped', fakeJwt({ tid: 't\n::add-mask::x', oid: OBJECT_ID }), { tenantId: 't\\n::add-mask::x', clientId: 'fallback-client', objectId: OBJECT_ID }]
+    [
+      'appid (v1 token)',
+      fakeJwt({ tid: TENANT_ID, appid: CLIENT_ID, oid: OBJECT_ID }),
+      { tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: OBJECT_ID }
+    ],
+    [
+      'azp (v2 token)',
+      fakeJwt({ tid: TENANT_ID, azp: CLIENT_ID, oid: OBJECT_ID }),
+      { tenantId: TENANT_ID, clientId: CLIENT_ID, objectId: OBJECT_ID }
+    ],
+    [
+      'appid over azp',
+      fakeJwt({ appid: CLIENT_ID, azp: 'other' }),
+      { tenantId: 'fallback-tenant', clientId: CLIENT_ID, objectId: undefined }
+    ],
+    [
+      'no identity claims: the config',
+      fakeJwt({ aud: 'x' }),
+      { tenantId: 'fallback-tenant', clientId: 'fallback-client', objectId: undefined }
+    ],
+    [
+      'a token that is not a JWT: the config',
+      'opaque-token-value',
+      { tenantId: 'fallback-tenant', clientId: 'fallback-client', objectId: undefined }
+    ],
+    [
+      'a JWT whose payload is not JSON',
+      'aaa.bm90IGpzb24.ccc',
+      { tenantId: 'fallback-tenant', clientId: 'fallback-client', objectId: undefined }
+    ],
+    [
+      'claims as data: a line break escaped',
+      fakeJwt({ tid: 't\n::add-mask::x', oid: OBJECT_ID }),
+      { tenantId: 't\\n::add-mask::x', clientId: 'fallback-client', objectId: OBJECT_ID }
+    ]
   ])('reads %s', (_, token, identity) => {
     expect(identityOf(token, fallback)).toEqual(identity);
   });

@@ -37,7 +37,10 @@ posix('nodeMachine: processes', () => {
   });
 
   it('reports a program that does not exist as ENOENT', async () => {
-    await expect(machine.runProcess(path.join(dir, 'missing'), [], { timeoutMs: 5_000 })).resolves.toMatchObject({ exitCode: null, failure: 'ENOENT' });
+    await expect(machine.runProcess(path.join(dir, 'missing'), [], { timeoutMs: 5_000 })).resolves.toMatchObject({
+      exitCode: null,
+      failure: 'ENOENT'
+    });
   });
 
   it('kills a program that outlives its timeout', async () => {
@@ -165,7 +168,11 @@ describe('nodeMachine: programs started in the background', () => {
       "let input = ''; process.stdin.on('data', c => (input += c)); process.stdin.on('end', () => { " +
         "process.stdout.write(JSON.stringify({ input, env: Object.keys(process.env).filter(n => n !== 'PWD').sort() }) + '\\n'); process.stdout.end(); }); setInterval(() => {}, 1000);"
     );
-    const result = await machine.startBackground(process.execPath, [echo], { env: { ONLY_THIS: '1' }, input: 'the message', timeoutMs: 5_000 });
+    const result = await machine.startBackground(process.execPath, [echo], {
+      env: { ONLY_THIS: '1' },
+      input: 'the message',
+      timeoutMs: 5_000
+    });
     if (!result.started) throw new Error(result.why);
     started.push(result.pid);
     expect(JSON.parse(result.firstLine)).toEqual({ input: 'the message', env: ['ONLY_THIS'] });
@@ -181,7 +188,10 @@ describe('nodeMachine: programs started in the background', () => {
 
   it('kills a program that writes no line in time', async () => {
     const pidFile = path.join(dir, 'silent.pid');
-    const silent = program('silent', `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`);
+    const silent = program(
+      'silent',
+      `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`
+    );
     const result = await machine.startBackground(process.execPath, [silent], { env: {}, input: '', timeoutMs: 500 });
     expect(result).toEqual({ started: false, why: 'it wrote nothing within 0.5 s' });
     // On a loaded machine it may have been killed before it wrote its pid: then there is nothing left to see.
@@ -192,7 +202,7 @@ describe('nodeMachine: programs started in the background', () => {
   });
 
   it('reads the line of a program that answers and exits', async () => {
-    const report = program('report-and-exit', "process.stdout.write('{\"error\":\"no\"}\\n'); process.exit(1);");
+    const report = program('report-and-exit', 'process.stdout.write(\'{"error":"no"}\\n\'); process.exit(1);');
     const result = await machine.startBackground(process.execPath, [report], { env: {}, input: '', timeoutMs: 5_000 });
     expect(result).toMatchObject({ started: true, firstLine: '{"error":"no"}' });
   });
@@ -204,7 +214,10 @@ describe('nodeMachine: programs started in the background', () => {
       why: 'it exited (code 3) without a word'
     });
     const missing = path.join(dir, 'no-such-program');
-    await expect(machine.startBackground(missing, [], { env: {}, input: '', timeoutMs: 5_000 })).resolves.toEqual({ started: false, why: `${missing} was not found` });
+    await expect(machine.startBackground(missing, [], { env: {}, input: '', timeoutMs: 5_000 })).resolves.toEqual({
+      started: false,
+      why: `${missing} was not found`
+    });
   });
 
   it('tells a running process from one that has exited', async () => {

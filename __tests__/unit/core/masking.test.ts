@@ -43,7 +43,12 @@ describe('Masker.mask', () => {
 
 describe('Masker.redact', () => {
   it.each<[string, string[], string, string]>([
-    ['a known secret quoted back by a server', ['S3cr3t~Value_ABC'], 'invalid client_secret S3cr3t~Value_ABC given', 'invalid client_secret *** given'],
+    [
+      'a known secret quoted back by a server',
+      ['S3cr3t~Value_ABC'],
+      'invalid client_secret S3cr3t~Value_ABC given',
+      'invalid client_secret *** given'
+    ],
     ['every occurrence', ['abcd1234'], 'abcd1234 and abcd1234', '*** and ***'],
     ['the longer of two overlapping secrets first', ['abcd', 'abcd-efgh'], 'got abcd-efgh', 'got ***'],
     ['a line of a multi-line secret', ['first-line\nsecond-line'], 'it said second-line', 'it said ***'],

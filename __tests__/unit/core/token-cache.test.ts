@@ -11,7 +11,11 @@ function countingCredential(fail = false): Credential & { asked: Array<[string, 
     asked,
     getToken: async (scope, options) => {
       asked.push([scope, options?.tenantId]);
-      if (fail) throw new ActionError('Entra ID refused the token request with AADSTS7000215: The client secret is wrong.', 'Give the secret value.');
+      if (fail)
+        throw new ActionError(
+          'Entra ID refused the token request with AADSTS7000215: The client secret is wrong.',
+          'Give the secret value.'
+        );
       return { token: `token-for-${scope}`, expiresOn: new Date(NOW + 3_600_000) };
     }
   };
@@ -34,7 +38,9 @@ describe('cachedTokenSource', () => {
 
   it('names the scope, tenant and credential in a failure, keeping the hint', async () => {
     const tokens = cachedTokenSource(countingCredential(true));
-    const failure = await tokens('https://graph.microsoft.com/.default', 'contoso.onmicrosoft.com').catch((error: unknown) => describeError(error));
+    const failure = await tokens('https://graph.microsoft.com/.default', 'contoso.onmicrosoft.com').catch((error: unknown) =>
+      describeError(error)
+    );
     expect(failure).toBe(
       "Getting a token for https://graph.microsoft.com/.default in tenant contoso.onmicrosoft.com with auth-type 'secret': Entra ID refused the token request with AADSTS7000215: The client secret is wrong.\nGive the secret value."
     );

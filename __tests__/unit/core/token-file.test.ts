@@ -50,7 +50,9 @@ describe('writeTokenFile', () => {
     fs.writeFileSync(blocker, '');
     const file = path.join(blocker, 'token');
     // (node's errors come from outside jest's realm, so they print as "Error: E...")
-    await expect(writeTokenFile(machine, file, 'the-token')).rejects.toThrow(new RegExp(`^Writing the token file ${file}: (Error: )?E[A-Z]+: `));
+    await expect(writeTokenFile(machine, file, 'the-token')).rejects.toThrow(
+      new RegExp(`^Writing the token file ${file}: (Error: )?E[A-Z]+: `)
+    );
   });
 
   posix('refuses an existing symlink and leaves its target alone', async () => {

@@ -18,7 +18,11 @@ describe('the start message', () => {
     ['not an object', '"S3cr3t~Value_ABC"', 'the start message is not a JSON object'],
     ['no secret', JSON.stringify({ ...MESSAGE, secret: undefined }), 'the start message lacks inputs, env, workspace or secret'],
     ['a short secret', JSON.stringify({ ...MESSAGE, secret: 'x' }), 'the start message lacks inputs, env, workspace or secret'],
-    ['an input that is not a string', JSON.stringify({ ...MESSAGE, inputs: { 'client-secret': 42 } }), 'the start message lacks inputs, env, workspace or secret']
+    [
+      'an input that is not a string',
+      JSON.stringify({ ...MESSAGE, inputs: { 'client-secret': 42 } }),
+      'the start message lacks inputs, env, workspace or secret'
+    ]
   ])('refuses %s, never quoting it', (_name, text, expected) => {
     expect(() => parseStartMessage(text)).toThrow(expected);
   });

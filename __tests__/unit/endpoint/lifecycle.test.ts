@@ -7,36 +7,68 @@ import { processEnv, startEndpoint, stopEndpoint, waitUntilGone } from '../../..
 import { testMachine } from '../support.js';
 
 const PROGRAM = { node: '/usr/bin/node', entry: '/action/dist/endpoint/index.js' };
-const MESSAGE = { inputs: { 'auth-type': 'oidc' }, env: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' }, workspace: '/w', secret: 'ef'.repeat(32) };
+const MESSAGE = {
+  inputs: { 'auth-type': 'oidc' },
+  env: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' },
+  workspace: '/w',
+  secret: 'ef'.repeat(32)
+};
 
 /** A machine whose background programs answer `start`, recording how they were started. */
 function machineStarting(start: BackgroundStart) {
   const calls: Array<{ file: string; args: readonly string[]; options: BackgroundOptions }> = [];
-  return { calls, machine: { ...testMachine(), startBackground: async (file: string, args: readonly string[], options: BackgroundOptions) => (calls.push({ file, args, options }), start) } };
+  return {
+    calls,
+    machine: {
+      ...testMachine(),
+      startBackground: async (file: string, args: readonly string[], options: BackgroundOptions) => (
+        calls.push({ file, args, options }),
+        start
+      )
+    }
+  };
 }
 
 describe('startEndpoint', () => {
   it('starts Node on the bundle, the message down its stdin only, and reads its port', async () => {
     const { calls, machine } = machineStarting({ started: true, pid: 4242, firstLine: '{"port":41234}' });
-    const env = { PATH: '/usr/bin', RUNNER_TRACKING_ID: 'github_1', 'INPUT_CLIENT-SECRET': 'S3cr3t', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token', HTTPS_PROXY: 'http://proxy:3128' };
+    const env = {
+      PATH: '/usr/bin',
+      RUNNER_TRACKING_ID: 'github_1',
+      'INPUT_CLIENT-SECRET': 'S3cr3t',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+      HTTPS_PROXY: 'http://proxy:3128'
+    };
     await expect(startEndpoint(machine, PROGRAM, MESSAGE, env)).resolves.toEqual({ url: 'http://127.0.0.1:41234/msi/token', pid: 4242 });
     expect(calls).toEqual([
       {
         file: '/usr/bin/node',
         args: ['/action/dist/endpoint/index.js'],
-        options: { env: { PATH: '/usr/bin', RUNNER_TRACKING_ID: 'github_1', HTTPS_PROXY: 'http://proxy:3128' }, input: JSON.stringify(MESSAGE), timeoutMs: 5_000 }
+        options: {
+          env: { PATH: '/usr/bin', RUNNER_TRACKING_ID: 'github_1', HTTPS_PROXY: 'http://proxy:3128' },
+          input: JSON.stringify(MESSAGE),
+          timeoutMs: 5_000
+        }
       }
     ]);
   });
 
   it.each<[string, BackgroundStart, string]>([
-    ['no port in time', { started: false, why: 'it wrote nothing within 5 s' }, 'The token endpoint for later steps did not start: it wrote nothing within 5 s. Later steps are not signed in.'],
+    [
+      'no port in time',
+      { started: false, why: 'it wrote nothing within 5 s' },
+      'The token endpoint for later steps did not start: it wrote nothing within 5 s. Later steps are not signed in.'
+    ],
     [
       'an error report',
       { started: true, pid: 1, firstLine: JSON.stringify({ error: "Input 'client-id' is needed for auth-type 'oidc'.\nline two" }) },
       "The token endpoint for later steps did not start: Input 'client-id' is needed for auth-type 'oidc'.\\nline two. Later steps are not signed in."
     ],
-    ['something else', { started: true, pid: 1, firstLine: 'hello' }, 'The token endpoint for later steps did not start: it answered something other than its port. Later steps are not signed in.']
+    [
+      'something else',
+      { started: true, pid: 1, firstLine: 'hello' },
+      'The token endpoint for later steps did not start: it answered something other than its port. Later steps are not signed in.'
+    ]
   ])('fails with a clear line on %s', async (_name, start, expected) => {
     const { machine } = machineStarting(start);
     const error = await startEndpoint(machine, PROGRAM, MESSAGE, {}).catch((caught: unknown) => caught);
@@ -49,12 +81,30 @@ describe('startEndpoint', () => {
 describe('processEnv', () => {
   it('keeps what Node, the proxies, the CA and the runner need, and nothing else', () => {
     const env = {
-      PATH: '/bin', HOME: '/home/runner', RUNNER_TEMP: '/tmp/r', RUNNER_TRACKING_ID: 'github_x', NO_PROXY: 'corp', NODE_EXTRA_CA_CERTS: '/ca.pem',
-      SystemRoot: 'C:\\Windows', 'INPUT_CLIENT-SECRET': 's', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't', ACTIONS_RUNTIME_TOKEN: 'r', GITHUB_TOKEN: 'g',
-      AZURE_CLIENT_SECRET: 'a', IDENTITY_HEADER: 'h', NODE_OPTIONS: '--require x', GITHUB_ENV: '/env'
+      PATH: '/bin',
+      HOME: '/home/runner',
+      RUNNER_TEMP: '/tmp/r',
+      RUNNER_TRACKING_ID: 'github_x',
+      NO_PROXY: 'corp',
+      NODE_EXTRA_CA_CERTS: '/ca.pem',
+      SystemRoot: 'C:\\Windows',
+      'INPUT_CLIENT-SECRET': 's',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+      ACTIONS_RUNTIME_TOKEN: 'r',
+      GITHUB_TOKEN: 'g',
+      AZURE_CLIENT_SECRET: 'a',
+      IDENTITY_HEADER: 'h',
+      NODE_OPTIONS: '--require x',
+      GITHUB_ENV: '/env'
     };
     expect(processEnv(env)).toEqual({
-      PATH: '/bin', HOME: '/home/runner', RUNNER_TEMP: '/tmp/r', RUNNER_TRACKING_ID: 'github_x', NO_PROXY: 'corp', NODE_EXTRA_CA_CERTS: '/ca.pem', SystemRoot: 'C:\\Windows'
+      PATH: '/bin',
+      HOME: '/home/runner',
+      RUNNER_TEMP: '/tmp/r',
+      RUNNER_TRACKING_ID: 'github_x',
+      NO_PROXY: 'corp',
+      NODE_EXTRA_CA_CERTS: '/ca.pem',
+      SystemRoot: 'C:\\Windows'
     });
   });
 });

@@ -38,20 +38,39 @@ function get(port: number, path: string, headers: Record<string, string>): Promi
 
 describe('the endpoint process', () => {
   it('listens on loopback, reports its port, and stops at the authenticated shutdown with its statistics', async () => {
-    const { report, exit } = start(message({ 'auth-type': 'secret', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET }));
+    const { report, exit } = start(
+      message({ 'auth-type': 'secret', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET })
+    );
     const line = await report;
     expect(line).toMatch(/^\{"port":\d+\}\n$/);
     const { port } = JSON.parse(line) as { port: number };
-    await expect(get(port, '/msi/token?api-version=2019-08-01&resource=x', { 'X-IDENTITY-HEADER': 'wrong' })).resolves.toMatchObject({ status: 401 });
-    await expect(get(port, '/shutdown', { 'X-IDENTITY-HEADER': HEADER })).resolves.toEqual({ status: 200, body: { served: {}, failures: 0, refused: 1, pid: 4242 } });
+    await expect(get(port, '/msi/token?api-version=2019-08-01&resource=x', { 'X-IDENTITY-HEADER': 'wrong' })).resolves.toMatchObject({
+      status: 401
+    });
+    await expect(get(port, '/shutdown', { 'X-IDENTITY-HEADER': HEADER })).resolves.toEqual({
+      status: 200,
+      body: { served: {}, failures: 0, refused: 1, pid: 4242 }
+    });
     await expect(exit).resolves.toBe(0);
   });
 
   it.each<[string, string, string]>([
     ['a message that is not JSON', `{"secret": "${SECRET}"`, 'the start message is not JSON'],
-    ['a credential it does not serve', message({ 'auth-type': 'managed-identity' }), "the token endpoint mints tokens for auth-type oidc, secret, certificate or workload-identity, not 'managed-identity'"],
-    ['a bad input', message({ 'auth-type': 'secret', 'client-secret': SECRET, 'tenant-id': TENANT_ID }), "Input 'client-id' is needed for auth-type 'secret' (the app registration's Application (client) ID)."],
-    ['OIDC without its variables', message({ 'auth-type': 'oidc', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID }), 'GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.\nGive the job `permissions: id-token: write`']
+    [
+      'a credential it does not serve',
+      message({ 'auth-type': 'managed-identity' }),
+      "the token endpoint mints tokens for auth-type oidc, secret, certificate or workload-identity, not 'managed-identity'"
+    ],
+    [
+      'a bad input',
+      message({ 'auth-type': 'secret', 'client-secret': SECRET, 'tenant-id': TENANT_ID }),
+      "Input 'client-id' is needed for auth-type 'secret' (the app registration's Application (client) ID)."
+    ],
+    [
+      'OIDC without its variables',
+      message({ 'auth-type': 'oidc', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID }),
+      'GitHub offers this job no OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL is not set.\nGive the job `permissions: id-token: write`'
+    ]
   ])('reports why it cannot start on %s, and exits 1', async (_name, input, expected) => {
     const { report, exit } = start(input);
     const { error } = JSON.parse(await report) as { error: string };

@@ -107,8 +107,11 @@ describe('createMinter: one mint at a time per resource', () => {
     const minter = createMinter(credential, { now: () => NOW });
     const first = minter.token('https://vault.azure.net');
     const second = minter.token('https://vault.azure.net');
-    credential.fail(new ActionError('Entra ID refused the token request with AADSTS7000222: The client secret has expired.', 'Create a new secret.'));
-    const expected = "Getting a token for https://vault.azure.net with auth-type 'secret': Entra ID refused the token request with AADSTS7000222: The client secret has expired.\nCreate a new secret.";
+    credential.fail(
+      new ActionError('Entra ID refused the token request with AADSTS7000222: The client secret has expired.', 'Create a new secret.')
+    );
+    const expected =
+      "Getting a token for https://vault.azure.net with auth-type 'secret': Entra ID refused the token request with AADSTS7000222: The client secret has expired.\nCreate a new secret.";
     expect(describeError(await first.catch(error => error))).toBe(expected);
     expect(describeError(await second.catch(error => error))).toBe(expected);
 

@@ -27,7 +27,12 @@ const get = (query: string, header = HEADER): EndpointRequest => ({
 
 /** The endpoint's service over a credential, as its process builds it. */
 function serviceOver(credential: Credential, masker = createMasker(() => {})) {
-  return createTokenService({ identity: { port: PORT, secret: HEADER, clientId: CLIENT_ID }, minter: createMinter(credential, { now: () => NOW }), masker, pid: 777 });
+  return createTokenService({
+    identity: { port: PORT, secret: HEADER, clientId: CLIENT_ID },
+    minter: createMinter(credential, { now: () => NOW }),
+    masker,
+    pid: 777
+  });
 }
 
 /** A credential that counts its mints. */
@@ -76,7 +81,9 @@ describe('the token service', () => {
   it('answers the shutdown with its statistics', async () => {
     const service = serviceOver(counting());
     await service.handle(get(`resource=${VAULT}`));
-    await expect(service.handle({ method: 'GET', url: '/shutdown', headers: { host: `localhost:${PORT}`, 'x-identity-header': HEADER } })).resolves.toEqual({
+    await expect(
+      service.handle({ method: 'GET', url: '/shutdown', headers: { host: `localhost:${PORT}`, 'x-identity-header': HEADER } })
+    ).resolves.toEqual({
       answer: { status: 200, body: { served: { [VAULT]: 1 }, failures: 0, refused: 0, pid: 777 } },
       shutdown: true
     });
@@ -84,7 +91,10 @@ describe('the token service', () => {
 
   it("answers a failed mint with 500 and the step's own explanation (AADSTS code, meaning, fix), without any secret, and carries on", async () => {
     const masker = createMasker(() => {});
-    const env = { GITHUB_ACTIONS: 'true', ...inputEnv({ 'auth-type': 'secret', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET }) };
+    const env = {
+      GITHUB_ACTIONS: 'true',
+      ...inputEnv({ 'auth-type': 'secret', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET })
+    };
     const config = readConfig({ input: actionInputs(env), env, workspace: '/work/space' }, masker);
     const http = testHttp();
     const credential = await createCredential(config, { http, machine: testMachine(), masker, log: recordingLog() });

@@ -11,7 +11,7 @@ import type { Log } from '../log.js';
 import type { Machine } from '../machine.js';
 import { imdsHost, probeImds } from '../managed-identity/imds.js';
 
-export interface AutoDeps {
+interface AutoDeps {
   readonly http: Http;
   readonly machine: Machine;
   readonly log: Log;
@@ -41,7 +41,9 @@ interface Candidate {
 export function meantOidcWithoutToken(config: Config): boolean {
   const { context } = config;
   const oidcOffered = Boolean(context.oidcRequestUrl && context.oidcRequestToken);
-  return context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate;
+  return (
+    context.inWorkflow && !oidcOffered && Boolean(config.clientId && config.tenantId) && !config.clientSecret && !config.clientCertificate
+  );
 }
 
 export const MISSING_ID_TOKEN_PERMISSION =
@@ -51,8 +53,16 @@ export const MISSING_ID_TOKEN_PERMISSION =
 export async function chooseAuthType(config: Config, deps: AutoDeps): Promise<AutoChoice> {
   const { context } = config;
   const candidates: Candidate[] = [
-    { kind: 'secret', because: 'a client secret is given', whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'") },
-    { kind: 'certificate', because: 'a client certificate is given', whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input") },
+    {
+      kind: 'secret',
+      because: 'a client secret is given',
+      whyNot: () => (config.clientSecret ? undefined : "no 'client-secret' input and no clientSecret in 'creds'")
+    },
+    {
+      kind: 'certificate',
+      because: 'a client certificate is given',
+      whyNot: () => (config.clientCertificate ? undefined : "no 'client-certificate' input")
+    },
     { kind: 'oidc', because: "'client-id', 'tenant-id' and GitHub's OIDC token are there", whyNot: () => oidcWhyNot(config) },
     {
       kind: 'workload-identity',
@@ -62,23 +72,33 @@ export async function chooseAuthType(config: Config, deps: AutoDeps): Promise<Au
     {
       kind: 'managed-identity',
       because: 'IDENTITY_ENDPOINT is set',
-      whyNot: () => (context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)')
+      whyNot: () =>
+        context.identityEndpoint ? undefined : 'IDENTITY_ENDPOINT is not set (not App Service, Functions, Container Apps or Azure Arc)'
     },
     {
       kind: 'managed-identity',
       label: 'managed-identity (VM)',
       because: 'the VM instance metadata service (IMDS) answers',
       whyNot: async () => {
-        if (!context.probeImds) return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
-        return (await probeImds(deps.http, imdsHost(context))) ? undefined : 'the VM instance metadata service (IMDS) did not answer within 1 s';
+        if (!context.probeImds)
+          return 'the VM instance metadata service (IMDS) is probed only on self-hosted runners (RUNNER_ENVIRONMENT=self-hosted)';
+        return (await probeImds(deps.http, imdsHost(context)))
+          ? undefined
+          : 'the VM instance metadata service (IMDS) did not answer within 1 s';
       }
     },
-    { kind: 'azure-cli', because: "'az' is on PATH", whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH") }
+    {
+      kind: 'azure-cli',
+      because: "'az' is on PATH",
+      whyNot: async () => ((await findOnPath('az', context, deps.machine)) ? undefined : "'az' is not on PATH")
+    }
   ];
   const ruledOut: string[] = [];
   for (const candidate of candidates) {
     const whyNot = await candidate.whyNot();
-    deps.log.debug(`auth-type 'auto': ${candidate.label ?? candidate.kind}: ${whyNot === undefined ? `applies (${candidate.because})` : `no, ${whyNot}`}`);
+    deps.log.debug(
+      `auth-type 'auto': ${candidate.label ?? candidate.kind}: ${whyNot === undefined ? `applies (${candidate.because})` : `no, ${whyNot}`}`
+    );
     if (whyNot === undefined) return { kind: candidate.kind, because: candidate.because, ruledOut };
     ruledOut.push(`  ${candidate.label ?? candidate.kind}: ${whyNot}`);
   }
@@ -97,7 +117,9 @@ function oidcWhyNot(config: Config): string | undefined {
   const missing = [
     config.clientId ? undefined : "'client-id'",
     config.tenantId ? undefined : "'tenant-id'",
-    config.context.oidcRequestUrl && config.context.oidcRequestToken ? undefined : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
+    config.context.oidcRequestUrl && config.context.oidcRequestToken
+      ? undefined
+      : 'ACTIONS_ID_TOKEN_REQUEST_URL (the job needs `permissions: id-token: write`)'
   ].filter(Boolean);
   return missing.length ? `no ${missing.join(', no ')}` : undefined;
 }

@@ -14,7 +14,7 @@ import { type Credential, type CredentialDeps, scopeToResource } from './credent
 import type { AzureCliSettings } from './settings.js';
 
 /** `az` may refresh its own token first: give it time, but not forever. */
-export const AZ_TIMEOUT_MS = 60_000;
+const AZ_TIMEOUT_MS = 60_000;
 
 /** What may reach the command line: nothing a shell would read as syntax. */
 const SAFE_RESOURCE = /^[0-9a-zA-Z\-_.:/]+$/;
@@ -32,8 +32,9 @@ export function createAzureCliCredential(settings: AzureCliSettings, deps: Crede
       const resource = scopeToResource(scope);
       const tenant = options?.tenantId ?? settings.tenantId;
       if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
+        const inTenant = tenant ? ` in tenant '${externalText(tenant)}'` : '';
         throw new ActionError(
-          `The Azure CLI cannot be asked for resource '${externalText(resource)}'${tenant ? ` in tenant '${externalText(tenant)}'` : ''}: only letters, digits and - _ . : / may be used.`
+          `The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only letters, digits and - _ . : / may be used.`
         );
       }
       const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
@@ -60,9 +61,12 @@ async function runAz(settings: AzureCliSettings, deps: CredentialDeps, args: rea
   const result = await deps.machine.runProcess(batch ? `"${az}"` : az, args, { timeoutMs: AZ_TIMEOUT_MS, shell: batch });
   if (result.failure === 'ENOENT') throw new ActionError(`The Azure CLI could not be started from ${az}.`, INSTALL_HINT);
   if (result.failure === 'ETIMEDOUT') {
-    throw new ActionError(`The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${path.basename(az)} account get-access-token).`, LOGIN_HINT);
+    throw new ActionError(
+      `The Azure CLI did not answer within ${AZ_TIMEOUT_MS / 1000} s (${path.basename(az)} account get-access-token).`,
+      LOGIN_HINT
+    );
   }
-  if (result.exitCode !== 0) throw explainAzFailure(result, args.includes('--tenant'), deps.masker.redact);
+  if (result.exitCode !== 0) throw explainAzFailure(result, args.includes('--tenant'), text => deps.masker.redact(text));
   return result;
 }
 
@@ -72,7 +76,8 @@ export function explainAzFailure(result: ProcessResult, withTenant: boolean, red
   if (/az:(.*)not found/.test(stderr) || /^'az' is not recognized/.test(stderr)) {
     return new ActionError("The Azure CLI ('az') is not installed.", INSTALL_HINT);
   }
-  const said = externalText(stderr.replace(/\s+/g, ' '), { redact, maxLength: 500 }) || `exit code ${result.exitCode ?? 'none'}, no message`;
+  const said =
+    externalText(stderr.replace(/\s+/g, ' '), { redact, maxLength: 500 }) || `exit code ${result.exitCode ?? 'none'}, no message`;
   // Azure CLI signed in with `az login --identity` refuses --tenant (azure-cli _profile.py).
   if (withTenant && /Tenant shouldn't be specified for managed identity account/i.test(stderr)) {
     return new ActionError(
@@ -83,7 +88,10 @@ export function explainAzFailure(result: ProcessResult, withTenant: boolean, red
   if (/az login/.test(stderr) && !/az login --scope/.test(stderr)) {
     return new ActionError(`The Azure CLI is not signed in: ${said}`, LOGIN_HINT);
   }
-  return new ActionError(`The Azure CLI failed to get a token: ${said}`, 'Run `az account get-access-token` on the runner to see the problem.');
+  return new ActionError(
+    `The Azure CLI failed to get a token: ${said}`,
+    'Run `az account get-access-token` on the runner to see the problem.'
+  );
 }
 
 /**
@@ -102,6 +110,7 @@ export function parseAzOutput(stdout: string, masker: { mask(value: string): voi
   if (token === undefined) throw new ActionError('The Azure CLI answered without an accessToken.', 'Update the Azure CLI: az upgrade');
   masker.mask(token);
   const expiresOn = expiryFromTimestamp(fields['expires_on'], now) ?? expiryFromTimestamp(fields['expiresOn'], now);
-  if (expiresOn === undefined) throw new ActionError('The Azure CLI answered without a valid expiry (expires_on / expiresOn).', 'Update the Azure CLI: az upgrade');
+  if (expiresOn === undefined)
+    throw new ActionError('The Azure CLI answered without a valid expiry (expires_on / expiresOn).', 'Update the Azure CLI: az upgrade');
   return { token, expiresOn };
 }

@@ -22,9 +22,10 @@ const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICA
 const KEY_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 
 const PEM_HINT =
-  'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
+  'Give the certificate and its private key in one PEM, e.g. cat cert.pem key.pem > combined.pem (from ' +
+  'a .pfx: openssl pkcs12 -in cert.pfx -out combined.pem -nodes), stored in a secret or as a file path.';
 
-export interface SigningCertificate {
+interface SigningCertificate {
   readonly certificate: crypto.X509Certificate;
   readonly key: crypto.KeyObject;
   /** base64url SHA-256 of the certificate's DER: the `x5t#S256` header. */
@@ -37,10 +38,18 @@ export async function createCertificateCredential(settings: CertificateSettings,
   // The SHA-1 thumbprint, as the app's "Certificates & secrets" page lists it.
   const portalThumbprint = signing.certificate.fingerprint.replace(/:/g, '');
   const subject = externalText(signing.certificate.subject.replace(/\n/g, ', '));
-  deps.log.info(`Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`);
-  return entraAppCredential('certificate', settings, deps, async exchange => ({
-    clientAssertion: signClientAssertion(signing, { audience: exchange.tokenEndpoint, clientId: settings.clientId, now: deps.machine.now() })
-  }));
+  deps.log.info(
+    `Client certificate ${subject}, thumbprint ${portalThumbprint}, valid until ${new Date(signing.certificate.validTo).toISOString()}.`
+  );
+  return entraAppCredential('certificate', settings, deps, exchange =>
+    Promise.resolve({
+      clientAssertion: signClientAssertion(signing, {
+        audience: exchange.tokenEndpoint,
+        clientId: settings.clientId,
+        now: deps.machine.now()
+      })
+    })
+  );
 }
 
 /**
@@ -71,7 +80,7 @@ export async function readCertificatePem(
  * The certificate and its RSA key from one PEM. The certificate used is the one the key belongs
  * to (a chain may come along); no match, no key, or a certificate outside its validity are errors.
  */
-export function loadSigningCertificate(pem: string, password: string | undefined, now: number): SigningCertificate {
+function loadSigningCertificate(pem: string, password: string | undefined, now: number): SigningCertificate {
   const certificates = (pem.match(CERTIFICATE_BLOCK) ?? []).map(parseCertificate);
   if (certificates.length === 0) {
     throw new InputError('client-certificate', 'holds no certificate (no -----BEGIN CERTIFICATE----- block).', PEM_HINT);
@@ -82,7 +91,10 @@ export function loadSigningCertificate(pem: string, password: string | undefined
   }
   const key = parsePrivateKey(keyBlock[0], password);
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new InputError('client-certificate', `holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Entra ID client certificates need an RSA key.`);
+    throw new InputError(
+      'client-certificate',
+      `holds a key of type ${key.asymmetricKeyType ?? 'unknown'}; Entra ID client certificates need an RSA key.`
+    );
   }
   const certificate = certificates.find(candidate => candidate.checkPrivateKey(key));
   if (!certificate) {
@@ -107,13 +119,21 @@ function parseCertificate(block: string): crypto.X509Certificate {
 function parsePrivateKey(block: string, password: string | undefined): crypto.KeyObject {
   const encrypted = block.includes('ENCRYPTED');
   if (encrypted && !password) {
-    throw new InputError('client-certificate', 'holds an encrypted private key, and client-certificate-password is empty.', 'Set client-certificate-password to its passphrase.');
+    throw new InputError(
+      'client-certificate',
+      'holds an encrypted private key, and client-certificate-password is empty.',
+      'Set client-certificate-password to its passphrase.'
+    );
   }
   try {
     return crypto.createPrivateKey({ key: block, format: 'pem', ...(encrypted && password ? { passphrase: password } : {}) });
   } catch (error) {
     if (encrypted) {
-      throw new InputError('client-certificate-password', 'does not decrypt the private key in client-certificate.', 'Check the passphrase the key was exported with.');
+      throw new InputError(
+        'client-certificate-password',
+        'does not decrypt the private key in client-certificate.',
+        'Check the passphrase the key was exported with.'
+      );
     }
     throw new InputError('client-certificate', `holds a private key that cannot be read: ${messageOf(error)}.`, PEM_HINT);
   }
@@ -123,17 +143,22 @@ function checkValidity(certificate: crypto.X509Certificate, now: number): void {
   const from = new Date(certificate.validFrom);
   const to = new Date(certificate.validTo);
   const renew =
-    'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert @cert.pem --append) and update the secret that holds it.';
+    'Create a new certificate, upload it to the app (az ad app credential reset --id <client-id> --cert ' +
+    '@cert.pem --append) and update the secret that holds it.';
   if (now > to.getTime()) {
     throw new InputError('client-certificate', `holds a certificate that expired on ${to.toISOString()}.`, renew);
   }
   if (now < from.getTime()) {
-    throw new InputError('client-certificate', `holds a certificate that is not valid before ${from.toISOString()}.`, 'Check the runner clock, or wait until the certificate becomes valid.');
+    throw new InputError(
+      'client-certificate',
+      `holds a certificate that is not valid before ${from.toISOString()}.`,
+      'Check the runner clock, or wait until the certificate becomes valid.'
+    );
   }
 }
 
 /** The self-signed client assertion: a compact JWS, RSASSA-PSS with SHA-256 (PS256, RFC 7518 §3.5). */
-export function signClientAssertion(signing: SigningCertificate, claims: { audience: string; clientId: string; now: number }): string {
+function signClientAssertion(signing: SigningCertificate, claims: { audience: string; clientId: string; now: number }): string {
   const issuedAt = Math.floor(claims.now / 1000);
   const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': signing.thumbprint };
   const payload = {

@@ -6,7 +6,7 @@ import type { Machine } from '../machine.js';
 import type { Masker } from '../masking.js';
 import type { AccessToken } from '../token.js';
 
-export interface TokenOptions {
+interface TokenOptions {
   /** Another tenant than the configured one, when a Key Vault challenge names it. */
   readonly tenantId?: string;
 }

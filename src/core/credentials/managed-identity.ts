@@ -48,7 +48,8 @@ export function createManagedIdentityCredential(settings: ManagedIdentitySetting
     switch (source) {
       case 'app-service': {
         const url = new URL(context.identityEndpoint as string);
-        for (const [name, value] of new URLSearchParams({ 'api-version': '2019-08-01', ...Object.fromEntries(query) })) url.searchParams.set(name, value);
+        for (const [name, value] of new URLSearchParams({ 'api-version': '2019-08-01', ...Object.fromEntries(query) }))
+          url.searchParams.set(name, value);
         const headers = { 'X-IDENTITY-HEADER': context.identityHeader as string };
         return deps.http.request({ method: 'GET', url: url.toString(), what: 'App Service managed identity endpoint', headers });
       }

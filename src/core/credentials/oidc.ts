@@ -42,7 +42,12 @@ interface GitHubAssertion {
 async function fetchGitHubToken(settings: OidcSettings, deps: CredentialDeps): Promise<GitHubAssertion> {
   const url = new URL(settings.requestUrl);
   url.searchParams.set('audience', settings.audience);
-  const response = await deps.http.request({ method: 'GET', url: url.toString(), what: 'GitHub OIDC token service', bearerToken: settings.requestToken });
+  const response = await deps.http.request({
+    method: 'GET',
+    url: url.toString(),
+    what: 'GitHub OIDC token service',
+    bearerToken: settings.requestToken
+  });
   const body = jsonFields(response.json);
   if (response.status !== 200) {
     const message = stringField(body, 'message');
@@ -51,7 +56,9 @@ async function fetchGitHubToken(settings: OidcSettings, deps: CredentialDeps): P
     const refused = [401, 403, 404].includes(response.status);
     throw new ActionError(
       refused ? `GitHub refused the OIDC token request with HTTP ${response.status}${said}` : `${answeredAfter(response)}${said}`,
-      refused ? PERMISSIONS_HINT : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages)."
+      refused
+        ? PERMISSIONS_HINT
+        : "GitHub's OIDC token service kept failing through the retries: re-run the job (https://www.githubstatus.com shows outages)."
     );
   }
   const token = stringField(body, 'value');

@@ -4,5 +4,5 @@ import type { Credential, CredentialDeps } from './credential.js';
 import type { SecretSettings } from './settings.js';
 
 export function createSecretCredential(settings: SecretSettings, deps: CredentialDeps): Credential {
-  return entraAppCredential('secret', settings, deps, async () => ({ clientSecret: settings.clientSecret }));
+  return entraAppCredential('secret', settings, deps, () => Promise.resolve({ clientSecret: settings.clientSecret }));
 }

@@ -87,8 +87,18 @@ export function workloadIdentitySettings(config: Config): WorkloadIdentitySettin
   const tokenFile = context.federatedTokenFile;
   if (!tokenFile) throw new ActionError("auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.", WEBHOOK_HINT);
   return {
-    clientId: required(config.clientId ?? context.azureClientId, 'client-id', "auth-type 'workload-identity' when AZURE_CLIENT_ID is not set", WEBHOOK_HINT),
-    tenantId: required(config.tenantId ?? context.azureTenantId, 'tenant-id', "auth-type 'workload-identity' when AZURE_TENANT_ID is not set", WEBHOOK_HINT),
+    clientId: required(
+      config.clientId ?? context.azureClientId,
+      'client-id',
+      "auth-type 'workload-identity' when AZURE_CLIENT_ID is not set",
+      WEBHOOK_HINT
+    ),
+    tenantId: required(
+      config.tenantId ?? context.azureTenantId,
+      'tenant-id',
+      "auth-type 'workload-identity' when AZURE_TENANT_ID is not set",
+      WEBHOOK_HINT
+    ),
     authorityHost: config.authorityHost,
     tokenFile
   };

@@ -15,7 +15,7 @@ export interface AppSettings {
 }
 
 /** The proof for one exchange with `tenantId`'s token endpoint (a certificate assertion names it as `aud`). */
-export type ProofSource = (exchange: { readonly tenantId: string; readonly tokenEndpoint: string }) => Promise<ClientProof>;
+type ProofSource = (exchange: { readonly tenantId: string; readonly tokenEndpoint: string }) => Promise<ClientProof>;
 
 export function entraAppCredential(kind: AuthType, app: AppSettings, deps: CredentialDeps, proof: ProofSource): Credential {
   let subject: string | undefined;

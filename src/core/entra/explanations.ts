@@ -40,7 +40,8 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
     meaning: 'No federated credential of the app has the subject of the token presented.',
     fix:
       "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
-      'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a federated credential for exactly the subject below: it is the one this job presents.'
+      'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
+      'federated credential for exactly the subject below: it is the one this job presents.'
   },
   7002138: {
     meaning: 'A federated credential matches the subject only if letter case is ignored, and Entra ID compares subjects case-sensitively.',
@@ -67,7 +68,8 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
     fix: 'Create a new secret (az ad app credential reset --id <client-id> --append) and update the GitHub secret that holds it.'
   },
   700027: {
-    meaning: "The client assertion's signature does not verify: the certificate is not registered on the app, or it signed with another key.",
+    meaning:
+      "The client assertion's signature does not verify: the certificate is not registered on the app, or it signed with another key.",
     fix: 'Upload the certificate to the app: az ad app credential reset --id <client-id> --cert @cert.pem --append'
   },
   50012: {
@@ -88,7 +90,7 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
   },
   700022: {
     meaning: 'The scope names more than one resource.',
-    fix: "Ask for one resource per step: run the action once for each resource."
+    fix: 'Ask for one resource per step: run the action once for each resource.'
   },
   7000218: {
     meaning: 'The request carried neither a client secret nor a client assertion.',
@@ -100,7 +102,7 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
   },
   7000112: {
     meaning: 'The application is disabled.',
-    fix: 'Enable the app\'s service principal (Enterprise applications > Properties > Enabled for users to sign in).'
+    fix: "Enable the app's service principal (Enterprise applications > Properties > Enabled for users to sign in)."
   },
   7000229: {
     meaning: 'The app has no service principal in the tenant.',
@@ -131,28 +133,39 @@ export function explainEntraError(response: HttpResponse, request: EntraTokenReq
   const description = stringField(fields, 'error_description') ?? '';
   const code = errorCode(fields['error_codes'], description);
   // Newer descriptions put "Trace ID: ... Correlation ID: ... Timestamp: ..." on the first line: shown once, below.
-  const firstLine = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').replace(/\s*Trace ID:.*$/, '').trim() ?? '';
+  const firstLine =
+    description
+      .split(/\r?\n/)[0]
+      ?.replace(/^AADSTS\d+:\s*/, '')
+      .replace(/\s*Trace ID:.*$/, '')
+      .trim() ?? '';
   const summary = firstLine ? externalText(firstLine, { redact: text => masker.redact(text) }) : '';
   const traceId = stringField(fields, 'trace_id');
   const correlationId = stringField(fields, 'correlation_id');
 
   const outage = response.status >= 500 || response.status === 429;
   const what = outage ? answeredAfter(response) : `Entra ID refused the token request with HTTP ${response.status}`;
-  const head = code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `${what}${error ? ` (${externalText(error)})` : ''}`;
+  const head =
+    code !== undefined ? `Entra ID refused the token request with AADSTS${code}` : `${what}${error ? ` (${externalText(error)})` : ''}`;
   const explanation = code !== undefined ? ENTRA_EXPLANATIONS[code] : undefined;
   const lines = [`${head}: ${explanation?.meaning ?? (summary || 'the answer held no OAuth error')}`];
   if (explanation && summary) lines.push(`Entra ID said: ${summary}`);
-  if (traceId || correlationId) lines.push(`Trace ID: ${externalText(traceId ?? '-')}, correlation ID: ${externalText(correlationId ?? '-')}`);
+  if (traceId || correlationId)
+    lines.push(`Trace ID: ${externalText(traceId ?? '-')}, correlation ID: ${externalText(correlationId ?? '-')}`);
 
   const hints: string[] = [];
   if (code === undefined && outage) {
     hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
   } else if (error === undefined && code === undefined) {
-    hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+    hints.push(
+      `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`
+    );
   }
   const presented = 'presented' in request.proof ? request.proof.presented : undefined;
-  const fromKubernetes = presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
-  if (explanation) hints.push(code === 700213 && fromKubernetes ? KUBERNETES_SUBJECT_FIX : explanation.fix.replace(/<client-id>/g, request.clientId));
+  const fromKubernetes =
+    presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
+  if (explanation)
+    hints.push(code === 700213 && fromKubernetes ? KUBERNETES_SUBJECT_FIX : explanation.fix.replace(/<client-id>/g, request.clientId));
   if (code !== undefined && (FEDERATION_MISMATCH.has(code) || code === 70025) && presented) {
     hints.push(...federatedCredentialAdvice(request.clientId, presented));
   }
@@ -166,9 +179,12 @@ function errorCode(codes: unknown, description: string): number | undefined {
 }
 
 /** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
-export function federatedCredentialAdvice(clientId: string, presented: PresentedAssertion): string[] {
+function federatedCredentialAdvice(clientId: string, presented: PresentedAssertion): string[] {
   const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
-  const name = `${prefix}-${presented.subject}`.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '').slice(0, 120);
+  const name = `${prefix}-${presented.subject}`
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/-+$/, '')
+    .slice(0, 120);
   const parameters = JSON.stringify({
     name,
     issuer: presented.issuer,
@@ -182,7 +198,9 @@ export function federatedCredentialAdvice(clientId: string, presented: Presented
     `  audience: ${presented.audience}`,
     'Register it with:',
     `  az ad app federated-credential create --id ${clientId} --parameters ${shellQuote(parameters)}`,
-    `(for a user-assigned managed identity: az identity federated-credential create --name ${name} --identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} --subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
+    `(for a user-assigned managed identity: az identity federated-credential create --name ${name} ` +
+      `--identity-name <identity> --resource-group <group> --issuer ${shellQuote(presented.issuer)} ` +
+      `--subject ${shellQuote(presented.subject)} --audiences ${shellQuote(presented.audience)})`
   ];
 }
 

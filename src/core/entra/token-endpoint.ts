@@ -45,7 +45,7 @@ export interface EntraTokenRequest {
   readonly proof: ClientProof;
 }
 
-export interface EntraDeps {
+interface EntraDeps {
   readonly http: Http;
   readonly clock: Clock;
   readonly masker: Masker;
@@ -80,7 +80,7 @@ export async function requestEntraToken(deps: EntraDeps, request: EntraTokenRequ
 }
 
 /** Reads `access_token` and `expires_in` (a number or a numeric string, docs/protocol.md#token-response). */
-export function parseTokenResponse(body: unknown, startedAt: number, masker: Masker): AccessToken {
+function parseTokenResponse(body: unknown, startedAt: number, masker: Masker): AccessToken {
   const fields = jsonFields(body);
   const token = fields['access_token'];
   if (typeof token !== 'string' || token === '') {

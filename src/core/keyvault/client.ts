@@ -17,7 +17,7 @@ export interface VaultClient {
   get(vault: string, url: string, what: string, options?: { readonly first?: boolean }): Promise<HttpResponse>;
 }
 
-export interface Authority {
+interface Authority {
   readonly scope: string;
   readonly tenantId: string | undefined;
 }
@@ -31,7 +31,8 @@ export interface Authority {
 export function vaultClient(http: Http, tokens: TokenSource, scope: string, maxInFlight: number): VaultClient {
   const inFlight = limiter(maxInFlight);
   const challenged = new Map<string, Authority>();
-  const send = (url: string, what: string, token: AccessToken): Promise<HttpResponse> => http.request({ method: 'GET', url, what, bearerToken: token.token });
+  const send = (url: string, what: string, token: AccessToken): Promise<HttpResponse> =>
+    http.request({ method: 'GET', url, what, bearerToken: token.token });
 
   return {
     // The authority is read once a slot is free, so requests queued behind a challenge use what it taught.

@@ -1,5 +1,6 @@
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line names the secret, its vault and Key Vault's code; a command to run
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line ' +
+   'names the secret, its vault and Key Vault's code; a command to run
  * stands on its own line, so it can be copied whole.
  */
 import { ActionError } from '../errors.js';
@@ -7,7 +8,7 @@ import { externalText } from '../external-text.js';
 import { answeredAfter, type HttpResponse } from '../http.js';
 import { jsonFields, stringField } from '../json.js';
 
-export type FailureKind = 'missing' | 'disabled' | 'forbidden' | 'error';
+type FailureKind = 'missing' | 'disabled' | 'forbidden' | 'error';
 
 export interface Failure {
   readonly kind: FailureKind;
@@ -42,10 +43,13 @@ export function createExplainer(assignee: string | undefined, redact: (text: str
       const message = externalText(firstLine, { redact });
       const code = inner ?? outer;
       const kind: FailureKind =
-        response.status === 404 && name !== '*' ? 'missing'
-        : code === 'SecretDisabled' ? 'disabled'
-        : response.status === 401 || response.status === 403 ? 'forbidden'
-        : 'error';
+        response.status === 404 && name !== '*'
+          ? 'missing'
+          : code === 'SecretDisabled'
+            ? 'disabled'
+            : response.status === 401 || response.status === 403
+              ? 'forbidden'
+              : 'error';
       const vaultName = new URL(vault).hostname.split('.')[0] ?? vault;
       const accessPolicy = response.status === 403 && (inner === 'AccessDenied' || /access polic/i.test(firstLine));
       const facts = { vaultName, name, assignee: who, message, response };
@@ -83,7 +87,8 @@ function whyAccessPolicy(f: Facts): string {
 
 function whyOther(code: string | undefined, f: Facts): string {
   const roleCommand = command(
-    `az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az keyvault show --name ${f.vaultName} --query id --output tsv)`
+    `az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az ` +
+      `keyvault show --name ${f.vaultName} --query id --output tsv)`
   );
   switch (code) {
     case 'SecretDisabled':
@@ -107,10 +112,14 @@ function whyOther(code: string | undefined, f: Facts): string {
     );
   }
   if (status === 401) {
-    return `Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the identity's tenant and in the cloud set by 'environment'.`;
+    return (
+      `Key Vault refused the token (${f.message || 'Unauthorized'}). Check that the vault is in the ` +
+      `identity's tenant and in the cloud set by 'environment'.`
+    );
   }
   if (status >= 500 || status === 429) {
-    return `${answeredAfter(f.response)}${f.message ? ` (${f.message})` : ''}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
+    const said = f.message ? ` (${f.message})` : '';
+    return `${answeredAfter(f.response)}${said}. Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`;
   }
   return f.message || 'Key Vault gave no explanation.';
 }
@@ -121,6 +130,8 @@ export function failuresError(failures: readonly Failure[], ignoreMissing: boole
   return new ActionError(
     `Could not load ${failures.length === 1 ? 'a Key Vault secret' : `${failures.length} Key Vault secrets`}, so none was exported:\n` +
       failures.map(failure => `- ${failure.text}`).join('\n'),
-    skippable && !ignoreMissing ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.' : undefined
+    skippable && !ignoreMissing
+      ? 'To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.'
+      : undefined
   );
 }

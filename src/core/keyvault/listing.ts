@@ -24,9 +24,9 @@ export interface ListLimits {
   readonly items: number;
 }
 
-export type Listing = { readonly ok: true; readonly names: readonly string[] } | { readonly ok: false; readonly failure: Failure };
+type Listing = { readonly ok: true; readonly names: readonly string[] } | { readonly ok: false; readonly failure: Failure };
 
-export interface ListingDeps {
+interface ListingDeps {
   readonly client: VaultClient;
   readonly explainer: Explainer;
   readonly now: () => number;
@@ -44,13 +44,15 @@ export async function listVault(vault: string, deps: ListingDeps, onPage: (names
   const limits = deps.limits ?? LIST_LIMITS;
   let url: string | undefined = `${vault}/secrets?api-version=${KEY_VAULT_API_VERSION}&maxresults=${LIST_PAGE_SIZE}`;
   while (url !== undefined) {
-    if (visited.size >= limits.pages) throw new ActionError(`the listing went on past ${limits.pages} pages; stopping (a vault holds at most a few thousand secrets).`);
+    if (visited.size >= limits.pages)
+      throw new ActionError(`the listing went on past ${limits.pages} pages; stopping (a vault holds at most a few thousand secrets).`);
     visited.add(url);
     const response = await deps.client.get(vault, url, 'Key Vault listing', { first: true });
     if (response.status !== 200) return { ok: false, failure: deps.explainer.answer(response, vault, '*') };
     const page = jsonFields(response.json);
     const value = page['value'];
-    if (!Array.isArray(value)) throw new ActionError(`page ${visited.size} of the listing holds no 'value' array: it is not a Key Vault listing.`);
+    if (!Array.isArray(value))
+      throw new ActionError(`page ${visited.size} of the listing holds no 'value' array: it is not a Key Vault listing.`);
     items += value.length;
     if (items > limits.items) throw new ActionError(`the listing went on past ${limits.items} items; stopping.`);
     const found = names.length;
@@ -70,7 +72,8 @@ export async function listVault(vault: string, deps: ListingDeps, onPage: (names
 }
 
 function report(vault: string, count: number, skipped: readonly string[], certificates: readonly string[], log: Log): void {
-  log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : ''}.`);
+  const skippedNote = skipped.length > 0 ? ` (skipped ${skipped.length} disabled, expired or not yet valid)` : '';
+  log.info(`Listed ${count} ${count === 1 ? 'secret' : 'secrets'} in ${vault}${skippedNote}.`);
   if (skipped.length > 0) log.debug(`Skipped in ${vault}: ${skipped.join(', ')}`);
   if (certificates.length > 0) {
     log.notice(
@@ -111,7 +114,9 @@ function nextPage(nextLink: unknown, vault: string, visited: ReadonlySet<string>
     origin = undefined;
   }
   if (origin !== vault) {
-    throw new ActionError(`the listing's nextLink points to ${externalText(origin ?? nextLink)}, not to the vault; refusing to send it the vault token.`);
+    throw new ActionError(
+      `the listing's nextLink points to ${externalText(origin ?? nextLink)}, not to the vault; refusing to send it the vault token.`
+    );
   }
   if (visited.has(nextLink)) throw new ActionError('the listing sent a nextLink to a page it had already sent; stopping.');
   return nextLink;

@@ -27,7 +27,7 @@ import { type AllSecretsReference, defaultEnvName, type SecretReference } from '
 export const MAX_REQUESTS_IN_FLIGHT = 64;
 
 /** Key Vault stores values of at most 25 KB: anything larger is not a secret it sent. */
-export const MAX_SECRET_BYTES = 25 * 1024;
+const MAX_SECRET_BYTES = 25 * 1024;
 
 /** The scope of the vault token in a cloud: `https://vault.azure.net/.default`. */
 export function vaultScope(cloud: Cloud): string {
@@ -61,7 +61,7 @@ export interface KeyVaultDeps {
   readonly log: Log;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** The vault token's scope for the selected cloud (see vaultScope). */
   readonly scope: string;
   readonly ignoreMissing: boolean;
@@ -101,7 +101,11 @@ export async function loadSecrets(references: readonly SecretReference[], deps: 
   };
   const fetchOnce = fetcher(load);
   // Listed secrets are fetched page by page while the listing goes on: it never waits for the last page.
-  const listed = await Promise.all(references.map(reference => expand(load, reference, page => page.forEach(fetchOnce))));
+  // (The fetches are remembered by fetchOnce, which never rejects: the loop below collects them.)
+  const startFetches = (page: readonly Target[]): void => {
+    for (const target of page) void fetchOnce(target);
+  };
+  const listed = await Promise.all(references.map(reference => expand(load, reference, startFetches)));
   const expanded = listed.flatMap(outcome => (outcome.ok ? outcome.value : []));
   const { targets, collisions } = separateCollisions(expanded);
   const fetched = await Promise.all(targets.map(fetchOnce));
@@ -161,7 +165,13 @@ async function expand(load: Load, reference: SecretReference, onPage: (targets: 
   const toTargets = (names: readonly string[]): Target[] =>
     names.map(name => ({ reference, vault: reference.vault, name, version: undefined, envName: defaultEnvName(name, reference.prefix) }));
   try {
-    const deps = { client: load.client, explainer: load.explainer, now: load.deps.now, log: load.deps.log, ...(load.listLimits ? { limits: load.listLimits } : {}) };
+    const deps = {
+      client: load.client,
+      explainer: load.explainer,
+      now: load.deps.now,
+      log: load.deps.log,
+      ...(load.listLimits ? { limits: load.listLimits } : {})
+    };
     const listing = await listVault(reference.vault, deps, names => onPage(toTargets(names)));
     return listing.ok ? { ok: true, value: toTargets(listing.names) } : listing;
   } catch (error) {
@@ -179,7 +189,7 @@ function separateCollisions(targets: readonly Target[]): { targets: Target[]; co
   for (const target of targets) {
     const key = target.envName.toUpperCase();
     let group = byName.get(key);
-    if (!group) byName.set(key, (group = new Map()));
+    if (!group) byName.set(key, (group = new Map<string, Target>()));
     // A named entry wins over a listed one for the same secret: it carries the user's own name.
     const earlier = group.get(secretKey(target));
     if (!earlier || (target.reference.kind === 'secret' && earlier.reference.kind !== 'secret')) group.set(secretKey(target), target);
@@ -217,16 +227,27 @@ async function fetchSecret(load: Load, target: Target): Promise<Outcome<LoadedSe
   if (response.status !== 200) return { ok: false, failure: load.explainer.answer(response, target.vault, target.name, target.version) };
   const body = jsonFields(response.json);
   const value = body['value'];
-  if (typeof value !== 'string') return { ok: false, failure: { kind: 'error', text: `${label}: Key Vault answered 200 without a value.` } };
+  if (typeof value !== 'string')
+    return { ok: false, failure: { kind: 'error', text: `${label}: Key Vault answered 200 without a value.` } };
   deps.masker.mask(value);
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_SECRET_BYTES) {
     return {
       ok: false,
-      failure: { kind: 'error', text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.` }
+      failure: {
+        kind: 'error',
+        text: `${label}: the answer's value has ${bytes} bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.`
+      }
     };
   }
-  const secret: LoadedSecret = { reference: target.reference, name: target.name, envName: target.envName, vault: target.vault, value, exportable: true };
+  const secret: LoadedSecret = {
+    reference: target.reference,
+    name: target.name,
+    envName: target.envName,
+    vault: target.vault,
+    value,
+    exportable: true
+  };
   const expiry = jsonFields(body['attributes'])['exp'];
   if (typeof expiry === 'number' && expiry * 1000 <= deps.now()) {
     const when = new Date(expiry * 1000).toISOString().replace('.000Z', 'Z');

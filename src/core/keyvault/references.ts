@@ -21,7 +21,7 @@ interface ReferenceBase {
 }
 
 /** One secret: `VAULT/SECRET[/VERSION] [| ENV_NAME]`, `SECRET`, or a secret identifier URL. */
-export interface OneSecretReference extends ReferenceBase {
+interface OneSecretReference extends ReferenceBase {
   readonly kind: 'secret';
   readonly name: string;
   /** A version id; the latest version when undefined. */
@@ -95,7 +95,9 @@ function parseKeyvaultInput(text: string, cloud: Cloud): string {
   const fail = (problem: string, hint?: string): InputError => new InputError('keyvault', problem, hint);
   const { origin, path } = parseVault(text, cloud, fail);
   if (path !== '' && path !== '/') {
-    throw fail(`must be a vault name or URL with no path, such as my-vault or https://my-vault.${cloud.keyVaultSuffix}; got ${quoted(text)}.`);
+    throw fail(
+      `must be a vault name or URL with no path, such as my-vault or https://my-vault.${cloud.keyVaultSuffix}; got ${quoted(text)}.`
+    );
   }
   return origin;
 }
@@ -115,7 +117,11 @@ function parseEntry(entry: string, fallbackVault: string | undefined, cloud: Clo
   const segments = target.split('/').map(segment => segment.trim());
   if (segments.length === 1) {
     if (fallbackVault === undefined) {
-      throw badEntry(entry, 'names no vault, and the keyvault input is empty.', `Write it as VAULT/${target}, or set the keyvault input to the vault's name.`);
+      throw badEntry(
+        entry,
+        'names no vault, and the keyvault input is empty.',
+        `Write it as VAULT/${target}, or set the keyvault input to the vault's name.`
+      );
     }
     return parseTarget(entry, fallbackVault, segments, alias);
   }
@@ -139,7 +145,11 @@ function parseTarget(entry: string, vault: string, segments: readonly string[], 
       throw badEntry(entry, `has the prefix ${quoted(prefix)}, which must be letters, digits and '_', not starting with a digit.`);
     }
     if (isRefusedPrefix(prefix)) {
-      throw badEntry(entry, `has the prefix '${prefix}', which would make every name one that steers later steps (${prefix}...).`, REFUSED_HINT);
+      throw badEntry(
+        entry,
+        `has the prefix '${prefix}', which would make every name one that steers later steps (${prefix}...).`,
+        REFUSED_HINT
+      );
     }
     return Object.freeze({ kind: 'all', entry, vault, prefix });
   }
@@ -162,7 +172,11 @@ function parseTarget(entry: string, vault: string, segments: readonly string[], 
   }
   const envName = alias ?? defaultEnvName(name);
   if (isRefusedEnvName(envName)) {
-    throw badEntry(entry, `maps to the environment variable '${envName}', which would run code in, steer, or redirect the job's later steps.`, REFUSED_HINT);
+    throw badEntry(
+      entry,
+      `maps to the environment variable '${envName}', which would run code in, steer, or redirect the job's later steps.`,
+      REFUSED_HINT
+    );
   }
   return Object.freeze({ kind: 'secret', entry, vault, name, version, envName });
 }
@@ -195,7 +209,9 @@ function parseVault(text: string, cloud: Cloud, fail: Fail): { origin: string; p
     throw fail(`has the vault ${quoted(text)}, which is not a vault name or URL.`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw fail(`has a vault URL with a user, query or fragment (${url.origin === 'null' ? 'not shown' : url.host}); a vault URL is https://NAME.${cloud.keyVaultSuffix}.`);
+    throw fail(
+      `has a vault URL with a user, query or fragment (${url.origin === 'null' ? 'not shown' : url.host}); a vault URL is https://NAME.${cloud.keyVaultSuffix}.`
+    );
   }
   checkVaultHost(url, cloud, fail);
   return { origin: url.origin, path: url.pathname };

@@ -11,7 +11,7 @@ import { type AccessToken, checkNotExpired, expiryFromLifetime, expiryFromTimest
 
 export type ManagedIdentitySource = 'app-service' | 'arc' | 'imds';
 
-export const SOURCE_NAMES: Readonly<Record<ManagedIdentitySource, string>> = {
+const SOURCE_NAMES: Readonly<Record<ManagedIdentitySource, string>> = {
   'app-service': 'The App Service / Container Apps identity endpoint',
   arc: 'The Azure Arc identity endpoint',
   imds: 'The VM instance metadata service (IMDS)'
@@ -46,11 +46,18 @@ export interface ErrorContext {
 export function managedIdentityError(response: HttpResponse, context: ErrorContext): ActionError {
   const fields = jsonFields(response.json);
   const nested = jsonFields(fields['error']);
-  const raw = stringField(fields, 'error_description') ?? stringField(nested, 'message') ?? stringField(fields, 'message') ?? stringField(fields, 'error') ?? response.body;
+  const raw =
+    stringField(fields, 'error_description') ??
+    stringField(nested, 'message') ??
+    stringField(fields, 'message') ??
+    stringField(fields, 'error') ??
+    response.body;
   const said = externalText(raw.replace(/\s+/g, ' ').trim(), { redact: text => context.masker.redact(text) });
   const correlationId = stringField(fields, 'correlationId');
   const retryable = response.status === 410 || response.status === 404 || response.status === 429 || response.status >= 500;
-  const head = retryable ? answeredAfter(response) : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
+  const head = retryable
+    ? answeredAfter(response)
+    : `${SOURCE_NAMES[context.source]} refused the token request with HTTP ${response.status}`;
   const lines = [`${head}${said ? `: ${said}` : ''}`];
   if (correlationId) lines.push(`Correlation ID: ${externalText(correlationId)}`);
   return new ActionError(lines.join('\n'), errorHint(context, response.status, said, retryable));
@@ -70,13 +77,17 @@ function errorHint(context: ErrorContext, status: number, said: string, retryabl
       );
     }
     return clientId
-      ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign --identities <identity-resource-id>).`
+      ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity ` +
+          `assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign ` +
+          `--identities <identity-resource-id>).`
       : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
   }
   if (source === 'imds') {
     return clientId
-      ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
-      : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity assign), or give 'client-id' of a user-assigned one.";
+      ? `Assign the user-assigned identity with client ID ${clientId} to the VM: az vm identity assign -g ` +
+          `<group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
+      : "Turn on the VM's system-assigned identity: az vm identity assign -g <group> -n <vm> (a scale set: az vmss identity " +
+          "assign), or give 'client-id' of a user-assigned one.";
   }
   return 'Check the Arc agent is connected (azcmagent show) and restart it: sudo systemctl restart himdsd.';
 }

@@ -17,7 +17,7 @@ export const ARC_KEY_MAX_BYTES = 4096;
 
 const AGENT_HINT = 'Check that IDENTITY_ENDPOINT is the Arc agent (azcmagent show), and restart the agent: sudo systemctl restart himdsd.';
 
-export interface ArcDeps {
+interface ArcDeps {
   readonly http: Http;
   readonly machine: Machine;
   readonly masker: Masker;
@@ -46,7 +46,10 @@ function arcKeyFile(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   const file = /^\s*Basic\s+realm=(.+)$/i.exec(value ?? '')?.[1]?.trim();
   if (!file) {
-    throw new ActionError('The Azure Arc identity endpoint answered 401 without naming a key file (no "WWW-Authenticate: Basic realm=<path>").', AGENT_HINT);
+    throw new ActionError(
+      'The Azure Arc identity endpoint answered 401 without naming a key file (no "WWW-Authenticate: Basic realm=<path>").',
+      AGENT_HINT
+    );
   }
   return file;
 }
@@ -74,7 +77,10 @@ export async function readArcKey(file: string, directory: string | undefined, ma
   const shown = externalText(file);
   const paths = machine.platform === 'win32' ? path.win32 : path.posix;
   const refuse = (why: string): ActionError =>
-    new ActionError(`Refusing the Azure Arc key file '${shown}': ${why}.`, 'Only the Arc agent names key files; ' + AGENT_HINT.charAt(0).toLowerCase() + AGENT_HINT.slice(1));
+    new ActionError(
+      `Refusing the Azure Arc key file '${shown}': ${why}.`,
+      'Only the Arc agent names key files; ' + AGENT_HINT.charAt(0).toLowerCase() + AGENT_HINT.slice(1)
+    );
   if (!paths.isAbsolute(file) || !inDirectory(file, directory, paths) || !paths.basename(file).endsWith('.key')) {
     throw refuse(`it must be a .key file directly in ${directory}`);
   }

@@ -36,7 +36,13 @@ export function imdsHost(context: Context): string {
  */
 export async function probeImds(http: Http, host: string): Promise<boolean> {
   try {
-    const response = await http.request({ method: 'GET', url: `${host}/metadata/identity/oauth2/token`, what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } });
+    const response = await http.request({
+      method: 'GET',
+      url: `${host}/metadata/identity/oauth2/token`,
+      what: 'IMDS probe',
+      timeoutMs: 1_000,
+      retry: { attempts: 1 }
+    });
     return !(response.status === 403 && response.body.includes('unreachable'));
   } catch {
     return false;
@@ -51,7 +57,13 @@ export async function probeImds(http: Http, host: string): Promise<boolean> {
 export async function requestImdsToken(http: Http, clock: Clock, host: string, query: URLSearchParams): Promise<HttpResponse> {
   const url = new URL(`${host}/metadata/identity/oauth2/token`);
   url.search = new URLSearchParams({ 'api-version': '2018-02-01', ...Object.fromEntries(query) }).toString();
-  const request = { method: 'GET', url: url.toString(), what: 'IMDS managed identity endpoint', headers: { Metadata: 'true' }, timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS } as const;
+  const request = {
+    method: 'GET',
+    url: url.toString(),
+    what: 'IMDS managed identity endpoint',
+    headers: { Metadata: 'true' },
+    timeoutMs: IMDS_ATTEMPT_TIMEOUT_MS
+  } as const;
   const startedAt = clock.now();
   // The first try is counted in what the retries report: "after 10 attempts", not 9.
   const rest = async (): Promise<HttpResponse> => {

@@ -23,7 +23,8 @@ const NO_WORKFLOW = { GITHUB_ACTIONS: '' };
 
 const MISSING_ID_TOKEN_PERMISSION =
   "The job has no GitHub OIDC token: 'client-id' and 'tenant-id' are given for OIDC, and the job needs `permissions: id-token: write`.";
-const NOTHING_FOUND_HINT = "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.";
+const NOTHING_FOUND_HINT =
+  "For GitHub-hosted runners, use OIDC: set 'client-id' and 'tenant-id' and give the job `permissions: id-token: write`.";
 const LOGIN_HINT =
   "Sign the CLI in earlier in the job (azure/login), or run `az login` as the runner's user on a self-hosted runner. " +
   "On GitHub-hosted runners prefer auth-type 'oidc': it needs no az login step.";
@@ -35,8 +36,16 @@ function imdsProbe(answers: boolean): Http & { readonly probes: HttpRequest[] } 
     probes,
     request: async request => {
       probes.push(request);
-      if (!answers) throw new RequestFailedError('IMDS probe failed after 1 attempt: no answer within 1.0 s', 'hint', true, 'no answer within 1.0 s');
-      return { status: 400, headers: {}, body: '{"error":"invalid_request"}', json: { error: 'invalid_request' }, attempts: 1, endpoint: 'IMDS probe' };
+      if (!answers)
+        throw new RequestFailedError('IMDS probe failed after 1 attempt: no answer within 1.0 s', 'hint', true, 'no answer within 1.0 s');
+      return {
+        status: 400,
+        headers: {},
+        body: '{"error":"invalid_request"}',
+        json: { error: 'invalid_request' },
+        attempts: 1,
+        endpoint: 'IMDS probe'
+      };
     },
     preconnect: () => undefined,
     dispose: () => undefined
@@ -49,10 +58,38 @@ function autoDeps(imdsAnswers: boolean, machine: FakeMachine = fakeMachine({ exe
 }
 
 /** What each platform puts in the runner's environment. */
-const PLATFORMS: readonly (readonly [name: string, inputs: Record<string, string>, env: Record<string, string>, imdsAnswers: boolean, kind: string, probes: number])[] = [
-  ['GitHub-hosted with OIDC (az is installed there too)', IDS, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH, ...OIDC_ENV }, true, 'oidc', 0],
-  ['a client secret (wins over OIDC)', { ...IDS, 'client-secret': 'shh' }, { RUNNER_ENVIRONMENT: 'github-hosted', ...OIDC_ENV }, true, 'secret', 0],
-  ["a client secret inside 'creds'", { creds: JSON.stringify({ clientId: CLIENT_ID, clientSecret: 'shh', tenantId: TENANT_ID }) }, {}, true, 'secret', 0],
+const PLATFORMS: readonly (readonly [
+  name: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  imdsAnswers: boolean,
+  kind: string,
+  probes: number
+])[] = [
+  [
+    'GitHub-hosted with OIDC (az is installed there too)',
+    IDS,
+    { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH, ...OIDC_ENV },
+    true,
+    'oidc',
+    0
+  ],
+  [
+    'a client secret (wins over OIDC)',
+    { ...IDS, 'client-secret': 'shh' },
+    { RUNNER_ENVIRONMENT: 'github-hosted', ...OIDC_ENV },
+    true,
+    'secret',
+    0
+  ],
+  [
+    "a client secret inside 'creds'",
+    { creds: JSON.stringify({ clientId: CLIENT_ID, clientSecret: 'shh', tenantId: TENANT_ID }) },
+    {},
+    true,
+    'secret',
+    0
+  ],
   ['a client certificate (wins over OIDC)', { ...IDS, 'client-certificate': 'certs/app.pem' }, { ...OIDC_ENV }, true, 'certificate', 0],
   [
     'AKS with workload identity (self-hosted runner pod)',
@@ -79,21 +116,53 @@ const PLATFORMS: readonly (readonly [name: string, inputs: Record<string, string
   [
     'Azure Arc machine',
     {},
-    { RUNNER_ENVIRONMENT: 'self-hosted', IDENTITY_ENDPOINT: 'http://localhost:40342/metadata/identity/oauth2/token', IMDS_ENDPOINT: 'http://localhost:40342' },
+    {
+      RUNNER_ENVIRONMENT: 'self-hosted',
+      IDENTITY_ENDPOINT: 'http://localhost:40342/metadata/identity/oauth2/token',
+      IMDS_ENDPOINT: 'http://localhost:40342'
+    },
     true,
     'managed-identity',
     0
   ],
   ['self-hosted on an Azure VM (IMDS answers)', {}, { RUNNER_ENVIRONMENT: 'self-hosted', PATH: AZ_ON_PATH }, true, 'managed-identity', 1],
-  ['self-hosted, no Azure VM (IMDS silent), az installed', {}, { RUNNER_ENVIRONMENT: 'self-hosted', PATH: AZ_ON_PATH }, false, 'azure-cli', 1],
-  ['GitHub-hosted after azure/login (no OIDC inputs)', {}, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH, ...OIDC_ENV }, true, 'azure-cli', 0],
-  ["GitHub-hosted, RUNNER_ENVIRONMENT unset: IMDS is not probed", {}, { PATH: AZ_ON_PATH }, true, 'azure-cli', 0],
+  [
+    'self-hosted, no Azure VM (IMDS silent), az installed',
+    {},
+    { RUNNER_ENVIRONMENT: 'self-hosted', PATH: AZ_ON_PATH },
+    false,
+    'azure-cli',
+    1
+  ],
+  [
+    'GitHub-hosted after azure/login (no OIDC inputs)',
+    {},
+    { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH, ...OIDC_ENV },
+    true,
+    'azure-cli',
+    0
+  ],
+  ['GitHub-hosted, RUNNER_ENVIRONMENT unset: IMDS is not probed', {}, { PATH: AZ_ON_PATH }, true, 'azure-cli', 0],
   // Outside a workflow there is no runner to tell: IMDS is always probed.
   ['outside a workflow on an Azure VM', {}, { ...NO_WORKFLOW, PATH: AZ_ON_PATH }, true, 'managed-identity', 1],
-  ['outside a workflow, even if RUNNER_ENVIRONMENT says github-hosted', {}, { ...NO_WORKFLOW, RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH }, true, 'managed-identity', 1],
+  [
+    'outside a workflow, even if RUNNER_ENVIRONMENT says github-hosted',
+    {},
+    { ...NO_WORKFLOW, RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH },
+    true,
+    'managed-identity',
+    1
+  ],
   ['outside a workflow, off Azure, with az', {}, { ...NO_WORKFLOW, PATH: AZ_ON_PATH }, false, 'azure-cli', 1],
   // OIDC is a workflow's credential: outside one, its variables (left in a container's environment) are not taken.
-  ['outside a workflow, OIDC variables and ids given: not OIDC', IDS, { ...NO_WORKFLOW, PATH: AZ_ON_PATH, ...OIDC_ENV }, false, 'azure-cli', 1]
+  [
+    'outside a workflow, OIDC variables and ids given: not OIDC',
+    IDS,
+    { ...NO_WORKFLOW, PATH: AZ_ON_PATH, ...OIDC_ENV },
+    false,
+    'azure-cli',
+    1
+  ]
 ];
 
 describe('auth-type auto picks, in the contract order', () => {
@@ -106,9 +175,18 @@ describe('auth-type auto picks, in the contract order', () => {
 
   it('probes IMDS at its host with one GET of at most 1 s and no retries', async () => {
     const deps = autoDeps(true);
-    await chooseAuthType(configFrom({}, { RUNNER_ENVIRONMENT: 'self-hosted', AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://10.0.0.7:2579/' }), deps);
+    await chooseAuthType(
+      configFrom({}, { RUNNER_ENVIRONMENT: 'self-hosted', AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://10.0.0.7:2579/' }),
+      deps
+    );
     expect(deps.http.probes).toEqual([
-      { method: 'GET', url: 'http://10.0.0.7:2579/metadata/identity/oauth2/token', what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } }
+      {
+        method: 'GET',
+        url: 'http://10.0.0.7:2579/metadata/identity/oauth2/token',
+        what: 'IMDS probe',
+        timeoutMs: 1_000,
+        retry: { attempts: 1 }
+      }
     ]);
   });
 
@@ -117,7 +195,11 @@ describe('auth-type auto picks, in the contract order', () => {
       .get('/metadata/identity/oauth2/token')
       .reply(400, { error: 'invalid_request', error_description: 'Required metadata header not specified' });
     const http = testHttp();
-    const choice = await chooseAuthType(configFrom({}, { RUNNER_ENVIRONMENT: 'self-hosted' }), { http, machine: fakeMachine(), log: recordingLog() });
+    const choice = await chooseAuthType(configFrom({}, { RUNNER_ENVIRONMENT: 'self-hosted' }), {
+      http,
+      machine: fakeMachine(),
+      log: recordingLog()
+    });
     http.dispose();
     expect(choice.kind).toBe('managed-identity');
     expect(scope.isDone()).toBe(true);
@@ -198,7 +280,9 @@ describe('client-id and tenant-id without an OIDC token: the missing id-token pe
   });
 
   it('heads the error when auto finds nothing', async () => {
-    const message = await failureOf(chooseAuthType(configFrom(IDS, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: '/usr/bin' }), autoDeps(true)));
+    const message = await failureOf(
+      chooseAuthType(configFrom(IDS, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: '/usr/bin' }), autoDeps(true))
+    );
     expect(message.split('\n')[0]).toBe(
       "The job has no GitHub OIDC token: 'client-id' and 'tenant-id' are given for OIDC, and the job needs `permissions: id-token: write`."
     );
@@ -219,12 +303,17 @@ describe('client-id and tenant-id without an OIDC token: the missing id-token pe
   });
 
   it('is not there when the inputs do not mean OIDC', async () => {
-    const message = await failureOf(chooseAuthType(configFrom({ 'client-id': CLIENT_ID }, { RUNNER_ENVIRONMENT: 'github-hosted' }), autoDeps(true)));
+    const message = await failureOf(
+      chooseAuthType(configFrom({ 'client-id': CLIENT_ID }, { RUNNER_ENVIRONMENT: 'github-hosted' }), autoDeps(true))
+    );
     expect(message.split('\n')[0]).toBe("auth-type 'auto' found no credential here:");
   });
 
   it('heads the error when auto picks az and az fails', async () => {
-    const machine = fakeMachine({ executables: [AZ], processResult: { exitCode: 1, stdout: '', stderr: "ERROR: Please run 'az login' to setup account." } });
+    const machine = fakeMachine({
+      executables: [AZ],
+      processResult: { exitCode: 1, stdout: '', stderr: "ERROR: Please run 'az login' to setup account." }
+    });
     const deps = credentialDeps(machine);
     const credential = await createCredential(configFrom(IDS, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH }), deps);
     expect(credential.kind).toBe('azure-cli');
@@ -258,8 +347,14 @@ describe('createCredential with auto', () => {
   });
 
   it('adds why the others did not apply when the chosen credential fails (az after azure/login, without OIDC inputs)', async () => {
-    const machine = fakeMachine({ executables: [AZ], processResult: { exitCode: 1, stdout: '', stderr: "ERROR: Please run 'az login' to setup account." } });
-    const credential = await createCredential(configFrom({}, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH }), credentialDeps(machine));
+    const machine = fakeMachine({
+      executables: [AZ],
+      processResult: { exitCode: 1, stdout: '', stderr: "ERROR: Please run 'az login' to setup account." }
+    });
+    const credential = await createCredential(
+      configFrom({}, { RUNNER_ENVIRONMENT: 'github-hosted', PATH: AZ_ON_PATH }),
+      credentialDeps(machine)
+    );
     const message = await failureOf(credential.getToken('https://management.azure.com/.default'));
     expect(message).toBe(
       [

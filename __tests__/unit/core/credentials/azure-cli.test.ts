@@ -50,7 +50,9 @@ const AZ_ENV = { PATH: '/usr/local/bin:/usr/bin' };
   const recordedArgs = (): string[] => fs.readFileSync(path.join(bin, 'args'), 'utf8').trim().split('\n');
 
   it('runs az account get-access-token for the resource, reads expires_on and masks the token', async () => {
-    const env = installAz(`echo '{"accessToken":"${TOKEN}","expiresOn":"2026-11-23 13:00:00.000000","expires_on":${IN_AN_HOUR},"tokenType":"Bearer"}'`);
+    const env = installAz(
+      `echo '{"accessToken":"${TOKEN}","expiresOn":"2026-11-23 13:00:00.000000","expires_on":${IN_AN_HOUR},"tokenType":"Bearer"}'`
+    );
     const deps = credentialDeps(testMachine());
 
     const token = await azureCli(configFrom({}, env), deps).getToken(SCOPE);
@@ -94,7 +96,11 @@ describe('azure-cli credential', () => {
     const machine = azMachine({ stdout: `{"accessToken":"t","expires_on":${IN_AN_HOUR}}` });
     await azureCli(configFrom({}, AZ_ENV), credentialDeps(machine)).getToken(SCOPE);
     expect(machine.processes).toEqual([
-      { file: '/usr/bin/az', args: ['account', 'get-access-token', '--output', 'json', '--resource', 'https://management.azure.com'], shell: false }
+      {
+        file: '/usr/bin/az',
+        args: ['account', 'get-access-token', '--output', 'json', '--resource', 'https://management.azure.com'],
+        shell: false
+      }
     ]);
   });
 
@@ -119,7 +125,12 @@ describe('azure-cli credential', () => {
       undefined,
       "The Azure CLI cannot be asked for resource 'https://example.com/$(id)': only letters, digits and - _ . : / may be used."
     ],
-    ['a resource with a space', 'https://example.com/a b', undefined, "The Azure CLI cannot be asked for resource 'https://example.com/a b': only letters, digits and - _ . : / may be used."]
+    [
+      'a resource with a space',
+      'https://example.com/a b',
+      undefined,
+      "The Azure CLI cannot be asked for resource 'https://example.com/a b': only letters, digits and - _ . : / may be used."
+    ]
   ])('refuses %s with characters a shell would read, without starting az', async (_, scope, tenantId, message) => {
     const machine = azMachine({ stdout: `{"accessToken":"t","expires_on":${IN_AN_HOUR}}` });
     const credential = azureCli(configFrom({}, AZ_ENV), credentialDeps(machine));
@@ -171,7 +182,10 @@ describe('azure-cli on Windows', () => {
       executables: ['C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\wbin\\az.cmd'],
       processResult: { exitCode: 0, stdout: `{"accessToken":"t","expires_on":"${IN_AN_HOUR}"}`, stderr: '' }
     });
-    const config = configFrom({}, { PATH: 'C:\\nowhere;C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\wbin', PATHEXT: '.COM;.EXE;.BAT;.CMD' });
+    const config = configFrom(
+      {},
+      { PATH: 'C:\\nowhere;C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\wbin', PATHEXT: '.COM;.EXE;.BAT;.CMD' }
+    );
     const token = await azureCli(config, credentialDeps(machine)).getToken(SCOPE);
     expect(machine.processes).toEqual([
       {
@@ -214,8 +228,16 @@ describe('parseAzOutput', () => {
   it.each<[string, string, Date]>([
     ['expires_on as a string of digits', `{"accessToken":"t","expires_on":"${IN_AN_HOUR}"}`, new Date(Date.UTC(2026, 10, 23, 13))],
     // A local time without zone, as the runner's local time.
-    ['expiresOn when expires_on is missing', '{"accessToken":"t","expiresOn":"2026-11-23 13:50:47.114324"}', new Date(2026, 10, 23, 13, 50, 47, 114)],
-    ['expiresOn when expires_on is not a time', '{"accessToken":"t","expires_on":"soon","expiresOn":"2026-11-23 13:50:47.114324"}', new Date(2026, 10, 23, 13, 50, 47, 114)],
+    [
+      'expiresOn when expires_on is missing',
+      '{"accessToken":"t","expiresOn":"2026-11-23 13:50:47.114324"}',
+      new Date(2026, 10, 23, 13, 50, 47, 114)
+    ],
+    [
+      'expiresOn when expires_on is not a time',
+      '{"accessToken":"t","expires_on":"soon","expiresOn":"2026-11-23 13:50:47.114324"}',
+      new Date(2026, 10, 23, 13, 50, 47, 114)
+    ],
     [
       'expiresOn when expires_on is in milliseconds (beyond any token lifetime)',
       '{"accessToken":"t","expires_on":1795438800000,"expiresOn":"2026-11-23 13:50:47.114324"}',
@@ -229,7 +251,11 @@ describe('parseAzOutput', () => {
   it.each<[string, string, string]>([
     ['output that is not JSON', 'WARNING: something', `The Azure CLI printed no JSON for az account get-access-token.\n${UPGRADE_HINT}`],
     ['no accessToken', `{"expires_on":${IN_AN_HOUR}}`, `The Azure CLI answered without an accessToken.\n${UPGRADE_HINT}`],
-    ['an empty accessToken', `{"accessToken":"","expires_on":${IN_AN_HOUR}}`, `The Azure CLI answered without an accessToken.\n${UPGRADE_HINT}`],
+    [
+      'an empty accessToken',
+      `{"accessToken":"","expires_on":${IN_AN_HOUR}}`,
+      `The Azure CLI answered without an accessToken.\n${UPGRADE_HINT}`
+    ],
     ['no expiry at all', '{"accessToken":"t"}', NO_EXPIRY],
     ['no usable expiry', '{"accessToken":"t","expires_on":"soon","expiresOn":"later"}', NO_EXPIRY],
     ['expires_on 0', '{"accessToken":"t","expires_on":0}', NO_EXPIRY],
@@ -257,7 +283,12 @@ describe('explainAzFailure', () => {
   it.each<[string, boolean, string, string | undefined]>([
     ['/bin/sh: 1: az: not found', false, "The Azure CLI ('az') is not installed.", INSTALL_HINT],
     ["'az' is not recognized as an internal or external command", false, "The Azure CLI ('az') is not installed.", INSTALL_HINT],
-    ["ERROR: Please run 'az login' to setup account.", false, "The Azure CLI is not signed in: ERROR: Please run 'az login' to setup account.", LOGIN_HINT],
+    [
+      "ERROR: Please run 'az login' to setup account.",
+      false,
+      "The Azure CLI is not signed in: ERROR: Please run 'az login' to setup account.",
+      LOGIN_HINT
+    ],
     [
       'ERROR: AADSTS50076. Run az login --scope https://management.azure.com/.default',
       false,
@@ -283,7 +314,9 @@ describe('explainAzFailure', () => {
   it('redacts with the masker it is given, and shows the text as data', () => {
     const masker = createMasker(() => undefined);
     masker.mask('hunter2-password');
-    const error = explainAzFailure({ exitCode: 1, stdout: '', stderr: 'ERROR: hunter2-password\n::add-mask::x' }, false, text => masker.redact(text));
+    const error = explainAzFailure({ exitCode: 1, stdout: '', stderr: 'ERROR: hunter2-password\n::add-mask::x' }, false, text =>
+      masker.redact(text)
+    );
     expect(error.message).toBe('The Azure CLI failed to get a token: ERROR: *** ::add-mask::x');
   });
 });

@@ -7,7 +7,14 @@ import type { Config } from '../../../../src/core/config.js';
 import { createCertificateCredential } from '../../../../src/core/credentials/certificate.js';
 import { certificateSettings } from '../../../../src/core/credentials/settings.js';
 import { InputError } from '../../../../src/core/errors.js';
-import { configFrom, credentialDeps as recordingDeps, failureOf, type FakeMachine, fakeMachine, type RecordingDeps } from '../../credential-support.js';
+import {
+  configFrom,
+  credentialDeps as recordingDeps,
+  failureOf,
+  type FakeMachine,
+  fakeMachine,
+  type RecordingDeps
+} from '../../credential-support.js';
 import { CLIENT_ID, fakeJwt, TENANT_ID } from '../../support.js';
 
 const TLS = path.resolve('test/fake-azure/tls');
@@ -26,7 +33,8 @@ function credentialDeps(machine: FakeMachine = fakeMachine({ now: () => NOW })):
   return recordingDeps(machine);
 }
 
-const certificateCredential = (config: Config, deps: RecordingDeps = credentialDeps()) => createCertificateCredential(certificateSettings(config), deps);
+const certificateCredential = (config: Config, deps: RecordingDeps = credentialDeps()) =>
+  createCertificateCredential(certificateSettings(config), deps);
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
@@ -61,7 +69,8 @@ interface Assertion {
 /** Decodes the assertion and checks its PS256 signature against the certificate's public key. */
 function verifyAssertion(jwt: string, certificate: crypto.X509Certificate): Assertion {
   const [header, claims, signature] = jwt.split('.') as [string, string, string];
-  const decode = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decode = (part: string): Record<string, unknown> =>
+    JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
   const signatureValid = crypto.verify(
     'sha256',
     Buffer.from(`${header}.${claims}`),
@@ -92,7 +101,14 @@ describe('certificate credential', () => {
       'x5t#S256': '3SXznLVAJqnkr_y42uXOzEVI2zZDVGiq6dwFiAp7QUE'
     });
     const nbf = NOW / 1000;
-    expect(assertion.claims).toEqual({ aud: ENDPOINT, iss: CLIENT_ID, sub: CLIENT_ID, jti: expect.stringMatching(/^[0-9a-f-]{36}$/), nbf, exp: nbf + 600 });
+    expect(assertion.claims).toEqual({
+      aud: ENDPOINT,
+      iss: CLIENT_ID,
+      sub: CLIENT_ID,
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      nbf,
+      exp: nbf + 600
+    });
   });
 
   it('signs a new assertion (new jti) for each request, with the audience of the tenant asked for', async () => {
@@ -146,14 +162,22 @@ describe('certificate credential', () => {
       () => inputs(pem('client.pem')),
       `Input 'client-certificate' holds a certificate but no private key (no -----BEGIN PRIVATE KEY----- block).\n${PEM_HINT}`
     ],
-    ['a key without a certificate', () => inputs(pem('client.key')), `Input 'client-certificate' holds no certificate (no -----BEGIN CERTIFICATE----- block).\n${PEM_HINT}`],
+    [
+      'a key without a certificate',
+      () => inputs(pem('client.key')),
+      `Input 'client-certificate' holds no certificate (no -----BEGIN CERTIFICATE----- block).\n${PEM_HINT}`
+    ],
     [
       'a key that does not match the certificate',
       () => inputs(pem('mismatched-combined.pem')),
       "Input 'client-certificate' holds a private key that belongs to none of its certificates.\n" +
         'Bundle the certificate with its own key (compare: openssl x509 -noout -pubkey -in cert.pem and openssl pkey -pubout -in key.pem).'
     ],
-    ['an expired certificate', () => inputs(pem('expired-combined.pem')), `Input 'client-certificate' holds a certificate that expired on 2021-01-01T00:00:00.000Z.\n${RENEW}`],
+    [
+      'an expired certificate',
+      () => inputs(pem('expired-combined.pem')),
+      `Input 'client-certificate' holds a certificate that expired on 2021-01-01T00:00:00.000Z.\n${RENEW}`
+    ],
     [
       'an encrypted key without a password',
       () => inputs(pem('client-encrypted-combined.pem')),
@@ -180,7 +204,9 @@ describe('certificate credential', () => {
   });
 
   it('refuses a garbled certificate, without showing the key', async () => {
-    const failure = await failureOf(certificateCredential(configFrom(inputs(`-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n${pem('client.key')}`))));
+    const failure = await failureOf(
+      certificateCredential(configFrom(inputs(`-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n${pem('client.key')}`)))
+    );
     // The rest of the first line is node's own reason, which differs between versions.
     expect(failure).toMatch(/^Input 'client-certificate' holds a certificate that cannot be read: .+\.\n/);
     expect(failure.endsWith(`\n${PEM_HINT}`)).toBe(true);
@@ -188,9 +214,17 @@ describe('certificate credential', () => {
   });
 
   it.each<[string, (machine: FakeMachine) => void, string]>([
-    ['a FIFO', machine => machine.special.set('/work/space/certs/app.pem', 'a FIFO (named pipe)'), 'it is a FIFO (named pipe), not a regular file'],
+    [
+      'a FIFO',
+      machine => machine.special.set('/work/space/certs/app.pem', 'a FIFO (named pipe)'),
+      'it is a FIFO (named pipe), not a regular file'
+    ],
     ['a directory', machine => machine.special.set('/work/space/certs/app.pem', 'a directory'), 'it is a directory, not a regular file'],
-    ['a file over 1 MiB', machine => machine.files.set('/work/space/certs/app.pem', 'x'.repeat(1024 * 1024 + 1)), 'it has 1048577 bytes, more than the 1048576 allowed'],
+    [
+      'a file over 1 MiB',
+      machine => machine.files.set('/work/space/certs/app.pem', 'x'.repeat(1024 * 1024 + 1)),
+      'it has 1048577 bytes, more than the 1048576 allowed'
+    ],
     [
       'a link to a FIFO',
       machine => {
@@ -202,7 +236,9 @@ describe('certificate credential', () => {
   ])('refuses a client-certificate path that names %s, at once, with one line naming the input', async (_, prepare, why) => {
     const machine = fakeMachine({ now: () => NOW });
     prepare(machine);
-    const error = await certificateCredential(configFrom(inputs('certs/app.pem')), credentialDeps(machine)).catch((caught: unknown) => caught);
+    const error = await certificateCredential(configFrom(inputs('certs/app.pem')), credentialDeps(machine)).catch(
+      (caught: unknown) => caught
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe('client-certificate');
     expect(await failureOf(Promise.reject(error))).toBe(
@@ -218,7 +254,12 @@ describe('certificate credential', () => {
   });
 
   it('refuses a certificate that is not valid yet', async () => {
-    const failure = await failureOf(certificateCredential(configFrom(inputs(pem('client-combined.pem'))), credentialDeps(fakeMachine({ now: () => Date.UTC(2000, 0, 1) }))));
+    const failure = await failureOf(
+      certificateCredential(
+        configFrom(inputs(pem('client-combined.pem'))),
+        credentialDeps(fakeMachine({ now: () => Date.UTC(2000, 0, 1) }))
+      )
+    );
     expect(failure).toBe(
       "Input 'client-certificate' holds a certificate that is not valid before 2026-11-23T14:32:21.000Z.\n" +
         'Check the runner clock, or wait until the certificate becomes valid.'
@@ -228,7 +269,11 @@ describe('certificate credential', () => {
   it('explains an unregistered certificate (AADSTS700027)', async () => {
     nock('https://login.microsoftonline.com')
       .post(`/${TENANT_ID}/oauth2/v2.0/token`)
-      .reply(401, { error: 'invalid_client', error_description: 'AADSTS700027: Client assertion failed signature validation.', error_codes: [700027] });
+      .reply(401, {
+        error: 'invalid_client',
+        error_description: 'AADSTS700027: Client assertion failed signature validation.',
+        error_codes: [700027]
+      });
     const credential = await certificateCredential(configFrom(inputs(pem('client-combined.pem'))));
     const failure = await failureOf(credential.getToken(SCOPE));
     expect(failure).toContain(`az ad app credential reset --id ${CLIENT_ID} --cert @cert.pem --append`);

@@ -26,7 +26,8 @@ beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
-const managedIdentity = (config: Config, deps: CredentialDeps = credentialDeps()) => createManagedIdentityCredential(managedIdentitySettings(config), deps);
+const managedIdentity = (config: Config, deps: CredentialDeps = credentialDeps()) =>
+  createManagedIdentityCredential(managedIdentitySettings(config), deps);
 
 describe('App Service, Functions and Container Apps (IDENTITY_ENDPOINT + IDENTITY_HEADER)', () => {
   it('asks the endpoint with api-version 2019-08-01 and X-IDENTITY-HEADER, and masks the token', async () => {
@@ -79,7 +80,7 @@ describe('App Service, Functions and Container Apps (IDENTITY_ENDPOINT + IDENTIT
     );
   });
 
-  it("refuses an answer whose cached token has already expired, whatever expires_in claims", async () => {
+  it('refuses an answer whose cached token has already expired, whatever expires_in claims', async () => {
     nock('http://localhost:42356')
       .get('/msi/token')
       .query(true)
@@ -93,7 +94,10 @@ describe('App Service, Functions and Container Apps (IDENTITY_ENDPOINT + IDENTIT
 
 describe('VM and scale set IMDS', () => {
   it('asks 169.254.169.254 with api-version 2018-02-01 and Metadata: true', async () => {
-    const scope = nock(IMDS, { reqheaders: { metadata: 'true' } }).get(IMDS_PATH).query(IMDS_QUERY).reply(200, IMDS_OK);
+    const scope = nock(IMDS, { reqheaders: { metadata: 'true' } })
+      .get(IMDS_PATH)
+      .query(IMDS_QUERY)
+      .reply(200, IMDS_OK);
     const deps = credentialDeps();
     const token = await managedIdentity(configFrom({}), deps).getToken(ARM);
     expect(scope.isDone()).toBe(true);
@@ -103,13 +107,19 @@ describe('VM and scale set IMDS', () => {
   });
 
   it('reads a cached answer by its expires_on: an hour left, though expires_in says a day', async () => {
-    nock(IMDS).get(IMDS_PATH).query(IMDS_QUERY).reply(200, { ...IMDS_OK, expires_on: String(IN_AN_HOUR) });
+    nock(IMDS)
+      .get(IMDS_PATH)
+      .query(IMDS_QUERY)
+      .reply(200, { ...IMDS_OK, expires_on: String(IN_AN_HOUR) });
     const token = await managedIdentity(configFrom({})).getToken(ARM);
     expect(token.expiresOn).toEqual(new Date(Date.UTC(2026, 10, 23, 13)));
   });
 
   it('selects a user-assigned identity with client_id', async () => {
-    const scope = nock(IMDS).get(IMDS_PATH).query({ ...IMDS_QUERY, client_id: CLIENT_ID }).reply(200, IMDS_OK);
+    const scope = nock(IMDS)
+      .get(IMDS_PATH)
+      .query({ ...IMDS_QUERY, client_id: CLIENT_ID })
+      .reply(200, IMDS_OK);
     await managedIdentity(configFrom({ 'client-id': CLIENT_ID })).getToken(ARM);
     expect(scope.isDone()).toBe(true);
   });
@@ -146,7 +156,11 @@ describe('VM and scale set IMDS', () => {
       `Assign the user-assigned identity with client ID ${CLIENT_ID} to the VM: az vm identity assign -g <group> -n <vm> --identities <identity-resource-id> (a scale set: az vmss identity assign).`
     ]
   ])('does not retry "Identity not found" and explains it %s', async (_, inputs, hint) => {
-    const scope = nock(IMDS).get(IMDS_PATH).query(true).once().reply(400, { error: 'invalid_request', error_description: 'Identity not found' });
+    const scope = nock(IMDS)
+      .get(IMDS_PATH)
+      .query(true)
+      .once()
+      .reply(400, { error: 'invalid_request', error_description: 'Identity not found' });
     const deps = credentialDeps();
     const message = await failureOf(managedIdentity(configFrom(inputs), deps).getToken(ARM));
     expect(scope.isDone()).toBe(true);
@@ -155,10 +169,10 @@ describe('VM and scale set IMDS', () => {
   });
 
   it('explains an unknown resource, naming the resource asked for', async () => {
-    nock(IMDS)
-      .get(IMDS_PATH)
-      .query({ 'api-version': '2018-02-01', resource: 'https://nope' })
-      .reply(400, { error: 'invalid_resource', error_description: 'AADSTS500011: The resource principal named https://nope was not found.' });
+    nock(IMDS).get(IMDS_PATH).query({ 'api-version': '2018-02-01', resource: 'https://nope' }).reply(400, {
+      error: 'invalid_resource',
+      error_description: 'AADSTS500011: The resource principal named https://nope was not found.'
+    });
     const message = await failureOf(managedIdentity(configFrom({})).getToken('https://nope/.default'));
     expect(message).toBe(
       'The VM instance metadata service (IMDS) refused the token request with HTTP 400: AADSTS500011: The resource principal named https://nope was not found.\n' +
@@ -193,9 +207,14 @@ describe('VM and scale set IMDS', () => {
   });
 
   it('refuses another tenant when the token names none', async () => {
-    nock(IMDS).get(IMDS_PATH).query(true).reply(200, { ...IMDS_OK, access_token: 'not-a-jwt' });
+    nock(IMDS)
+      .get(IMDS_PATH)
+      .query(true)
+      .reply(200, { ...IMDS_OK, access_token: 'not-a-jwt' });
     const message = await failureOf(managedIdentity(configFrom({})).getToken(ARM, { tenantId: TENANT_ID }));
-    expect(message.split('\n')[0]).toBe(`A managed identity gets tokens only in its own tenant (unknown), and tenant ${TENANT_ID} was asked for.`);
+    expect(message.split('\n')[0]).toBe(
+      `A managed identity gets tokens only in its own tenant (unknown), and tenant ${TENANT_ID} was asked for.`
+    );
   });
 });
 
@@ -271,9 +290,14 @@ describe('Azure Arc (IDENTITY_ENDPOINT + IMDS_ENDPOINT)', () => {
 
   it('does not honour the test hook when IDENTITY_ENDPOINT is not loopback http', async () => {
     const env = { ...arcEnv(), IDENTITY_ENDPOINT: 'http://10.1.2.3:40342/metadata/identity/oauth2/token' };
-    nock('http://10.1.2.3:40342').get(IMDS_PATH).query(arcQuery).reply(401, {}, { 'WWW-Authenticate': `Basic realm=${keyFile}` });
+    nock('http://10.1.2.3:40342')
+      .get(IMDS_PATH)
+      .query(arcQuery)
+      .reply(401, {}, { 'WWW-Authenticate': `Basic realm=${keyFile}` });
     const message = await failureOf(managedIdentity(configFrom({}, env)).getToken(ARM));
-    expect(message).toBe(`Refusing the Azure Arc key file '${keyFile}': it must be a .key file directly in /var/opt/azcmagent/tokens.\n${REFUSAL_HINT}`);
+    expect(message).toBe(
+      `Refusing the Azure Arc key file '${keyFile}': it must be a .key file directly in /var/opt/azcmagent/tokens.\n${REFUSAL_HINT}`
+    );
   });
 
   it('fails clearly on a 401 that names no key file', async () => {
@@ -288,14 +312,20 @@ describe('Azure Arc (IDENTITY_ENDPOINT + IMDS_ENDPOINT)', () => {
   it('refuses client-id: Arc has only the system-assigned identity', () => {
     const create = () => managedIdentity(configFrom({ 'client-id': CLIENT_ID }, arcEnv()));
     expect(create).toThrow(InputError);
-    expect(create).toThrow("Input 'client-id' selects a user-assigned identity, but an Azure Arc machine has only its system-assigned identity.");
+    expect(create).toThrow(
+      "Input 'client-id' selects a user-assigned identity, but an Azure Arc machine has only its system-assigned identity."
+    );
   });
 });
 
 describe('source detection', () => {
   it.each<[string, Record<string, string>, string]>([
     ['IDENTITY_ENDPOINT + IDENTITY_HEADER', APP_SERVICE_ENV, 'app-service'],
-    ['IDENTITY_ENDPOINT + IMDS_ENDPOINT', { IDENTITY_ENDPOINT: 'http://localhost:40342/t', IMDS_ENDPOINT: 'http://localhost:40342' }, 'arc'],
+    [
+      'IDENTITY_ENDPOINT + IMDS_ENDPOINT',
+      { IDENTITY_ENDPOINT: 'http://localhost:40342/t', IMDS_ENDPOINT: 'http://localhost:40342' },
+      'arc'
+    ],
     ['all three (App Service first, as msal-node)', { ...APP_SERVICE_ENV, IMDS_ENDPOINT: 'http://localhost:40342' }, 'app-service'],
     ['none of them', {}, 'imds'],
     ['IMDS_ENDPOINT alone', { IMDS_ENDPOINT: 'http://localhost:40342' }, 'imds']

@@ -68,7 +68,11 @@ function github(audience: string, token: string): nock.Scope {
 }
 
 /** Entra ID answering one token request; records the form it received. */
-function entra(forms: Array<Record<string, string>>, authority = 'https://login.microsoftonline.com', accessToken = 'access-token'): nock.Scope {
+function entra(
+  forms: Array<Record<string, string>>,
+  authority = 'https://login.microsoftonline.com',
+  accessToken = 'access-token'
+): nock.Scope {
   return nock(authority)
     .post(`/${TENANT_ID}/oauth2/v2.0/token`, body => {
       forms.push(Object.fromEntries(new URLSearchParams(body as string)));
@@ -167,11 +171,17 @@ describe('when GitHub offers no token', () => {
   });
 
   it.each<[number, object, string]>([
-    [403, { message: 'Resource not accessible by integration' }, 'GitHub refused the OIDC token request with HTTP 403: Resource not accessible by integration'],
+    [
+      403,
+      { message: 'Resource not accessible by integration' },
+      'GitHub refused the OIDC token request with HTTP 403: Resource not accessible by integration'
+    ],
     [404, {}, 'GitHub refused the OIDC token request with HTTP 404']
   ])('fails on HTTP %i, pointing at the permission', async (status, body, message) => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(status, body);
-    const error = await oidcCredential().getToken(ARM).catch((caught: unknown) => caught);
+    const error = await oidcCredential()
+      .getToken(ARM)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ActionError);
     expect((error as ActionError).message).toBe(message);
     expect((error as ActionError).hint).toBe(PERMISSIONS_HINT);
@@ -180,7 +190,9 @@ describe('when GitHub offers no token', () => {
 
   it('fails on a GitHub outage that outlasted the retries, pointing at the outage, not the permission', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).times(4).reply(503, { message: 'Service Unavailable' });
-    const error = await oidcCredential().getToken(ARM).catch((caught: unknown) => caught);
+    const error = await oidcCredential()
+      .getToken(ARM)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ActionError);
     expect((error as ActionError).message).toBe(
       'GitHub OIDC token service (GET https://pipelines.actions.githubusercontent.com/abc123/idtoken) answered HTTP 503 after 4 attempts: Service Unavailable'
@@ -203,7 +215,9 @@ describe('when GitHub offers no token', () => {
 
   it('fails on an answer without a value', async () => {
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(200, {});
-    expect(await failureOf(oidcCredential().getToken(ARM))).toBe('GitHub answered the OIDC token request without a token (no "value" field).');
+    expect(await failureOf(oidcCredential().getToken(ARM))).toBe(
+      'GitHub answered the OIDC token request without a token (no "value" field).'
+    );
   });
 
   it('asks GitHub again after a failed request', async () => {
@@ -218,7 +232,9 @@ describe('when GitHub offers no token', () => {
   it("shows GitHub's message as data, with known secrets redacted", async () => {
     deps.masker.mask('leaked-value');
     nock(GITHUB).get(GITHUB_PATH).query(true).reply(403, { message: 'token leaked-value refused\n::save-state name=x::1' });
-    const error = (await oidcCredential().getToken(ARM).catch((caught: unknown) => caught)) as ActionError;
+    const error = (await oidcCredential()
+      .getToken(ARM)
+      .catch((caught: unknown) => caught)) as ActionError;
     expect(error.message).toBe('GitHub refused the OIDC token request with HTTP 403: token *** refused\\n::save-state name=x::1');
   });
 });
@@ -234,7 +250,9 @@ describe('when Entra ID finds no matching federated credential', () => {
         error_description: `AADSTS700213: No matching federated identity record found for presented assertion subject '${subject}'.`,
         error_codes: [700213]
       });
-    const error = await oidcCredential().getToken(ARM).catch((caught: unknown) => caught);
+    const error = await oidcCredential()
+      .getToken(ARM)
+      .catch((caught: unknown) => caught);
     const text = describeError(error);
     expect(text).toContain('AADSTS700213');
     expect(text).toContain(`  subject:  ${subject}`);

@@ -55,10 +55,17 @@ describe('client secret credential', () => {
     const other = '99999999-8888-7777-6666-555555555555';
     const forms: Array<Record<string, string>> = [];
     const scope = entra(forms, other, 'https://login.microsoftonline.us');
-    const credential = secretCredential({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET, environment: 'AzureUSGovernment' });
+    const credential = secretCredential({
+      'client-id': CLIENT_ID,
+      'tenant-id': TENANT_ID,
+      'client-secret': SECRET,
+      environment: 'AzureUSGovernment'
+    });
     await credential.getToken('https://vault.usgovcloudapi.net/.default', { tenantId: other });
     expect(scope.isDone()).toBe(true);
-    expect(forms).toEqual([{ client_id: CLIENT_ID, scope: 'https://vault.usgovcloudapi.net/.default', grant_type: 'client_credentials', client_secret: SECRET }]);
+    expect(forms).toEqual([
+      { client_id: CLIENT_ID, scope: 'https://vault.usgovcloudapi.net/.default', grant_type: 'client_credentials', client_secret: SECRET }
+    ]);
   });
 
   it('refuses an answer whose token has already expired', async () => {
@@ -68,7 +75,9 @@ describe('client secret credential', () => {
     // The clock jumps two hours while the request is on its way: the answer ends before it arrives.
     let calls = 0;
     deps = credentialDeps({ ...deps.machine, now: () => (calls++ === 0 ? NOW : NOW + 7_200_000) });
-    const message = await failureOf(secretCredential({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET }).getToken(ARM));
+    const message = await failureOf(
+      secretCredential({ 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': SECRET }).getToken(ARM)
+    );
     expect(message).toBe(
       'Entra ID answered with a token that expired at 2026-11-23T12:59:59Z.\n' +
         'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.'

@@ -54,8 +54,22 @@ function thrown(run: () => unknown): unknown {
  * Each kind with everything it needs but one input (or variable): the input the error names
  * (undefined when it names none) and the text the user reads.
  */
-const MISSING: readonly (readonly [kind: Kind, missing: string, inputs: Record<string, string>, env: Record<string, string>, input: string | undefined, text: string])[] = [
-  ['secret', 'client-secret', IDS, {}, 'client-secret', "Input 'client-secret' is needed for auth-type 'secret' (or give 'creds' with clientSecret)."],
+const MISSING: readonly (readonly [
+  kind: Kind,
+  missing: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  input: string | undefined,
+  text: string
+])[] = [
+  [
+    'secret',
+    'client-secret',
+    IDS,
+    {},
+    'client-secret',
+    "Input 'client-secret' is needed for auth-type 'secret' (or give 'creds' with clientSecret)."
+  ],
   [
     'secret',
     'client-id',
@@ -64,7 +78,14 @@ const MISSING: readonly (readonly [kind: Kind, missing: string, inputs: Record<s
     'client-id',
     "Input 'client-id' is needed for auth-type 'secret' (the app registration's Application (client) ID)."
   ],
-  ['secret', 'tenant-id', { 'client-id': CLIENT_ID, 'client-secret': 'shh' }, {}, 'tenant-id', "Input 'tenant-id' is needed for auth-type 'secret' (the Directory (tenant) ID)."],
+  [
+    'secret',
+    'tenant-id',
+    { 'client-id': CLIENT_ID, 'client-secret': 'shh' },
+    {},
+    'tenant-id',
+    "Input 'tenant-id' is needed for auth-type 'secret' (the Directory (tenant) ID)."
+  ],
   [
     'secret',
     "the tenant in 'creds'",
@@ -90,8 +111,22 @@ const MISSING: readonly (readonly [kind: Kind, missing: string, inputs: Record<s
     'tenant-id',
     "Input 'tenant-id' is needed for auth-type 'certificate' (the Directory (tenant) ID)."
   ],
-  ['oidc', 'client-id', { 'tenant-id': TENANT_ID }, OIDC_ENV, 'client-id', "Input 'client-id' is needed for auth-type 'oidc' (the app registration's Application (client) ID)."],
-  ['oidc', 'tenant-id', { 'client-id': CLIENT_ID }, OIDC_ENV, 'tenant-id', "Input 'tenant-id' is needed for auth-type 'oidc' (the Directory (tenant) ID)."],
+  [
+    'oidc',
+    'client-id',
+    { 'tenant-id': TENANT_ID },
+    OIDC_ENV,
+    'client-id',
+    "Input 'client-id' is needed for auth-type 'oidc' (the app registration's Application (client) ID)."
+  ],
+  [
+    'oidc',
+    'tenant-id',
+    { 'client-id': CLIENT_ID },
+    OIDC_ENV,
+    'tenant-id',
+    "Input 'tenant-id' is needed for auth-type 'oidc' (the Directory (tenant) ID)."
+  ],
   [
     'oidc',
     'ACTIONS_ID_TOKEN_REQUEST_URL',
@@ -164,15 +199,32 @@ describe('every "is needed for" failure, kind by kind', () => {
 
   it.each<[string, Record<string, string>, Record<string, string>, string]>([
     ['the certificate before the app', {}, {}, "Input 'client-certificate' is needed for auth-type 'certificate'."],
-    ['client-id before tenant-id', { 'client-certificate': PEM }, {}, "Input 'client-id' is needed for auth-type 'certificate' (the app registration's Application (client) ID)."]
+    [
+      'client-id before tenant-id',
+      { 'client-certificate': PEM },
+      {},
+      "Input 'client-id' is needed for auth-type 'certificate' (the app registration's Application (client) ID)."
+    ]
   ])('certificate reports %s', (_, inputs, env, text) => {
     expect(describeError(thrown(() => certificateSettings(configFrom(inputs, env))))).toBe(text);
   });
 
   it.each<[string, () => unknown, string]>([
-    ['secret: the secret first', () => secretSettings(configFrom({})), "Input 'client-secret' is needed for auth-type 'secret' (or give 'creds' with clientSecret)."],
-    ['oidc: the inputs before the token', () => oidcSettings(configFrom({})), "Input 'client-id' is needed for auth-type 'oidc' (the app registration's Application (client) ID)."],
-    ['workload-identity: the file first', () => workloadIdentitySettings(configFrom({})), `auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.\n${WEBHOOK_HINT}`]
+    [
+      'secret: the secret first',
+      () => secretSettings(configFrom({})),
+      "Input 'client-secret' is needed for auth-type 'secret' (or give 'creds' with clientSecret)."
+    ],
+    [
+      'oidc: the inputs before the token',
+      () => oidcSettings(configFrom({})),
+      "Input 'client-id' is needed for auth-type 'oidc' (the app registration's Application (client) ID)."
+    ],
+    [
+      'workload-identity: the file first',
+      () => workloadIdentitySettings(configFrom({})),
+      `auth-type 'workload-identity' needs AZURE_FEDERATED_TOKEN_FILE, and it is not set.\n${WEBHOOK_HINT}`
+    ]
   ])('with nothing given, %s', (_, run, text) => {
     expect(describeError(thrown(run))).toBe(text);
   });
@@ -241,7 +293,12 @@ describe('complete settings', () => {
 
   it.each<[string, Record<string, string>, Record<string, string>, object]>([
     ['without tenant-id', {}, { PATH: '/usr/bin' }, { tenantId: undefined, path: '/usr/bin', pathExt: undefined }],
-    ['with tenant-id, and PATHEXT', { 'tenant-id': TENANT_ID }, { PATH: 'C:\\tools', PATHEXT: '.EXE;.CMD' }, { tenantId: TENANT_ID, path: 'C:\\tools', pathExt: '.EXE;.CMD' }],
+    [
+      'with tenant-id, and PATHEXT',
+      { 'tenant-id': TENANT_ID },
+      { PATH: 'C:\\tools', PATHEXT: '.EXE;.CMD' },
+      { tenantId: TENANT_ID, path: 'C:\\tools', pathExt: '.EXE;.CMD' }
+    ],
     ['without PATH', {}, {}, { tenantId: undefined, path: undefined, pathExt: undefined }]
   ])('azure-cli needs nothing: %s', (_, inputs, env, settings) => {
     expect(azureCliSettings(configFrom(inputs, env))).toEqual(settings);

@@ -9,7 +9,11 @@ import { configFrom, credentialDeps, failureOf, fakeMachine } from '../../creden
 import { CLIENT_ID, fakeJwt, TENANT_ID } from '../../support.js';
 
 const TOKEN_FILE = '/var/run/secrets/azure/tokens/azure-identity-token';
-const SA_TOKEN = fakeJwt({ iss: 'https://westeurope.oic.prod-aks.azure.com/tenant/issuer/', sub: 'system:serviceaccount:runners:arc-runner', aud: 'api://AzureADTokenExchange' });
+const SA_TOKEN = fakeJwt({
+  iss: 'https://westeurope.oic.prod-aks.azure.com/tenant/issuer/',
+  sub: 'system:serviceaccount:runners:arc-runner',
+  aud: 'api://AzureADTokenExchange'
+});
 const ACCESS_TOKEN = fakeJwt({ tid: TENANT_ID, appid: CLIENT_ID });
 const SCOPE = 'https://management.azure.com/.default';
 const WEBHOOK_HINT =
@@ -104,7 +108,11 @@ describe('workload identity', () => {
   it('shows what the service account token presented when no federated credential matches', async () => {
     nock('https://login.microsoftonline.com')
       .post(`/${TENANT_ID}/oauth2/v2.0/token`)
-      .reply(400, { error: 'invalid_request', error_description: 'AADSTS700213: No matching federated identity record found.', error_codes: [700213] });
+      .reply(400, {
+        error: 'invalid_request',
+        error_description: 'AADSTS700213: No matching federated identity record found.',
+        error_codes: [700213]
+      });
     const machine = fakeMachine({ files: { [TOKEN_FILE]: SA_TOKEN } });
     const message = await failureOf(workloadIdentity(configFrom({}, AKS_ENV), credentialDeps(machine)).getToken(SCOPE));
     expect(message).toContain('  subject:  system:serviceaccount:runners:arc-runner');
@@ -118,8 +126,16 @@ describe('a token file that cannot be used fails at once, before any request, na
   it.each<[string, (machine: ReturnType<typeof fakeMachine>) => void, string]>([
     ['an empty file', machine => machine.files.set(TOKEN_FILE, ' \n'), `${WHAT} is empty.`],
     ['a missing file', () => undefined, `${WHAT} cannot be read: no such file.`],
-    ['a FIFO', machine => machine.special.set(TOKEN_FILE, 'a FIFO (named pipe)'), `${WHAT} cannot be read: it is a FIFO (named pipe), not a regular file.`],
-    ['a directory', machine => machine.special.set(TOKEN_FILE, 'a directory'), `${WHAT} cannot be read: it is a directory, not a regular file.`],
+    [
+      'a FIFO',
+      machine => machine.special.set(TOKEN_FILE, 'a FIFO (named pipe)'),
+      `${WHAT} cannot be read: it is a FIFO (named pipe), not a regular file.`
+    ],
+    [
+      'a directory',
+      machine => machine.special.set(TOKEN_FILE, 'a directory'),
+      `${WHAT} cannot be read: it is a directory, not a regular file.`
+    ],
     [
       'a file over 64 KiB',
       machine => machine.files.set(TOKEN_FILE, 'x'.repeat(64 * 1024 + 1)),

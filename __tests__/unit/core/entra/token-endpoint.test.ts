@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { type EntraTokenRequest, type PresentedAssertion, presentedBy, requestEntraToken } from '../../../../src/core/entra/token-endpoint.js';
+import {
+  type EntraTokenRequest,
+  type PresentedAssertion,
+  presentedBy,
+  requestEntraToken
+} from '../../../../src/core/entra/token-endpoint.js';
 import { createMasker } from '../../../../src/core/masking.js';
 import { CLIENT_ID, fakeJwt, NOW, TENANT_ID, testHttp, type TestHttp, testMachine } from '../../support.js';
 
@@ -81,7 +86,11 @@ describe('the request on the wire', () => {
     const scope = nock('https://login.microsoftonline.us')
       .post('/contoso.onmicrosoft.us/oauth2/v2.0/token')
       .reply(200, { expires_in: 60, access_token: 'at' });
-    await requestEntraToken(deps(), { ...SECRET_REQUEST, authorityHost: 'https://login.microsoftonline.us', tenantId: 'contoso.onmicrosoft.us' });
+    await requestEntraToken(deps(), {
+      ...SECRET_REQUEST,
+      authorityHost: 'https://login.microsoftonline.us',
+      tenantId: 'contoso.onmicrosoft.us'
+    });
     expect(scope.isDone()).toBe(true);
   });
 });
@@ -94,7 +103,10 @@ describe('the token answer', () => {
     nock(AUTHORITY).post(TOKEN_PATH).reply(200, { token_type: 'Bearer', expires_in: expiresIn, access_token: 'the-access-token' });
     // The clock moves on while the request is in flight: the expiry counts from its start.
     const clock = [NOW, NOW + 10_000, NOW + 20_000];
-    const token = await requestEntraToken(deps(() => clock.shift() ?? NOW + 30_000), SECRET_REQUEST);
+    const token = await requestEntraToken(
+      deps(() => clock.shift() ?? NOW + 30_000),
+      SECRET_REQUEST
+    );
     expect(token).toEqual({ token: 'the-access-token', expiresOn: new Date(NOW + 3_599_000) });
   });
 
@@ -108,13 +120,21 @@ describe('the token answer', () => {
     ['no access_token', { token_type: 'Bearer', expires_in: 3599 }, 'Entra ID answered 200 without an access_token.'],
     ['an empty access_token', { expires_in: 3599, access_token: '' }, 'Entra ID answered 200 without an access_token.'],
     ['no expires_in', { access_token: 'at' }, 'Entra ID answered without a valid expires_in (a number of seconds up to 30 days).'],
-    ['expires_in not a number', { access_token: 'at', expires_in: 'soon' }, 'Entra ID answered without a valid expires_in (a number of seconds up to 30 days).'],
+    [
+      'expires_in not a number',
+      { access_token: 'at', expires_in: 'soon' },
+      'Entra ID answered without a valid expires_in (a number of seconds up to 30 days).'
+    ],
     ['expires_in true', { access_token: 'at', expires_in: true }, 'Entra ID answered without a valid expires_in'],
     ['expires_in [3599]', { access_token: 'at', expires_in: [3599] }, 'Entra ID answered without a valid expires_in'],
     ['expires_in in hex', { access_token: 'at', expires_in: '0x10' }, 'Entra ID answered without a valid expires_in'],
     ['expires_in 0', { access_token: 'at', expires_in: 0 }, 'Entra ID answered without a valid expires_in'],
     ['expires_in negative', { access_token: 'at', expires_in: -5 }, 'Entra ID answered without a valid expires_in'],
-    ['expires_in of a million years', { access_token: 'at', expires_in: 31_536_000_000_000 }, 'Entra ID answered without a valid expires_in'],
+    [
+      'expires_in of a million years',
+      { access_token: 'at', expires_in: 31_536_000_000_000 },
+      'Entra ID answered without a valid expires_in'
+    ],
     ['expires_in past 30 days', { access_token: 'at', expires_in: 30 * 86_400 + 1 }, 'Entra ID answered without a valid expires_in']
   ])('fails on a 200 with %s', async (_, body, message) => {
     nock(AUTHORITY).post(TOKEN_PATH).reply(200, body);
@@ -130,8 +150,16 @@ describe('the token answer', () => {
 
 describe('what a federated token presents', () => {
   it('is read from its claims', () => {
-    const token = fakeJwt({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:o/r:ref:refs/heads/main', aud: 'api://AzureADTokenExchange' });
-    expect(presentedBy(token, 'fallback')).toEqual({ issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:o/r:ref:refs/heads/main', audience: 'api://AzureADTokenExchange' });
+    const token = fakeJwt({
+      iss: 'https://token.actions.githubusercontent.com',
+      sub: 'repo:o/r:ref:refs/heads/main',
+      aud: 'api://AzureADTokenExchange'
+    });
+    expect(presentedBy(token, 'fallback')).toEqual({
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:o/r:ref:refs/heads/main',
+      audience: 'api://AzureADTokenExchange'
+    });
   });
 
   it('is data: a claim with a line break cannot start a workflow command', () => {
@@ -140,6 +168,10 @@ describe('what a federated token presents', () => {
   });
 
   it('falls back when the token is no JWT', () => {
-    expect(presentedBy('not-a-jwt', 'api://AzureADTokenExchange')).toEqual({ issuer: '(unknown)', subject: '(unknown)', audience: 'api://AzureADTokenExchange' });
+    expect(presentedBy('not-a-jwt', 'api://AzureADTokenExchange')).toEqual({
+      issuer: '(unknown)',
+      subject: '(unknown)',
+      audience: 'api://AzureADTokenExchange'
+    });
   });
 });

@@ -35,7 +35,10 @@ function setup(): {
   notices: string[];
   debugs: string[];
   tokenRequests: Array<[string, string | undefined]>;
-  load: (text: string, options?: { keyvault?: string; ignoreMissing?: boolean; maxInFlight?: number; listLimits?: { pages: number; items: number } }) => Promise<SecretsLoad>;
+  load: (
+    text: string,
+    options?: { keyvault?: string; ignoreMissing?: boolean; maxInFlight?: number; listLimits?: { pages: number; items: number } }
+  ) => Promise<SecretsLoad>;
 } {
   http = testHttp();
   const masker = recordingMasker();
@@ -57,7 +60,10 @@ function setup(): {
     tokens: cachedTokenSource(credential),
     log
   };
-  const load = (text: string, options: { keyvault?: string; ignoreMissing?: boolean; maxInFlight?: number; listLimits?: { pages: number; items: number } } = {}): Promise<SecretsLoad> =>
+  const load = (
+    text: string,
+    options: { keyvault?: string; ignoreMissing?: boolean; maxInFlight?: number; listLimits?: { pages: number; items: number } } = {}
+  ): Promise<SecretsLoad> =>
     loadSecrets(parseSecretsInput(text, options.keyvault, CLOUDS.AzureCloud), deps, {
       scope: SCOPE,
       ignoreMissing: options.ignoreMissing ?? false,
@@ -96,8 +102,12 @@ describe('loadSecrets: getting secrets', () => {
   it('gets each secret with the vault token and api-version 7.4, masked the moment it arrives', async () => {
     const { load, masks, tokenRequests } = setup();
     const vault = nock(VAULT, { reqheaders: { authorization: BEARER } })
-      .get('/secrets/db-password').query(API).reply(200, secret('db-password', 's3cret-db'))
-      .get('/secrets/api-key/0123456789abcdef0123456789abcdef').query(API).reply(200, secret('api-key', 's3cret-api'));
+      .get('/secrets/db-password')
+      .query(API)
+      .reply(200, secret('db-password', 's3cret-db'))
+      .get('/secrets/api-key/0123456789abcdef0123456789abcdef')
+      .query(API)
+      .reply(200, secret('api-key', 's3cret-api'));
     const result = await load('my-vault/db-password | PGPASSWORD\nmy-vault/api-key/0123456789abcdef0123456789abcdef');
     expect(result.secrets.map(({ name, envName, vault: origin, value }) => ({ name, envName, vault: origin, value }))).toEqual([
       { name: 'db-password', envName: 'PGPASSWORD', vault: VAULT, value: 's3cret-db' },
@@ -111,8 +121,14 @@ describe('loadSecrets: getting secrets', () => {
 
   it('shares one vault token between vaults', async () => {
     const { load, tokenRequests } = setup();
-    nock(VAULT, { reqheaders: { authorization: BEARER } }).get('/secrets/a').query(API).reply(200, secret('a', 'value-a'));
-    nock(OTHER_VAULT, { reqheaders: { authorization: BEARER } }).get('/secrets/b').query(API).reply(200, secret('b', 'value-b'));
+    nock(VAULT, { reqheaders: { authorization: BEARER } })
+      .get('/secrets/a')
+      .query(API)
+      .reply(200, secret('a', 'value-a'));
+    nock(OTHER_VAULT, { reqheaders: { authorization: BEARER } })
+      .get('/secrets/b')
+      .query(API)
+      .reply(200, secret('b', 'value-b'));
     const result = await load('my-vault/a, other-vault/b');
     expect(result.secrets.map(loaded => loaded.value)).toEqual(['value-a', 'value-b']);
     expect(tokenRequests).toEqual([[SCOPE, undefined]]);
@@ -136,17 +152,21 @@ describe('loadSecrets: getting secrets', () => {
 
   it('warns about an expired secret that was named, and loads it', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets/old').query(API).reply(200, secret('old', 'old-value', { attributes: { enabled: true, exp: NOW_SECONDS - 60 } }));
+    nock(VAULT)
+      .get('/secrets/old')
+      .query(API)
+      .reply(200, secret('old', 'old-value', { attributes: { enabled: true, exp: NOW_SECONDS - 60 } }));
     const result = await load('my-vault/old');
     expect(result.secrets).toHaveLength(1);
-    expect(result.warnings).toEqual([
-      `old in ${VAULT} expired at 2026-11-23T11:59:00Z; loaded anyway, as named. Set a new version of it.`
-    ]);
+    expect(result.warnings).toEqual([`old in ${VAULT} expired at 2026-11-23T11:59:00Z; loaded anyway, as named. Set a new version of it.`]);
   });
 
   it('refuses an answer without a value', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets/odd').query(API).reply(200, { id: `${VAULT}/secrets/odd` });
+    nock(VAULT)
+      .get('/secrets/odd')
+      .query(API)
+      .reply(200, { id: `${VAULT}/secrets/odd` });
     const error = await failure(load('my-vault/odd'));
     expect(error.message).toContain(`- odd in ${VAULT}: Key Vault answered 200 without a value.`);
   });
@@ -155,17 +175,35 @@ describe('loadSecrets: getting secrets', () => {
 describe('loadSecrets: listing a vault (VAULT/*)', () => {
   it('follows nextLink verbatim across three pages, skips disabled and expired secrets, then gets each', async () => {
     const { load, logs } = setup();
-    const item = (name: string, attributes: Record<string, unknown> = { enabled: true }): unknown => ({ id: `${VAULT}/secrets/${name}`, attributes });
+    const item = (name: string, attributes: Record<string, unknown> = { enabled: true }): unknown => ({
+      id: `${VAULT}/secrets/${name}`,
+      attributes
+    });
     const vault = nock(VAULT, { reqheaders: { authorization: BEARER } })
-      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
-      .reply(200, { value: [item('alpha'), item('off', { enabled: false })], nextLink: `${VAULT}:443/secrets?api-version=7.2&$skiptoken=page2&maxresults=25` })
-      .get('/secrets').query({ 'api-version': '7.2', $skiptoken: 'page2', maxresults: '25' })
-      .reply(200, { value: [item('old', { enabled: true, exp: NOW_SECONDS - 1 }), item('beta', { enabled: true, exp: NOW_SECONDS + 3600 })], nextLink: `${VAULT}/secrets?api-version=7.2&$skiptoken=page3` })
-      .get('/secrets').query({ 'api-version': '7.2', $skiptoken: 'page3' })
+      .get('/secrets')
+      .query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(200, {
+        value: [item('alpha'), item('off', { enabled: false })],
+        nextLink: `${VAULT}:443/secrets?api-version=7.2&$skiptoken=page2&maxresults=25`
+      })
+      .get('/secrets')
+      .query({ 'api-version': '7.2', $skiptoken: 'page2', maxresults: '25' })
+      .reply(200, {
+        value: [item('old', { enabled: true, exp: NOW_SECONDS - 1 }), item('beta', { enabled: true, exp: NOW_SECONDS + 3600 })],
+        nextLink: `${VAULT}/secrets?api-version=7.2&$skiptoken=page3`
+      })
+      .get('/secrets')
+      .query({ 'api-version': '7.2', $skiptoken: 'page3' })
       .reply(200, { value: [item('1st-key')], nextLink: null })
-      .get('/secrets/alpha').query(API).reply(200, secret('alpha', 'value-alpha'))
-      .get('/secrets/beta').query(API).reply(200, secret('beta', 'value-beta'))
-      .get('/secrets/1st-key').query(API).reply(200, secret('1st-key', 'value-1st'));
+      .get('/secrets/alpha')
+      .query(API)
+      .reply(200, secret('alpha', 'value-alpha'))
+      .get('/secrets/beta')
+      .query(API)
+      .reply(200, secret('beta', 'value-beta'))
+      .get('/secrets/1st-key')
+      .query(API)
+      .reply(200, secret('1st-key', 'value-1st'));
     const result = await load('my-vault/* | APP_');
     expect(result.secrets.map(loaded => [loaded.envName, loaded.value])).toEqual([
       ['APP_ALPHA', 'value-alpha'],
@@ -191,25 +229,47 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
     const { load } = setup();
     const again = `${VAULT}/secrets?api-version=7.4&$skiptoken=same`;
     nock(VAULT)
-      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' }).reply(200, { value: [], nextLink: again })
-      .get('/secrets').query({ 'api-version': '7.4', $skiptoken: 'same' }).reply(200, { value: [], nextLink: again });
+      .get('/secrets')
+      .query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(200, { value: [], nextLink: again })
+      .get('/secrets')
+      .query({ 'api-version': '7.4', $skiptoken: 'same' })
+      .reply(200, { value: [], nextLink: again });
     const error = await failure(load('my-vault/*'));
     expect(error.message).toContain('the listing sent a nextLink to a page it had already sent; stopping.');
   });
 
   it('reports a listing the identity may not read', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets').query(true).reply(...kvError(403, 'Forbidden', 'Caller is not authorized to perform action on resource.\r\nCaller: x', 'ForbiddenByRbac'));
+    nock(VAULT)
+      .get('/secrets')
+      .query(true)
+      .reply(...kvError(403, 'Forbidden', 'Caller is not authorized to perform action on resource.\r\nCaller: x', 'ForbiddenByRbac'));
     const error = await failure(load('my-vault/*', { ignoreMissing: true }));
-    expect(error.message).toContain(`- listing ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault.`);
+    expect(error.message).toContain(
+      `- listing ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault.`
+    );
   });
 
   it('fetches a secret both listed and named (VAULT/* and VAULT/NAME) once', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }, { id: `${VAULT}/secrets/api`, attributes: { enabled: true } }] })
-      .get('/secrets/db').query(API).once().reply(200, secret('db', 'db-value'))
-      .get('/secrets/api').query(API).once().reply(200, secret('api', 'api-value'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, {
+        value: [
+          { id: `${VAULT}/secrets/db`, attributes: { enabled: true } },
+          { id: `${VAULT}/secrets/api`, attributes: { enabled: true } }
+        ]
+      })
+      .get('/secrets/db')
+      .query(API)
+      .once()
+      .reply(200, secret('db', 'db-value'))
+      .get('/secrets/api')
+      .query(API)
+      .once()
+      .reply(200, secret('api', 'api-value'));
     const result = await load('my-vault/*\nmy-vault/db');
     expect(result.secrets.map(loaded => [loaded.envName, loaded.reference.kind])).toEqual([
       ['API', 'all'],
@@ -221,8 +281,13 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
   it('fetches a secret listed and also named under another env name once, and exports both names', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] })
-      .get('/secrets/db').query(API).once().reply(200, secret('db', 'db-value'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] })
+      .get('/secrets/db')
+      .query(API)
+      .once()
+      .reply(200, secret('db', 'db-value'));
     const result = await load('my-vault/*\nmy-vault/db | PGPASSWORD');
     expect(result.secrets.map(loaded => [loaded.envName, loaded.value]).sort()).toEqual([
       ['DB', 'db-value'],
@@ -236,20 +301,32 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
     let firstGet!: () => void;
     const firstGetArrived = new Promise<void>(resolve => (firstGet = resolve));
     nock(VAULT)
-      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
-      .reply(200, { value: [{ id: `${VAULT}/secrets/alpha`, attributes: { enabled: true } }], nextLink: `${VAULT}/secrets?$skiptoken=page2` })
+      .get('/secrets')
+      .query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(200, {
+        value: [{ id: `${VAULT}/secrets/alpha`, attributes: { enabled: true } }],
+        nextLink: `${VAULT}/secrets?$skiptoken=page2`
+      })
       // The second page answers only once the first page's secret was asked for: a loader that
       // waited for the last page would never ask, and the race below reports it.
-      .get('/secrets').query({ $skiptoken: 'page2' })
+      .get('/secrets')
+      .query({ $skiptoken: 'page2' })
       .reply(async () => {
-        const waited = await Promise.race([firstGetArrived.then(() => 'asked'), new Promise(resolve => setTimeout(resolve, 2_000, 'not asked'))]);
+        const waited = await Promise.race([
+          firstGetArrived.then(() => 'asked'),
+          new Promise(resolve => setTimeout(resolve, 2_000, 'not asked'))
+        ]);
         return [200, { value: waited === 'asked' ? [{ id: `${VAULT}/secrets/beta`, attributes: { enabled: true } }] : [] }];
       })
-      .get('/secrets/alpha').query(API).reply(() => {
+      .get('/secrets/alpha')
+      .query(API)
+      .reply(() => {
         firstGet();
         return [200, secret('alpha', 'value-alpha')];
       })
-      .get('/secrets/beta').query(API).reply(200, secret('beta', 'value-beta'));
+      .get('/secrets/beta')
+      .query(API)
+      .reply(200, secret('beta', 'value-beta'));
     const result = await load('my-vault/*');
     expect(result.secrets.map(loaded => loaded.envName)).toEqual(['ALPHA', 'BETA']);
   });
@@ -259,11 +336,17 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
     const order: string[] = [];
     const item = (name: string): unknown => ({ id: `${VAULT}/secrets/${name}`, attributes: { enabled: true } });
     nock(VAULT)
-      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
-      .reply(() => (order.push('page 1'), [200, { value: [item('a'), item('b'), item('c')], nextLink: `${VAULT}/secrets?$skiptoken=page2` }]))
-      .get('/secrets').query({ $skiptoken: 'page2' })
+      .get('/secrets')
+      .query({ 'api-version': '7.4', maxresults: '25' })
+      .reply(
+        () => (order.push('page 1'), [200, { value: [item('a'), item('b'), item('c')], nextLink: `${VAULT}/secrets?$skiptoken=page2` }])
+      )
+      .get('/secrets')
+      .query({ $skiptoken: 'page2' })
       .reply(() => (order.push('page 2'), [200, { value: [item('d')] }]))
-      .get(/^\/secrets\/[a-d]$/).query(API).times(4)
+      .get(/^\/secrets\/[a-d]$/)
+      .query(API)
+      .times(4)
       .reply(uri => {
         const name = uri.split('?')[0]?.split('/').pop() ?? '';
         order.push(name);
@@ -276,8 +359,14 @@ describe('loadSecrets: listing a vault (VAULT/*)', () => {
 
   it('refuses two different secrets listed under one env name', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets').query(true).reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] });
-    nock(OTHER_VAULT).get('/secrets').query(true).reply(200, { value: [{ id: `${OTHER_VAULT}/secrets/DB`, attributes: { enabled: true } }] });
+    nock(VAULT)
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [{ id: `${VAULT}/secrets/db`, attributes: { enabled: true } }] });
+    nock(OTHER_VAULT)
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [{ id: `${OTHER_VAULT}/secrets/DB`, attributes: { enabled: true } }] });
     const error = await failure(load('my-vault/*\nother-vault/*'));
     expect(error.message).toContain(
       `- DB: more than one secret maps to this name: db in ${VAULT} (entry 'my-vault/*'), DB in ${OTHER_VAULT} (entry 'other-vault/*'). ` +
@@ -293,13 +382,16 @@ describe('loadSecrets: concurrency and throttling', () => {
     let most = 0;
     const names = Array.from({ length: 100 }, (_, index) => `secret-${index}`);
     for (const name of names) {
-      nock(VAULT).get(`/secrets/${name}`).query(API).reply(async () => {
-        inFlight++;
-        most = Math.max(most, inFlight);
-        for (let tick = 0; tick < 20; tick++) await new Promise(resolve => setImmediate(resolve));
-        inFlight--;
-        return [200, secret(name, `value-${name}`)];
-      });
+      nock(VAULT)
+        .get(`/secrets/${name}`)
+        .query(API)
+        .reply(async () => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          for (let tick = 0; tick < 20; tick++) await new Promise(resolve => setImmediate(resolve));
+          inFlight--;
+          return [200, secret(name, `value-${name}`)];
+        });
     }
     const result = await load(names.map(name => `my-vault/${name}`).join('\n'));
     expect(result.secrets).toHaveLength(100);
@@ -311,13 +403,16 @@ describe('loadSecrets: concurrency and throttling', () => {
     let inFlight = 0;
     let most = 0;
     for (let index = 0; index < 6; index++) {
-      nock(VAULT).get(`/secrets/s${index}`).query(API).reply(async () => {
-        inFlight++;
-        most = Math.max(most, inFlight);
-        for (let tick = 0; tick < 20; tick++) await new Promise(resolve => setImmediate(resolve));
-        inFlight--;
-        return [200, secret(`s${index}`, `value-${index}`)];
-      });
+      nock(VAULT)
+        .get(`/secrets/s${index}`)
+        .query(API)
+        .reply(async () => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          for (let tick = 0; tick < 20; tick++) await new Promise(resolve => setImmediate(resolve));
+          inFlight--;
+          return [200, secret(`s${index}`, `value-${index}`)];
+        });
     }
     await load('my-vault/s0, my-vault/s1, my-vault/s2, my-vault/s3, my-vault/s4, my-vault/s5', { maxInFlight: 2 });
     expect(most).toBe(2);
@@ -330,8 +425,13 @@ describe('loadSecrets: concurrency and throttling', () => {
     for (const name of names) {
       const scope = nock(VAULT).get(`/secrets/${name}`).query(API);
       if (throttled.has(name)) {
-        scope.reply(...kvError(429, 'Throttled', 'Request was not processed because too many requests were received.'), { 'Retry-After': '2' });
-        nock(VAULT).get(`/secrets/${name}`).query(API).reply(200, secret(name, `value-${name}`));
+        scope.reply(...kvError(429, 'Throttled', 'Request was not processed because too many requests were received.'), {
+          'Retry-After': '2'
+        });
+        nock(VAULT)
+          .get(`/secrets/${name}`)
+          .query(API)
+          .reply(200, secret(name, `value-${name}`));
       } else {
         scope.reply(200, secret(name, `value-${name}`));
       }
@@ -349,13 +449,18 @@ describe('loadSecrets: the 401 challenge', () => {
     const { load, tokenRequests } = setup();
     const otherBearer = `Bearer ${tokenFor(SCOPE, OTHER_TENANT)}`;
     nock(VAULT, { reqheaders: { authorization: BEARER } })
-      .get('/secrets/a').query(API)
+      .get('/secrets/a')
+      .query(API)
       .reply(...kvError(401, 'Unauthorized', 'AKV10032: Invalid issuer.'), {
         'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${OTHER_TENANT}", resource="https://vault.azure.net"`
       });
     nock(VAULT, { reqheaders: { authorization: otherBearer } })
-      .get('/secrets/a').query(API).reply(200, secret('a', 'value-a'))
-      .get('/secrets/b').query(API).reply(200, secret('b', 'value-b'));
+      .get('/secrets/a')
+      .query(API)
+      .reply(200, secret('a', 'value-a'))
+      .get('/secrets/b')
+      .query(API)
+      .reply(200, secret('b', 'value-b'));
     const result = await load('my-vault/a\nmy-vault/b', { maxInFlight: 1 });
     expect(result.secrets.map(loaded => loaded.value)).toEqual(['value-a', 'value-b']);
     expect(tokenRequests).toEqual([
@@ -368,7 +473,8 @@ describe('loadSecrets: the 401 challenge', () => {
   it('refuses a challenge for a resource whose host is not a parent of the vault host', async () => {
     const { load, tokenRequests } = setup();
     nock(VAULT)
-      .get('/secrets/a').query(API)
+      .get('/secrets/a')
+      .query(API)
       .reply(...kvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'), {
         'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${OTHER_TENANT}", resource="https://evil.example.com"`
       });
@@ -383,7 +489,8 @@ describe('loadSecrets: the 401 challenge', () => {
   it('reports a 401 whose challenge asks for the token it refused', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets/a').query(API)
+      .get('/secrets/a')
+      .query(API)
       .reply(...kvError(401, 'Unauthorized', 'AKV10022: Invalid audience.'), {
         'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${TENANT_ID}", resource="https://vault.azure.net"`
       });
@@ -404,7 +511,12 @@ describe('loadSecrets: one error for every failure', () => {
     ],
     [
       'rbac',
-      kvError(403, 'Forbidden', "Caller is not authorized to perform action on resource.\r\nAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'", 'ForbiddenByRbac'),
+      kvError(
+        403,
+        'Forbidden',
+        "Caller is not authorized to perform action on resource.\r\nAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'",
+        'ForbiddenByRbac'
+      ),
       `- rbac in ${VAULT}: ForbiddenByRbac (HTTP 403): the identity has no role that may read secrets in this vault. Assign it 'Key Vault Secrets User':\n    az role assignment create --role "Key Vault Secrets User" --assignee ${OBJECT_ID} --scope $(az keyvault show --name my-vault --query id --output tsv)`
     ],
     [
@@ -439,7 +551,9 @@ describe('loadSecrets: one error for every failure', () => {
     nock(VAULT).get('/secrets/fine').query(API).reply(200, secret('fine', 'fine-value'));
     for (const [name, answer] of answers) nock(VAULT).get(`/secrets/${name}`).query(API).reply(answer[0], answer[1]);
     const error = await failure(load(['my-vault/fine', ...answers.map(([name]) => `my-vault/${name}`)].join('\n')));
-    expect(error.message).toBe(['Could not load 7 Key Vault secrets, so none was exported:', ...answers.map(([, , expected]) => expected)].join('\n'));
+    expect(error.message).toBe(
+      ['Could not load 7 Key Vault secrets, so none was exported:', ...answers.map(([, , expected]) => expected)].join('\n')
+    );
     expect(error.hint).toBe('To load the others and only warn about missing or disabled secrets, set ignore-missing-secrets: true.');
     expect(error.message).not.toContain('fine-value');
   });
@@ -447,9 +561,15 @@ describe('loadSecrets: one error for every failure', () => {
   it('with ignore-missing-secrets, warns about missing and disabled secrets and loads the rest', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets/fine').query(API).reply(200, secret('fine', 'fine-value'))
-      .get('/secrets/missing').query(API).reply(...kvError(404, 'SecretNotFound', 'not found'))
-      .get('/secrets/disabled').query(API).reply(...kvError(403, 'Forbidden', 'disabled', 'SecretDisabled'));
+      .get('/secrets/fine')
+      .query(API)
+      .reply(200, secret('fine', 'fine-value'))
+      .get('/secrets/missing')
+      .query(API)
+      .reply(...kvError(404, 'SecretNotFound', 'not found'))
+      .get('/secrets/disabled')
+      .query(API)
+      .reply(...kvError(403, 'Forbidden', 'disabled', 'SecretDisabled'));
     const result = await load('my-vault/fine, my-vault/missing, my-vault/disabled', { ignoreMissing: true });
     expect(result.secrets.map(loaded => loaded.envName)).toEqual(['FINE']);
     expect(result.warnings).toEqual([
@@ -461,8 +581,12 @@ describe('loadSecrets: one error for every failure', () => {
   it('with ignore-missing-secrets, a forbidden secret is still an error', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets/missing').query(API).reply(...kvError(404, 'SecretNotFound', 'not found'))
-      .get('/secrets/rbac').query(API).reply(...kvError(403, 'Forbidden', 'no', 'ForbiddenByRbac'));
+      .get('/secrets/missing')
+      .query(API)
+      .reply(...kvError(404, 'SecretNotFound', 'not found'))
+      .get('/secrets/rbac')
+      .query(API)
+      .reply(...kvError(403, 'Forbidden', 'no', 'ForbiddenByRbac'));
     const error = await failure(load('my-vault/missing, my-vault/rbac', { ignoreMissing: true }));
     expect(error.message.split('\n')).toEqual([
       'Could not load a Key Vault secret, so none was exported:',
@@ -475,15 +599,25 @@ describe('loadSecrets: one error for every failure', () => {
   it('reports a vault that cannot be reached, after the HTTP layer retried', async () => {
     const { load } = setup();
     // An Error carrying the code: nock hangs on a plain object (nock/nock#2829).
-    nock(VAULT).get('/secrets/a').query(API).times(4).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    nock(VAULT)
+      .get('/secrets/a')
+      .query(API)
+      .times(4)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const error = await failure(load('my-vault/a'));
-    expect(error.message).toContain(`- a in ${VAULT}: Key Vault (GET ${VAULT}/secrets/a) failed after 4 attempts: ECONNRESET: socket hang up`);
+    expect(error.message).toContain(
+      `- a in ${VAULT}: Key Vault (GET ${VAULT}/secrets/a) failed after 4 attempts: ECONNRESET: socket hang up`
+    );
     expect(http.sleeps).toHaveLength(3);
   });
 
   it('reports a server error that outlasted the retries, with its code', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets/a').query(API).times(4).reply(...kvError(503, 'ServiceUnavailable', 'The service is busy.'));
+    nock(VAULT)
+      .get('/secrets/a')
+      .query(API)
+      .times(4)
+      .reply(...kvError(503, 'ServiceUnavailable', 'The service is busy.'));
     const error = await failure(load('my-vault/a'));
     expect(error.message).toContain(
       `- a in ${VAULT}: ServiceUnavailable (HTTP 503): Key Vault (GET ${VAULT}/secrets/a) answered HTTP 503 after 4 attempts (The service is busy.). Re-run the job; if it persists, check Azure status for Key Vault in the vault's region.`
@@ -501,15 +635,27 @@ describe('loadSecrets: one error for every failure', () => {
 });
 
 describe('loadSecrets: a vault cannot turn against the job', () => {
-  const item = (name: string, extra: Record<string, unknown> = {}): unknown => ({ id: `${VAULT}/secrets/${name}`, attributes: { enabled: true }, ...extra });
+  const item = (name: string, extra: Record<string, unknown> = {}): unknown => ({
+    id: `${VAULT}/secrets/${name}`,
+    attributes: { enabled: true },
+    ...extra
+  });
 
   it('sets a listed secret whose name would steer later steps as an output only, and warns with the fix', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets').query(true).reply(200, { value: [item('bash-env'), item('db-password'), item('github-output')], nextLink: null })
-      .get('/secrets/bash-env').query(API).reply(200, secret('bash-env', 'echo pwned'))
-      .get('/secrets/db-password').query(API).reply(200, secret('db-password', 'pw'))
-      .get('/secrets/github-output').query(API).reply(200, secret('github-output', '/tmp/elsewhere'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [item('bash-env'), item('db-password'), item('github-output')], nextLink: null })
+      .get('/secrets/bash-env')
+      .query(API)
+      .reply(200, secret('bash-env', 'echo pwned'))
+      .get('/secrets/db-password')
+      .query(API)
+      .reply(200, secret('db-password', 'pw'))
+      .get('/secrets/github-output')
+      .query(API)
+      .reply(200, secret('github-output', '/tmp/elsewhere'));
     const result = await load('my-vault/*');
     expect(result.secrets.map(loaded => [loaded.envName, loaded.exportable])).toEqual([
       ['BASH_ENV', false],
@@ -525,8 +671,12 @@ describe('loadSecrets: a vault cannot turn against the job', () => {
   it('exports such a name once a prefix makes it harmless', async () => {
     const { load } = setup();
     nock(VAULT)
-      .get('/secrets').query(true).reply(200, { value: [item('bash-env')], nextLink: null })
-      .get('/secrets/bash-env').query(API).reply(200, secret('bash-env', 'echo pwned'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [item('bash-env')], nextLink: null })
+      .get('/secrets/bash-env')
+      .query(API)
+      .reply(200, secret('bash-env', 'echo pwned'));
     const result = await load('my-vault/* | APP_');
     expect(result.secrets.map(loaded => [loaded.envName, loaded.exportable])).toEqual([['APP_BASH_ENV', true]]);
     expect(result.warnings).toEqual([]);
@@ -534,11 +684,18 @@ describe('loadSecrets: a vault cannot turn against the job', () => {
 
   it('skips certificate-backed secrets under VAULT/* with a notice naming them, and still loads one by name', async () => {
     const { load, notices } = setup();
-    const certificateItem = (name: string): unknown => item(name, { managed: true, contentType: 'application/x-pkcs12', kid: `${VAULT}/keys/${name}/0123` });
+    const certificateItem = (name: string): unknown =>
+      item(name, { managed: true, contentType: 'application/x-pkcs12', kid: `${VAULT}/keys/${name}/0123` });
     nock(VAULT)
-      .get('/secrets').query(true).reply(200, { value: [certificateItem('tls-cert'), certificateItem('signing-cert'), item('plain')], nextLink: null })
-      .get('/secrets/plain').query(API).reply(200, secret('plain', 'plain-value'))
-      .get('/secrets/tls-cert').query(API).reply(200, secret('tls-cert', 'pfx-bytes', { managed: true, kid: `${VAULT}/keys/tls-cert/0123` }));
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: [certificateItem('tls-cert'), certificateItem('signing-cert'), item('plain')], nextLink: null })
+      .get('/secrets/plain')
+      .query(API)
+      .reply(200, secret('plain', 'plain-value'))
+      .get('/secrets/tls-cert')
+      .query(API)
+      .reply(200, secret('tls-cert', 'pfx-bytes', { managed: true, kid: `${VAULT}/keys/tls-cert/0123` }));
     const result = await load('my-vault/*\nmy-vault/tls-cert | TLS_PFX');
     expect(result.secrets.map(loaded => loaded.envName)).toEqual(['PLAIN', 'TLS_PFX']);
     expect(notices).toEqual([
@@ -549,11 +706,15 @@ describe('loadSecrets: a vault cannot turn against the job', () => {
   it('skips secrets not valid yet (nbf ahead), and follows an empty page in the middle', async () => {
     const { load, logs, debugs } = setup();
     nock(VAULT)
-      .get('/secrets').query({ 'api-version': '7.4', maxresults: '25' })
+      .get('/secrets')
+      .query({ 'api-version': '7.4', maxresults: '25' })
       .reply(200, { value: [], nextLink: `${VAULT}:443/secrets?api-version=7.2&$skiptoken=2` })
-      .get('/secrets').query({ 'api-version': '7.2', $skiptoken: '2' })
+      .get('/secrets')
+      .query({ 'api-version': '7.2', $skiptoken: '2' })
       .reply(200, { value: [item('later', { attributes: { enabled: true, nbf: NOW_SECONDS + 3600 } }), item('now')], nextLink: null })
-      .get('/secrets/now').query(API).reply(200, secret('now', 'now-value'));
+      .get('/secrets/now')
+      .query(API)
+      .reply(200, secret('now', 'now-value'));
     const result = await load('my-vault/*');
     expect(result.secrets.map(loaded => loaded.envName)).toEqual(['NOW']);
     expect(logs).toEqual([`Listed 1 secret in ${VAULT} (skipped 1 disabled, expired or not yet valid).`]);
@@ -567,7 +728,11 @@ describe('loadSecrets: a vault cannot turn against the job', () => {
   it('stops an endless listing after its page bound (the end-to-end test runs the real one)', async () => {
     const { load } = setup();
     let page = 0;
-    nock(VAULT).persist().get('/secrets').query(true).reply(() => [200, { value: [], nextLink: `${VAULT}/secrets?api-version=7.4&$skiptoken=${++page}` }]);
+    nock(VAULT)
+      .persist()
+      .get('/secrets')
+      .query(true)
+      .reply(() => [200, { value: [], nextLink: `${VAULT}/secrets?api-version=7.4&$skiptoken=${++page}` }]);
     const error = await failure(load('my-vault/*', { listLimits: { pages: 30, items: 100_000 } }));
     expect(error.message).toBe(
       `Could not load a Key Vault secret, so none was exported:\n- listing ${VAULT}: the listing went on past 30 pages; stopping (a vault holds at most a few thousand secrets).`
@@ -579,16 +744,25 @@ describe('loadSecrets: a vault cannot turn against the job', () => {
     const { load } = setup();
     let page = 0;
     const items = Array.from({ length: 25 }, (_, index) => item(`s${index}`, { attributes: { enabled: false } }));
-    nock(VAULT).persist().get('/secrets').query(true).reply(() => [200, { value: items, nextLink: `${VAULT}/secrets?api-version=7.4&$skiptoken=${++page}` }]);
+    nock(VAULT)
+      .persist()
+      .get('/secrets')
+      .query(true)
+      .reply(() => [200, { value: items, nextLink: `${VAULT}/secrets?api-version=7.4&$skiptoken=${++page}` }]);
     const error = await failure(load('my-vault/*', { listLimits: { pages: 1_000, items: 100 } }));
-    expect(error.message).toBe(`Could not load a Key Vault secret, so none was exported:\n- listing ${VAULT}: the listing went on past 100 items; stopping.`);
+    expect(error.message).toBe(
+      `Could not load a Key Vault secret, so none was exported:\n- listing ${VAULT}: the listing went on past 100 items; stopping.`
+    );
     // Four pages hold exactly 100 items; the fifth goes past.
     expect(page).toBe(5);
   });
 
   it('fails a page without a value array instead of calling the vault empty', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets').query(true).reply(200, { items: [item('a')], nextLink: null });
+    nock(VAULT)
+      .get('/secrets')
+      .query(true)
+      .reply(200, { items: [item('a')], nextLink: null });
     const error = await failure(load('my-vault/*'));
     expect(error.message).toBe(
       `Could not load a Key Vault secret, so none was exported:\n- listing ${VAULT}: page 1 of the listing holds no 'value' array: it is not a Key Vault listing.`
@@ -599,26 +773,39 @@ describe('loadSecrets: a vault cannot turn against the job', () => {
     const { load } = setup();
     const repeated = Array.from({ length: 5_000 }, () => item('same'));
     nock(VAULT)
-      .get('/secrets').query(true).reply(200, { value: repeated, nextLink: null })
-      .get('/secrets/same').query(API).once().reply(200, secret('same', 'same-value'));
+      .get('/secrets')
+      .query(true)
+      .reply(200, { value: repeated, nextLink: null })
+      .get('/secrets/same')
+      .query(API)
+      .once()
+      .reply(200, secret('same', 'same-value'));
     const result = await load('my-vault/*');
     expect(result.secrets.map(loaded => loaded.envName)).toEqual(['SAME']);
   });
 
   it('refuses a value larger than Key Vault can hold, exporting nothing', async () => {
     const { load } = setup();
-    nock(VAULT).get('/secrets/big').query(API).reply(200, secret('big', 'x'.repeat(25 * 1024 + 1)));
+    nock(VAULT)
+      .get('/secrets/big')
+      .query(API)
+      .reply(200, secret('big', 'x'.repeat(25 * 1024 + 1)));
     const error = await failure(load('my-vault/big'));
     expect(error.message).toBe(
       `Could not load a Key Vault secret, so none was exported:\n- big in ${VAULT}: the answer's value has 25601 bytes, more than the 25 KB a Key Vault secret can hold; refusing to export it.`
     );
   });
 
-  it("shows a Key Vault message as data, with a known secret in it replaced", async () => {
+  it('shows a Key Vault message as data, with a known secret in it replaced', async () => {
     const { load, deps } = setup();
     deps.masker.mask('the-client-secret');
-    nock(VAULT).get('/secrets/a').query(API).reply(...kvError(400, 'BadParameter', 'bad the-client-secret\n::save-state name=token-file::/etc/passwd'));
+    nock(VAULT)
+      .get('/secrets/a')
+      .query(API)
+      .reply(...kvError(400, 'BadParameter', 'bad the-client-secret\n::save-state name=token-file::/etc/passwd'));
     const error = await failure(load('my-vault/a'));
-    expect(error.message).toBe(`Could not load a Key Vault secret, so none was exported:\n- a in ${VAULT}: BadParameter (HTTP 400): bad ***`);
+    expect(error.message).toBe(
+      `Could not load a Key Vault secret, so none was exported:\n- a in ${VAULT}: BadParameter (HTTP 400): bad ***`
+    );
   });
 });

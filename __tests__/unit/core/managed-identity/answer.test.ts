@@ -29,14 +29,20 @@ describe('parseManagedIdentityToken: the token and its expiry', () => {
     ['expires_on as an ISO date', { expires_on: '2026-11-24T12:00:00Z' }, Date.UTC(2026, 10, 24, 12)],
     ["expires_on in App Service's 2017 form", { expires_on: '11/23/2026 13:00:00 +00:00' }, Date.UTC(2026, 10, 23, 13)],
     // The endpoints cache tokens: expires_in can claim a full day while the token ends within the hour.
-    ['a cached answer: expires_on (1 h ahead) wins over expires_in (a day)', { expires_in: '86399', expires_on: String(NOW_S + 3600) }, Date.UTC(2026, 10, 23, 13)],
+    [
+      'a cached answer: expires_on (1 h ahead) wins over expires_in (a day)',
+      { expires_in: '86399', expires_on: String(NOW_S + 3600) },
+      Date.UTC(2026, 10, 23, 13)
+    ],
     ['expires_in when expires_on is not a time', { expires_in: '60', expires_on: 'soon' }, NOW + 60_000],
     ['expires_in when expires_on is empty', { expires_in: '60', expires_on: '' }, NOW + 60_000],
     ['expires_in when expires_on is more than 30 days ahead', { expires_in: '60', expires_on: NOW_S + 31 * 86400 }, NOW + 60_000],
     ['expires_in when expires_on is in milliseconds', { expires_in: '60', expires_on: (NOW_S + 3600) * 1000 }, NOW + 60_000],
     ['expires_in when expires_on is 0', { expires_in: '60', expires_on: 0 }, NOW + 60_000]
   ])('reads %s', (_, fields, expected) => {
-    expect(parseManagedIdentityToken({ access_token: 'tok', ...fields }, NOW, NOW, recordingMasker()).expiresOn).toEqual(new Date(expected));
+    expect(parseManagedIdentityToken({ access_token: 'tok', ...fields }, NOW, NOW, recordingMasker()).expiresOn).toEqual(
+      new Date(expected)
+    );
   });
 
   it('counts expires_in from when the request started, not from when the answer came', () => {
@@ -64,8 +70,16 @@ describe('parseManagedIdentityToken: the token and its expiry', () => {
     ['expires_in 0', { access_token: 'tok', expires_in: '0' }, NO_EXPIRY],
     ['expires_in over 30 days', { access_token: 'tok', expires_in: 31 * 86400 }, NO_EXPIRY],
     ['an expires_on far off and no expires_in', { access_token: 'tok', expires_on: NOW_S + 31 * 86400 }, NO_EXPIRY],
-    ['an already expired token', { access_token: 'tok', expires_on: NOW_S - 60 }, `The managed identity endpoint answered with a token that expired at 2026-11-23T11:59:00Z.\n${CLOCK_HINT}`],
-    ['a token that expires right now', { access_token: 'tok', expires_on: NOW_S }, `The managed identity endpoint answered with a token that expired at 2026-11-23T12:00:00Z.\n${CLOCK_HINT}`],
+    [
+      'an already expired token',
+      { access_token: 'tok', expires_on: NOW_S - 60 },
+      `The managed identity endpoint answered with a token that expired at 2026-11-23T11:59:00Z.\n${CLOCK_HINT}`
+    ],
+    [
+      'a token that expires right now',
+      { access_token: 'tok', expires_on: NOW_S },
+      `The managed identity endpoint answered with a token that expired at 2026-11-23T12:00:00Z.\n${CLOCK_HINT}`
+    ],
     [
       'an expired cached token, whatever expires_in claims',
       { access_token: 'tok', expires_in: '86399', expires_on: '1795431600' },
@@ -102,7 +116,11 @@ describe('managedIdentityError: what the endpoint said, and what to do', () => {
   it.each<[string, HttpResponse, ErrorContext, string]>([
     [
       'App Service: several user-assigned identities and no client-id',
-      answer(400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: '7f3c2a10-1b2c-4d5e-8f90-123456789abc' }),
+      answer(400, {
+        statusCode: 400,
+        message: 'Unable to load the proper Managed Identity.',
+        correlationId: '7f3c2a10-1b2c-4d5e-8f90-123456789abc'
+      }),
       context('app-service'),
       `${APP_SERVICE_REFUSED}: Unable to load the proper Managed Identity.\n` +
         'Correlation ID: 7f3c2a10-1b2c-4d5e-8f90-123456789abc\n' +
@@ -142,7 +160,10 @@ describe('managedIdentityError: what the endpoint said, and what to do', () => {
     ],
     [
       'an unknown resource',
-      answer(400, { error: 'invalid_resource', error_description: 'AADSTS500011: The resource principal named https://nope was not found.' }),
+      answer(400, {
+        error: 'invalid_resource',
+        error_description: 'AADSTS500011: The resource principal named https://nope was not found.'
+      }),
       { ...context('imds'), resource: 'https://nope' },
       `${IMDS_REFUSED} 400: AADSTS500011: The resource principal named https://nope was not found.\n` +
         "The resource 'https://nope' is not known in the identity's tenant: check 'resource' for a typo."

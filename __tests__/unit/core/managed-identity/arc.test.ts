@@ -61,7 +61,9 @@ describe('readArcKey: where a key may be read from', () => {
 
   it('shows a named file as data: a control character cannot start a workflow command', async () => {
     const { text } = await refusal(readArcKey('/tmp/x.key\n::error::forged', DIR, fakeMachine()));
-    expect(text.split('\n')[0]).toBe(`Refusing the Azure Arc key file '/tmp/x.key\\n::error::forged': it must be a .key file directly in ${DIR}.`);
+    expect(text.split('\n')[0]).toBe(
+      `Refusing the Azure Arc key file '/tmp/x.key\\n::error::forged': it must be a .key file directly in ${DIR}.`
+    );
   });
 
   it('refuses platforms Arc does not run on', async () => {
@@ -78,7 +80,11 @@ describe('readArcKey: the key must be a regular file, in the directory once link
     ['a FIFO', machine => machine.special.set(KEY, 'a FIFO (named pipe)'), 'it is a FIFO (named pipe), not a regular file'],
     ['a directory', machine => machine.special.set(KEY, 'a directory'), 'it is a directory, not a regular file'],
     ['a device', machine => machine.special.set(KEY, 'a device'), 'it is a device, not a regular file'],
-    [`a file over ${ARC_KEY_MAX_BYTES} bytes`, machine => machine.files.set(KEY, 'k'.repeat(4097)), 'it has 4097 bytes, more than the 4096 allowed'],
+    [
+      `a file over ${ARC_KEY_MAX_BYTES} bytes`,
+      machine => machine.files.set(KEY, 'k'.repeat(4097)),
+      'it has 4097 bytes, more than the 4096 allowed'
+    ],
     ['a missing file', () => undefined, 'no such file']
   ])('refuses %s', async (_, prepare, why) => {
     const machine = fakeMachine();
@@ -166,11 +172,31 @@ describe('arcKeyDirectory', () => {
     ['win32', {}, WIN_DIR],
     ['darwin', {}, undefined],
     // The test hook, honoured only for an http:// endpoint on a loopback host.
-    ['linux', { IDENTITY_ENDPOINT: 'http://127.0.0.1:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' }, '/tmp/keys'],
-    ['darwin', { IDENTITY_ENDPOINT: 'http://localhost:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' }, '/tmp/keys'],
-    ['linux', { IDENTITY_ENDPOINT: 'http://10.1.2.3:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' }, DIR],
-    ['linux', { IDENTITY_ENDPOINT: 'https://127.0.0.1:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' }, DIR],
-    ['linux', { IDENTITY_ENDPOINT: 'http://127.0.0.1:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: 'relative/keys' }, DIR]
+    [
+      'linux',
+      { IDENTITY_ENDPOINT: 'http://127.0.0.1:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' },
+      '/tmp/keys'
+    ],
+    [
+      'darwin',
+      { IDENTITY_ENDPOINT: 'http://localhost:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' },
+      '/tmp/keys'
+    ],
+    [
+      'linux',
+      { IDENTITY_ENDPOINT: 'http://10.1.2.3:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' },
+      DIR
+    ],
+    [
+      'linux',
+      { IDENTITY_ENDPOINT: 'https://127.0.0.1:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: '/tmp/keys' },
+      DIR
+    ],
+    [
+      'linux',
+      { IDENTITY_ENDPOINT: 'http://127.0.0.1:40342/metadata/identity/oauth2/token', AZURE_TOKEN_TEST_ARC_KEY_DIR: 'relative/keys' },
+      DIR
+    ]
   ])('the directory on %s (%j) is %s', (platform, env, expected) => {
     expect(arcKeyDirectory(configFrom({}, env).context, platform)).toBe(expected);
   });

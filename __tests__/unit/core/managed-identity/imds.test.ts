@@ -81,7 +81,13 @@ describe('probeImds', () => {
     const http = scriptedHttp([{ status: 400 }]);
     await probeImds(http, IMDS);
     expect(http.requests).toEqual([
-      { method: 'GET', url: 'http://169.254.169.254/metadata/identity/oauth2/token', what: 'IMDS probe', timeoutMs: 1_000, retry: { attempts: 1 } }
+      {
+        method: 'GET',
+        url: 'http://169.254.169.254/metadata/identity/oauth2/token',
+        what: 'IMDS probe',
+        timeoutMs: 1_000,
+        retry: { attempts: 1 }
+      }
     ]);
   });
 
@@ -93,7 +99,7 @@ describe('probeImds', () => {
   });
 
   it.each<[string, number, string, boolean]>([
-    ["Docker Desktop's 403 \"unreachable\"", 403, 'A socket operation was attempted to an unreachable network.', false],
+    ['Docker Desktop\'s 403 "unreachable"', 403, 'A socket operation was attempted to an unreachable network.', false],
     ['another 403', 403, 'Forbidden', true]
   ])('reads %s', async (_, status, body, there) => {
     nock(IMDS).get(IMDS_PATH).reply(status, body);
@@ -117,7 +123,12 @@ describe('probeImds', () => {
 describe('requestImdsToken: one try, then the IMDS policy', () => {
   it('asks with api-version 2018-02-01 and Metadata: true, one try of at most 15 s first', async () => {
     const http = scriptedHttp([{ status: 200 }]);
-    const response = await requestImdsToken(http, testMachine(), IMDS, new URLSearchParams({ resource: 'https://vault.azure.net', client_id: 'c' }));
+    const response = await requestImdsToken(
+      http,
+      testMachine(),
+      IMDS,
+      new URLSearchParams({ resource: 'https://vault.azure.net', client_id: 'c' })
+    );
     expect(response.status).toBe(200);
     expect(http.requests).toEqual([
       {
@@ -149,7 +160,7 @@ describe('requestImdsToken: one try, then the IMDS policy', () => {
         return { status: requests.length === 1 ? status : 200, headers: {}, body: '', json: undefined, attempts: 1, endpoint: 'IMDS' };
       },
       preconnect: () => undefined,
-    dispose: () => undefined
+      dispose: () => undefined
     };
     await expect(requestImdsToken(http, clock, IMDS, QUERY)).resolves.toMatchObject({ status: 200 });
     expect(requests).toHaveLength(2);
@@ -157,7 +168,14 @@ describe('requestImdsToken: one try, then the IMDS policy', () => {
   });
 
   it('fails after the one try when nothing answers: this is no Azure VM', async () => {
-    const http = scriptedHttp([new RequestFailedError('IMDS managed identity endpoint failed after 1 attempt: connect EHOSTUNREACH', 'hint', true, 'connect EHOSTUNREACH')]);
+    const http = scriptedHttp([
+      new RequestFailedError(
+        'IMDS managed identity endpoint failed after 1 attempt: connect EHOSTUNREACH',
+        'hint',
+        true,
+        'connect EHOSTUNREACH'
+      )
+    ]);
     expect(await failureOf(requestImdsToken(http, testMachine(), IMDS, QUERY))).toBe(
       'No managed identity: the VM instance metadata service at http://169.254.169.254 did not answer (connect EHOSTUNREACH).\n' +
         'Managed identity without IDENTITY_ENDPOINT works on an Azure VM or scale set only. ' +
@@ -167,14 +185,25 @@ describe('requestImdsToken: one try, then the IMDS policy', () => {
   });
 
   it('retries when something answered but broke the answer off', async () => {
-    const http = scriptedHttp([new RequestFailedError('connection closed before the whole answer arrived', 'hint', false, 'connection closed before the whole answer arrived'), { status: 200 }]);
+    const http = scriptedHttp([
+      new RequestFailedError(
+        'connection closed before the whole answer arrived',
+        'hint',
+        false,
+        'connection closed before the whole answer arrived'
+      ),
+      { status: 200 }
+    ]);
     await expect(requestImdsToken(http, testMachine(), IMDS, QUERY)).resolves.toMatchObject({ status: 200 });
     expect(http.requests.map(request => request.retry)).toEqual([{ attempts: 1 }, IMDS_RETRY]);
   });
 });
 
 describe('IMDS policy, over the HTTP layer', () => {
-  const imds = (): nock.Interceptor => nock(IMDS, { reqheaders: { metadata: 'true' } }).get(IMDS_PATH).query(true);
+  const imds = (): nock.Interceptor =>
+    nock(IMDS, { reqheaders: { metadata: 'true' } })
+      .get(IMDS_PATH)
+      .query(true);
 
   it('retries a 410 at once, then with backoff, without really waiting', async () => {
     const scope = imds().times(3).reply(410, 'IMDS is being updated');

@@ -1,13 +1,15 @@
 /**
- * The connections under the HTTP layer, against real local servers (and a real CONNECT proxy):
- * connections opened ahead of need are the ones requests use, connections and tunnels are kept
- * alive and reused, and http:// and https:// never share an agent.
+ * The connections under the HTTP layer (src/core/connections.ts), against real local servers and
+ * a real CONNECT proxy. In the e2e project because it needs Node's own http module: the unit
+ * tests' nock patches it for the whole worker.
+ * Checked: connections opened ahead of need are the ones requests use, connections and tunnels
+ * are kept alive and reused, and a warm connection a server spoke on is never used.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { createHttp, type Http } from '../../../src/core/http.js';
-import { recordingLog, testMachine } from '../support.js';
+import { createHttp, type Http } from '../../src/core/http.js';
+import { recordingLog, testMachine } from '../unit/support.js';
 
 let servers: net.Server[];
 let client: Http;
@@ -29,9 +31,13 @@ afterEach(async () => {
 });
 
 /** A local server that counts the connections it accepted and the requests it answered. */
-async function countingServer(
-  host = '127.0.0.1'
-): Promise<{ origin: string; port: number; connections: () => number; requests: () => number; connected: (count: number) => Promise<void> }> {
+async function countingServer(host = '127.0.0.1'): Promise<{
+  origin: string;
+  port: number;
+  connections: () => number;
+  requests: () => number;
+  connected: (count: number) => Promise<void>;
+}> {
   let connections = 0;
   let requests = 0;
   const waiting: Array<[number, () => void]> = [];
@@ -48,8 +54,15 @@ async function countingServer(
   await new Promise<void>(resolve => server.listen(0, host, resolve));
   const { port } = server.address() as net.AddressInfo;
   // Resolves once `count` connections have been accepted: the test waits on the event, never on a timer.
-  const connected = (count: number): Promise<void> => (connections >= count ? Promise.resolve() : new Promise(resolve => waiting.push([count, resolve])));
-  return { origin: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, connections: () => connections, requests: () => requests, connected };
+  const connected = (count: number): Promise<void> =>
+    connections >= count ? Promise.resolve() : new Promise(resolve => waiting.push([count, resolve]));
+  return {
+    origin: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    connections: () => connections,
+    requests: () => requests,
+    connected
+  };
 }
 
 const get = (url: string) => client.request({ method: 'GET', url, what: 'The test API' });
@@ -89,16 +102,21 @@ describe('preconnect', () => {
       });
     });
     client.preconnect(`http://127.0.0.1:${closed}`, 1);
-    await expect(client.request({ method: 'GET', url: `http://127.0.0.1:${closed}/x`, what: 'The test API', retry: { attempts: 1 } })).rejects.toThrow(
-      /failed after 1 attempt: .*ECONNREFUSED/
-    );
+    await expect(
+      client.request({ method: 'GET', url: `http://127.0.0.1:${closed}/x`, what: 'The test API', retry: { attempts: 1 } })
+    ).rejects.toThrow(/failed after 1 attempt: .*ECONNREFUSED/);
   });
 });
 
 describe('through an HTTP proxy (CONNECT)', () => {
   let saved: Record<string, string | undefined>;
   beforeEach(() => {
-    saved = { HTTP_PROXY: process.env['HTTP_PROXY'], http_proxy: process.env['http_proxy'], NO_PROXY: process.env['NO_PROXY'], no_proxy: process.env['no_proxy'] };
+    saved = {
+      HTTP_PROXY: process.env['HTTP_PROXY'],
+      http_proxy: process.env['http_proxy'],
+      NO_PROXY: process.env['NO_PROXY'],
+      no_proxy: process.env['no_proxy']
+    };
     for (const name of Object.keys(saved)) delete process.env[name];
   });
   afterEach(() => {
@@ -153,7 +171,9 @@ describe('through an HTTP proxy (CONNECT)', () => {
     servers.push(proxy);
     await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
     process.env['HTTP_PROXY'] = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
-    await expect(client.request({ method: 'GET', url: 'http://refused.example.test/x', what: 'The test API', retry: { attempts: 1 } })).rejects.toThrow(
+    await expect(
+      client.request({ method: 'GET', url: 'http://refused.example.test/x', what: 'The test API', retry: { attempts: 1 } })
+    ).rejects.toThrow(
       'The test API (GET http://refused.example.test/x) failed after 1 attempt: ECONNRESET: tunneling socket could not be established, statusCode=403'
     );
   });
