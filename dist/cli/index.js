@@ -91,7 +91,8 @@ function secretFlagHint(name) {
     if (/secret/.test(lower))
         return SECRET_HINT;
     if (/password|passwd/.test(lower)) {
-        return "Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.";
+        return ('Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a ' +
+            "certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.");
     }
     return undefined;
 }
@@ -211,7 +212,7 @@ async function main(argv) {
         process.stdout.write(`${_package_json__WEBPACK_IMPORTED_MODULE_0__/* .version */ .rE}\n`);
         return 0;
     }
-    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(199)]).then(__nccwpck_require__.bind(__nccwpck_require__, 468));
+    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(598)]).then(__nccwpck_require__.bind(__nccwpck_require__, 809));
     return run(flags);
 }
 

@@ -285,7 +285,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(923);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(59);
 /** Entry point of the main step (dist/main/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .N)();
@@ -295,7 +295,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 923:
+/***/ 59:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1594,12 +1594,10 @@ function poolAgent(Base, secure) {
             const proxy = this.#proxy;
             if (!proxy)
                 return super.createConnection(options);
-            const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
-            const auth = proxy.username
-                ? {
-                    'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
-                }
-                : {};
+            const host = String(options.host);
+            const target = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+            const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            const auth = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` } : {};
             const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
                 host: proxy.hostname,
                 port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
@@ -1852,7 +1850,8 @@ function createHttp(options) {
             let waitMs;
             try {
                 const response = await attempt(request, Math.max(1, Math.min(timeoutMs, budgetEnd - attemptStart)));
-                log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+                log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ` +
+                    `ms (attempt ${attemptNumber})`);
                 const malformed = response.status >= 200 && response.status < 300 && response.json === undefined;
                 const done = { ...response, attempts: attemptNumber, endpoint };
                 if (!policy.statuses.has(response.status) && !malformed)
@@ -1916,7 +1915,8 @@ function createHttp(options) {
  * `Entra ID token endpoint (POST https://login.microsoftonline.com/t/oauth2/v2.0/token) answered HTTP 503 after 4 attempts`.
  */
 function answeredAfter(response) {
-    return `${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ${response.attempts === 1 ? 'attempt' : 'attempts'}`;
+    return (`${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ` +
+        `${response.attempts === 1 ? 'attempt' : 'attempts'}`);
 }
 /** Refuses to put a bearer token on the wire in clear text, except to this machine. */
 function checkBearerTarget(request) {
@@ -2404,7 +2404,8 @@ const REFUSED_HINT = 'Give the secret another name: VAULT/SECRET | APP_NAME (or 
 function parseVault(text, cloud, fail) {
     if (!URL_LIKE.test(text) && !text.includes('.')) {
         if (!VAULT_NAME.test(text)) {
-            throw fail(`has the vault name ${quoted(text)}, which must be 3-24 letters, digits and dashes, start with a letter, end with a letter or digit, and have no '--'.`, "Use the vault's name as the portal shows it (my-vault), or its URL.");
+            throw fail(`has the vault name ${quoted(text)}, which must be 3-24 letters, digits and dashes, start ` +
+                `with a letter, end with a letter or digit, and have no '--'.`, "Use the vault's name as the portal shows it (my-vault), or its URL.");
         }
         return { origin: `https://${text.toLowerCase()}.${cloud.keyVaultSuffix}`, path: '' };
     }
@@ -2947,7 +2948,8 @@ function parseCreds(text, masker, input = 'creds') {
     }
     catch {
         masker.mask(text);
-        throw new InputError(input, 'is not valid JSON.', 'Give the JSON printed by \'az ad sp create-for-rbac\' or azure/login\'s {"clientId","clientSecret","tenantId"} object, stored whole in one secret.');
+        throw new InputError(input, 'is not valid JSON.', "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's " +
+            '{"clientId","clientSecret","tenantId"} object, stored whole in one secret.');
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new InputError(input, 'must be a JSON object such as {"clientId": "...", "clientSecret": "...", "tenantId": "..."}.');
@@ -3194,7 +3196,8 @@ function expiryFromTimestamp(expiresOn, now) {
 function checkNotExpired(token, now, source) {
     if (token.expiresOn.getTime() > now)
         return token;
-    throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.');
+    throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is ' +
+        'right, the service is broken: re-run the job later.');
 }
 
 ;// CONCATENATED MODULE: ./src/core/credentials/credential.ts
@@ -3232,7 +3235,8 @@ function createAzureCliCredential(settings, deps) {
             const tenant = options?.tenantId ?? settings.tenantId;
             if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
                 const inTenant = tenant ? ` in tenant '${externalText(tenant)}'` : '';
-                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only letters, digits and - _ . : / may be used.`);
+                throw new ActionError(`The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only ` +
+                    `letters, digits and - _ . : / may be used.`);
             }
             const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];
             const result = await runAz(settings, deps, args);
@@ -3318,7 +3322,8 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 /** AADSTS700213's fix when the token is a Kubernetes service account's (AKS workload identity). */
-const KUBERNETES_SUBJECT_FIX = "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.";
+const KUBERNETES_SUBJECT_FIX = "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a " +
+    'federated credential for exactly the subject below.';
 /** What each AADSTS code means for a workflow, and what to do about it. */
 const ENTRA_EXPLANATIONS = Object.freeze({
     70021: {
@@ -3335,7 +3340,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     700213: {
         meaning: 'No federated credential of the app has the subject of the token presented.',
-        fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
+        fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it " +
+            'by name (repo:OWNER/REPO:...) or, for repositories ' +
             'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
             'federated credential for exactly the subject below: it is the one this job presents.'
     },
@@ -3405,7 +3411,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     53003: {
         meaning: 'A Conditional Access policy blocked the sign-in.',
-        fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
+        fix: 'Ask a tenant admin to allow this workload identity (Conditional Access for workload ' +
+            "identities), or the runner's network location."
     },
     90055: {
         meaning: 'The tenant is throttling token requests.',
@@ -3449,7 +3456,8 @@ function explainEntraError(response, request, masker) {
         hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
     }
     else if (error === undefined && code === undefined) {
-        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', ` +
+            `AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
     }
     const presented = 'presented' in request.proof ? request.proof.presented : undefined;
     const fromKubernetes = presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
@@ -3466,7 +3474,10 @@ function errorCode(codes, description) {
     const match = /AADSTS(\d+)/.exec(description);
     return match?.[1] ? Number(match[1]) : undefined;
 }
-/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
+/**
+ * The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the
+ * command that registers a match for them.
+ */
 function federatedCredentialAdvice(clientId, presented) {
     const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
     const name = `${prefix}-${presented.subject}`
@@ -3572,149 +3583,20 @@ function entraAppCredential(kind, app, deps, proof) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/core/machine.ts
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/core/processes.ts
 /**
- * The machine around the core: the clock and timers, files, and processes. Everything that
- * touches them goes through a Machine, so tests hand in a fake one and never wait, never touch
- * the real file system by accident, and never start a real program they did not mean to.
- * `nodeMachine()` is the real one.
+ * The real machine's processes (machine.ts's nodeMachine): a program run to its end without a
+ * shell, a program started in the background that outlives the step, and whether a process is
+ * still there.
  */
 
 
-
-
-/** Why a file that must hold a credential could not be read. */
-class FileReadError extends Error {
-    reason;
-    constructor(message, 
-    /** `not-regular`: a FIFO, device, directory or socket; `too-large`: over the caller's bound. */
-    reason) {
-        super(message);
-        this.reason = reason;
-        this.name = 'FileReadError';
-    }
-}
 /** Output beyond this is a broken program, not a token. */
 const MAX_PROCESS_OUTPUT = 4 * 1024 * 1024;
-function nodeMachine() {
-    return {
-        platform: process.platform,
-        now: Date.now,
-        random: Math.random,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-        timer: (ms, onTimeout) => {
-            const handle = setTimeout(onTimeout, ms);
-            return () => clearTimeout(handle);
-        },
-        readRegularFile,
-        realPath: file => external_node_fs_namespaceObject.promises.realpath(file),
-        isExecutable: async (file) => {
-            try {
-                const stat = await external_node_fs_namespaceObject.promises.stat(file);
-                return stat.isFile() && (process.platform === 'win32' || (stat.mode & 0o111) !== 0);
-            }
-            catch {
-                return false;
-            }
-        },
-        createFile,
-        replaceFile,
-        fileIdentity: async (file) => {
-            try {
-                const stat = await external_node_fs_namespaceObject.promises.lstat(file, { bigint: true });
-                return stat.isFile() ? machine_identityOf(stat) : undefined;
-            }
-            catch {
-                return undefined;
-            }
-        },
-        removeFile: file => external_node_fs_namespaceObject.promises.rm(file, { force: true }),
-        runProcess,
-        startBackground,
-        isRunning
-    };
-}
-async function readRegularFile(file, maxBytes) {
-    let handle;
-    try {
-        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-        handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
-    }
-    catch (error) {
-        const code = error.code;
-        throw new FileReadError(code === 'ENOENT' ? 'no such file' : messageOfError(error), code === 'ENOENT' ? 'missing' : 'unreadable');
-    }
-    try {
-        const stat = await handle.stat();
-        if (!stat.isFile())
-            throw new FileReadError(`it is ${kindOf(stat)}, not a regular file`, 'not-regular');
-        if (stat.size > maxBytes)
-            throw new FileReadError(`it has ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large');
-        const content = await handle.readFile();
-        if (content.length > maxBytes)
-            throw new FileReadError(`it has more than the ${maxBytes} bytes allowed`, 'too-large');
-        return content;
-    }
-    catch (error) {
-        if (error instanceof FileReadError)
-            throw error;
-        throw new FileReadError(messageOfError(error), 'unreadable');
-    }
-    finally {
-        await handle.close();
-    }
-}
-function kindOf(stat) {
-    if (stat.isDirectory())
-        return 'a directory';
-    if (stat.isFIFO())
-        return 'a FIFO (named pipe)';
-    if (stat.isSocket())
-        return 'a socket';
-    if (stat.isCharacterDevice() || stat.isBlockDevice())
-        return 'a device';
-    return 'not a file';
-}
-function machine_identityOf(stat) {
-    return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
-}
-async function createFile(file, content, mode) {
-    const directory = external_node_path_namespaceObject.dirname(file);
-    await external_node_fs_namespaceObject.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
-        // mkdir says EEXIST when a parent is a file: that is not "the file exists".
-        if (error.code !== 'EEXIST')
-            throw error;
-        throw Object.assign(new Error(`ENOTDIR: a parent of the file is not a directory, mkdir '${directory}'`), { code: 'ENOTDIR' });
-    });
-    // 'wx' is O_CREAT | O_EXCL: it fails on an existing file and on a symbolic link, dangling or not.
-    const handle = await external_node_fs_namespaceObject.promises.open(file, 'wx', mode);
-    try {
-        await handle.writeFile(content, 'utf8');
-        return machine_identityOf(await handle.stat({ bigint: true }));
-    }
-    catch (error) {
-        await external_node_fs_namespaceObject.promises.rm(file, { force: true });
-        throw error;
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function replaceFile(file, content, mode) {
-    const temporary = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
-    await createFile(temporary, content, mode);
-    try {
-        await external_node_fs_namespaceObject.promises.rename(temporary, file);
-    }
-    catch (error) {
-        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
-        throw error;
-    }
-}
 function runProcess(file, args, options) {
     return new Promise(resolve => {
         (0,external_node_child_process_namespaceObject.execFile)(file, args, { timeout: options.timeoutMs, maxBuffer: MAX_PROCESS_OUTPUT, windowsHide: true, shell: options.shell ?? false, encoding: 'utf8' }, (error, stdout, stderr) => {
@@ -3794,6 +3676,147 @@ function isRunning(pid) {
     }
 }
 function messageOfError(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/core/machine.ts
+/**
+ * The machine around the core: the clock and timers, files, and processes. Everything that
+ * touches them goes through a Machine, so tests hand in a fake one and never wait, never touch
+ * the real file system by accident, and never start a real program they did not mean to.
+ * `nodeMachine()` is the real one (its processes: processes.ts).
+ */
+
+
+
+
+/** Why a file that must hold a credential could not be read. */
+class FileReadError extends Error {
+    reason;
+    constructor(message, 
+    /** `not-regular`: a FIFO, device, directory or socket; `too-large`: over the caller's bound. */
+    reason) {
+        super(message);
+        this.reason = reason;
+        this.name = 'FileReadError';
+    }
+}
+function nodeMachine() {
+    return {
+        platform: process.platform,
+        now: Date.now,
+        random: Math.random,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        timer: (ms, onTimeout) => {
+            const handle = setTimeout(onTimeout, ms);
+            return () => clearTimeout(handle);
+        },
+        readRegularFile,
+        realPath: file => external_node_fs_namespaceObject.promises.realpath(file),
+        isExecutable: async (file) => {
+            try {
+                const stat = await external_node_fs_namespaceObject.promises.stat(file);
+                return stat.isFile() && (process.platform === 'win32' || (stat.mode & 0o111) !== 0);
+            }
+            catch {
+                return false;
+            }
+        },
+        createFile,
+        replaceFile,
+        fileIdentity: async (file) => {
+            try {
+                const stat = await external_node_fs_namespaceObject.promises.lstat(file, { bigint: true });
+                return stat.isFile() ? machine_identityOf(stat) : undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        removeFile: file => external_node_fs_namespaceObject.promises.rm(file, { force: true }),
+        runProcess: runProcess,
+        startBackground: startBackground,
+        isRunning: isRunning
+    };
+}
+async function readRegularFile(file, maxBytes) {
+    let handle;
+    try {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        const code = error.code;
+        throw new FileReadError(code === 'ENOENT' ? 'no such file' : machine_messageOfError(error), code === 'ENOENT' ? 'missing' : 'unreadable');
+    }
+    try {
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            throw new FileReadError(`it is ${kindOf(stat)}, not a regular file`, 'not-regular');
+        if (stat.size > maxBytes)
+            throw new FileReadError(`it has ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large');
+        const content = await handle.readFile();
+        if (content.length > maxBytes)
+            throw new FileReadError(`it has more than the ${maxBytes} bytes allowed`, 'too-large');
+        return content;
+    }
+    catch (error) {
+        if (error instanceof FileReadError)
+            throw error;
+        throw new FileReadError(machine_messageOfError(error), 'unreadable');
+    }
+    finally {
+        await handle.close();
+    }
+}
+function kindOf(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+        return 'a device';
+    return 'not a file';
+}
+function machine_identityOf(stat) {
+    return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
+}
+async function createFile(file, content, mode) {
+    const directory = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
+        // mkdir says EEXIST when a parent is a file: that is not "the file exists".
+        if (error.code !== 'EEXIST')
+            throw error;
+        throw Object.assign(new Error(`ENOTDIR: a parent of the file is not a directory, mkdir '${directory}'`), { code: 'ENOTDIR' });
+    });
+    // 'wx' is O_CREAT | O_EXCL: it fails on an existing file and on a symbolic link, dangling or not.
+    const handle = await external_node_fs_namespaceObject.promises.open(file, 'wx', mode);
+    try {
+        await handle.writeFile(content, 'utf8');
+        return machine_identityOf(await handle.stat({ bigint: true }));
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(file, { force: true });
+        throw error;
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function replaceFile(file, content, mode) {
+    const temporary = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    await createFile(temporary, content, mode);
+    try {
+        await external_node_fs_namespaceObject.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+function machine_messageOfError(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -4010,7 +4033,8 @@ function errorHint(context, status, said, retryable) {
             ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity ` +
                 `assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign ` +
                 `--identities <identity-resource-id>).`
-            : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
+            : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned ' +
+                '(Functions / App Service: az webapp identity assign).';
     }
     if (source === 'imds') {
         return clientId
@@ -4193,7 +4217,8 @@ function checkTenant(token, wanted) {
 
 const PERMISSIONS_HINT = 'Give the job `permissions: id-token: write` (and the calling workflow too, for a reusable workflow). ' +
     'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
-const WEBHOOK_HINT = 'Label the pod azure.workload.identity/use: "true" and run it under a service account annotated with azure.workload.identity/client-id, ' +
+const WEBHOOK_HINT = 'Label the pod azure.workload.identity/use: "true" and run it under a service account ' +
+    'annotated with azure.workload.identity/client-id, ' +
     'so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.';
 /** An input a credential cannot do without, named in the error when it is empty. */
 function required(value, input, purpose, hint) {
@@ -4401,7 +4426,7 @@ function explainingChoice(credential, choice, meantOidc) {
             catch (error) {
                 if (!(error instanceof ActionError))
                     throw error;
-                const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
+                const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling ` + `out:\n${choice.ruledOut.join('\n')}`;
                 const headline = meantOidc ? MISSING_ID_TOKEN_PERMISSION : error.headline;
                 const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context, headline);
                 explained.name = error.name;
@@ -4620,7 +4645,8 @@ function decide(request, identity) {
     }
     const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
     if (forwarded) {
-        return refuse(400, 'invalid_request', `The request came through a proxy (it has a ${forwarded} header); this endpoint answers this machine only. Add 127.0.0.1,localhost to NO_PROXY.`);
+        return refuse(400, 'invalid_request', `The request came through a proxy (it has a ${forwarded} header); this endpoint answers ` +
+            `this machine only. Add 127.0.0.1,localhost to NO_PROXY.`);
     }
     const host = request.headers.host?.toLowerCase();
     if (host !== `127.0.0.1:${identity.port}` && host !== `localhost:${identity.port}`) {
@@ -4643,7 +4669,8 @@ function decide(request, identity) {
     if (!carries(given, identity.secret))
         return unauthorized(claimed);
     if (versions.length !== 1 || (versions[0] !== '2019-08-01' && versions[0] !== '2017-09-01')) {
-        return refuse(400, 'invalid_request', 'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or 2017-09-01 (MSI_ENDPOINT, header secret), given once.');
+        return refuse(400, 'invalid_request', 'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or ' +
+            '2017-09-01 (MSI_ENDPOINT, header secret), given once.');
     }
     const resources = query.getAll('resource');
     const resource = resources[0];
@@ -4657,7 +4684,8 @@ function decide(request, identity) {
     const asked = [...query.getAll('client_id'), ...query.getAll('clientid')].find(id => id.toLowerCase() !== identity.clientId.toLowerCase());
     if (asked !== undefined) {
         return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}, and the request asked for ${printable(asked)}. ` +
-            "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove it from the job's env, or set it to this client ID.");
+            "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove " +
+            "it from the job's env, or set it to this client ID.");
     }
     return { kind: 'token', version: versions[0], resource };
 }
@@ -4943,7 +4971,8 @@ function alreadySignedIn(kind, clientId) {
             `DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
         : '';
     return ("sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
-        `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`);
+        `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login ` +
+        `--identity, and this action with auth-type managed-identity.${select}`);
 }
 /** dist/endpoint/index.js, beside this step's dist/main/ (built from src/endpoint/ by npm run build). */
 function defaultProgram() {

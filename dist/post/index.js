@@ -285,7 +285,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _core_machine_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(776);
+/* harmony import */ var _core_machine_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(501);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(554);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(741);
 /** Entry point of the post step (dist/post/index.js). */
@@ -387,7 +387,8 @@ function decide(request, identity) {
     }
     const forwarded = FORWARDED.find(name => request.headers[name] !== undefined);
     if (forwarded) {
-        return refuse(400, 'invalid_request', `The request came through a proxy (it has a ${forwarded} header); this endpoint answers this machine only. Add 127.0.0.1,localhost to NO_PROXY.`);
+        return refuse(400, 'invalid_request', `The request came through a proxy (it has a ${forwarded} header); this endpoint answers ` +
+            `this machine only. Add 127.0.0.1,localhost to NO_PROXY.`);
     }
     const host = request.headers.host?.toLowerCase();
     if (host !== `127.0.0.1:${identity.port}` && host !== `localhost:${identity.port}`) {
@@ -410,7 +411,8 @@ function decide(request, identity) {
     if (!carries(given, identity.secret))
         return unauthorized(claimed);
     if (versions.length !== 1 || (versions[0] !== '2019-08-01' && versions[0] !== '2017-09-01')) {
-        return refuse(400, 'invalid_request', 'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or 2017-09-01 (MSI_ENDPOINT, header secret), given once.');
+        return refuse(400, 'invalid_request', 'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or ' +
+            '2017-09-01 (MSI_ENDPOINT, header secret), given once.');
     }
     const resources = query.getAll('resource');
     const resource = resources[0];
@@ -424,7 +426,8 @@ function decide(request, identity) {
     const asked = [...query.getAll('client_id'), ...query.getAll('clientid')].find(id => id.toLowerCase() !== identity.clientId.toLowerCase());
     if (asked !== undefined) {
         return refuse(400, 'invalid_request', `This endpoint serves one identity, client ID ${identity.clientId}, and the request asked for ${printable(asked)}. ` +
-            "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove it from the job's env, or set it to this client ID.");
+            "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove " +
+            "it from the job's env, or set it to this client ID.");
     }
     return { kind: 'token', version: versions[0], resource };
 }
@@ -646,7 +649,8 @@ function expiryFromTimestamp(expiresOn, now) {
 function token_checkNotExpired(token, now, source) {
     if (token.expiresOn.getTime() > now)
         return token;
-    throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.');
+    throw new ActionError(`${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`, 'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is ' +
+        'right, the service is broken: re-run the job later.');
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -762,12 +766,10 @@ function poolAgent(Base, secure) {
             const proxy = this.#proxy;
             if (!proxy)
                 return super.createConnection(options);
-            const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
-            const auth = proxy.username
-                ? {
-                    'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
-                }
-                : {};
+            const host = String(options.host);
+            const target = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+            const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            const auth = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` } : {};
             const connect = (proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
                 host: proxy.hostname,
                 port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
@@ -1013,7 +1015,8 @@ function createHttp(options) {
             let waitMs;
             try {
                 const response = await attempt(request, Math.max(1, Math.min(timeoutMs, budgetEnd - attemptStart)));
-                log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`);
+                log.debug(`${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ` +
+                    `ms (attempt ${attemptNumber})`);
                 const malformed = response.status >= 200 && response.status < 300 && response.json === undefined;
                 const done = { ...response, attempts: attemptNumber, endpoint };
                 if (!policy.statuses.has(response.status) && !malformed)
@@ -1077,7 +1080,8 @@ function createHttp(options) {
  * `Entra ID token endpoint (POST https://login.microsoftonline.com/t/oauth2/v2.0/token) answered HTTP 503 after 4 attempts`.
  */
 function http_answeredAfter(response) {
-    return `${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ${response.attempts === 1 ? 'attempt' : 'attempts'}`;
+    return (`${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ` +
+        `${response.attempts === 1 ? 'attempt' : 'attempts'}`);
 }
 /** Refuses to put a bearer token on the wire in clear text, except to this machine. */
 function checkBearerTarget(request) {
@@ -1143,7 +1147,8 @@ function formatSeconds(ms) {
 const FEDERATION_MISMATCH = new Set([70021, 700211, 700212, 700213, 7002138]);
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 /** AADSTS700213's fix when the token is a Kubernetes service account's (AKS workload identity). */
-const KUBERNETES_SUBJECT_FIX = "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.";
+const KUBERNETES_SUBJECT_FIX = (/* unused pure expression or super */ null && ("The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a " +
+    'federated credential for exactly the subject below.'));
 /** What each AADSTS code means for a workflow, and what to do about it. */
 const ENTRA_EXPLANATIONS = Object.freeze({
     70021: {
@@ -1160,7 +1165,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     700213: {
         meaning: 'No federated credential of the app has the subject of the token presented.',
-        fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
+        fix: "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it " +
+            'by name (repo:OWNER/REPO:...) or, for repositories ' +
             'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
             'federated credential for exactly the subject below: it is the one this job presents.'
     },
@@ -1230,7 +1236,8 @@ const ENTRA_EXPLANATIONS = Object.freeze({
     },
     53003: {
         meaning: 'A Conditional Access policy blocked the sign-in.',
-        fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
+        fix: 'Ask a tenant admin to allow this workload identity (Conditional Access for workload ' +
+            "identities), or the runner's network location."
     },
     90055: {
         meaning: 'The tenant is throttling token requests.',
@@ -1274,7 +1281,8 @@ function explanations_explainEntraError(response, request, masker) {
         hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
     }
     else if (error === undefined && code === undefined) {
-        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
+        hints.push(`Check that ${request.authorityHost} is an Entra ID authority ('authority-host', ` +
+            `AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`);
     }
     const presented = 'presented' in request.proof ? request.proof.presented : undefined;
     const fromKubernetes = presented !== undefined && presented.issuer !== GITHUB_ISSUER && presented.subject.startsWith('system:serviceaccount:');
@@ -1291,7 +1299,10 @@ function errorCode(codes, description) {
     const match = /AADSTS(\d+)/.exec(description);
     return match?.[1] ? Number(match[1]) : undefined;
 }
-/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
+/**
+ * The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the
+ * command that registers a match for them.
+ */
 function federatedCredentialAdvice(clientId, presented) {
     const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
     const name = `${prefix}-${presented.subject}`
@@ -1397,8 +1408,8 @@ function app_credential_entraAppCredential(kind, app, deps, proof) {
     };
 }
 
-// EXTERNAL MODULE: ./src/core/machine.ts + 1 modules
-var machine = __nccwpck_require__(776);
+// EXTERNAL MODULE: ./src/core/machine.ts + 2 modules
+var machine = __nccwpck_require__(501);
 ;// CONCATENATED MODULE: ./src/core/credentials/certificate.ts
 /**
  * `certificate`: a client assertion JWT signed with the app's certificate key, sent to the Entra
@@ -1652,7 +1663,8 @@ function alreadySignedIn(kind, clientId) {
             `DefaultAzureCredential, az login --identity --username ${clientId}, this action's client-id.`
         : '';
     return ("sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
-        `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`);
+        `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login ` +
+        `--identity, and this action with auth-type managed-identity.${select}`);
 }
 /** dist/endpoint/index.js, beside this step's dist/main/ (built from src/endpoint/ by npm run build). */
 function defaultProgram() {
@@ -1686,7 +1698,8 @@ async function stopTokenEndpoint(deps) {
     }
     const secret = deps.env['IDENTITY_HEADER'];
     if (!secret) {
-        runner.warning(`Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`);
+        runner.warning(`Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this ` +
+            `step (did a step remove it?). The runner ends it with the job.`);
         return;
     }
     const result = await (deps.stop ?? lifecycle_stopEndpoint)(saved.url, secret);
@@ -1711,7 +1724,8 @@ async function stopTokenEndpoint(deps) {
             const replaced = deps.env['IDENTITY_ENDPOINT'] !== saved.url
                 ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.'
                 : '';
-            runner.warning(`The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ${result.said}).${replaced} The runner ends it with the job.`);
+            runner.warning(`The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ` +
+                `${result.said}).${replaced} The runner ends it with the job.`);
             return;
         }
         case 'failed':
@@ -4095,7 +4109,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 776:
+/***/ 501:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4106,153 +4120,24 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: FileReadError
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
-;// CONCATENATED MODULE: ./src/core/machine.ts
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/core/processes.ts
 /**
- * The machine around the core: the clock and timers, files, and processes. Everything that
- * touches them goes through a Machine, so tests hand in a fake one and never wait, never touch
- * the real file system by accident, and never start a real program they did not mean to.
- * `nodeMachine()` is the real one.
+ * The real machine's processes (machine.ts's nodeMachine): a program run to its end without a
+ * shell, a program started in the background that outlives the step, and whether a process is
+ * still there.
  */
 
 
-
-
-/** Why a file that must hold a credential could not be read. */
-class FileReadError extends Error {
-    reason;
-    constructor(message, 
-    /** `not-regular`: a FIFO, device, directory or socket; `too-large`: over the caller's bound. */
-    reason) {
-        super(message);
-        this.reason = reason;
-        this.name = 'FileReadError';
-    }
-}
 /** Output beyond this is a broken program, not a token. */
 const MAX_PROCESS_OUTPUT = 4 * 1024 * 1024;
-function nodeMachine() {
-    return {
-        platform: process.platform,
-        now: Date.now,
-        random: Math.random,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-        timer: (ms, onTimeout) => {
-            const handle = setTimeout(onTimeout, ms);
-            return () => clearTimeout(handle);
-        },
-        readRegularFile,
-        realPath: file => external_node_fs_.promises.realpath(file),
-        isExecutable: async (file) => {
-            try {
-                const stat = await external_node_fs_.promises.stat(file);
-                return stat.isFile() && (process.platform === 'win32' || (stat.mode & 0o111) !== 0);
-            }
-            catch {
-                return false;
-            }
-        },
-        createFile,
-        replaceFile,
-        fileIdentity: async (file) => {
-            try {
-                const stat = await external_node_fs_.promises.lstat(file, { bigint: true });
-                return stat.isFile() ? identityOf(stat) : undefined;
-            }
-            catch {
-                return undefined;
-            }
-        },
-        removeFile: file => external_node_fs_.promises.rm(file, { force: true }),
-        runProcess,
-        startBackground,
-        isRunning
-    };
-}
-async function readRegularFile(file, maxBytes) {
-    let handle;
-    try {
-        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
-    }
-    catch (error) {
-        const code = error.code;
-        throw new FileReadError(code === 'ENOENT' ? 'no such file' : messageOfError(error), code === 'ENOENT' ? 'missing' : 'unreadable');
-    }
-    try {
-        const stat = await handle.stat();
-        if (!stat.isFile())
-            throw new FileReadError(`it is ${kindOf(stat)}, not a regular file`, 'not-regular');
-        if (stat.size > maxBytes)
-            throw new FileReadError(`it has ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large');
-        const content = await handle.readFile();
-        if (content.length > maxBytes)
-            throw new FileReadError(`it has more than the ${maxBytes} bytes allowed`, 'too-large');
-        return content;
-    }
-    catch (error) {
-        if (error instanceof FileReadError)
-            throw error;
-        throw new FileReadError(messageOfError(error), 'unreadable');
-    }
-    finally {
-        await handle.close();
-    }
-}
-function kindOf(stat) {
-    if (stat.isDirectory())
-        return 'a directory';
-    if (stat.isFIFO())
-        return 'a FIFO (named pipe)';
-    if (stat.isSocket())
-        return 'a socket';
-    if (stat.isCharacterDevice() || stat.isBlockDevice())
-        return 'a device';
-    return 'not a file';
-}
-function identityOf(stat) {
-    return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
-}
-async function createFile(file, content, mode) {
-    const directory = external_node_path_.dirname(file);
-    await external_node_fs_.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
-        // mkdir says EEXIST when a parent is a file: that is not "the file exists".
-        if (error.code !== 'EEXIST')
-            throw error;
-        throw Object.assign(new Error(`ENOTDIR: a parent of the file is not a directory, mkdir '${directory}'`), { code: 'ENOTDIR' });
-    });
-    // 'wx' is O_CREAT | O_EXCL: it fails on an existing file and on a symbolic link, dangling or not.
-    const handle = await external_node_fs_.promises.open(file, 'wx', mode);
-    try {
-        await handle.writeFile(content, 'utf8');
-        return identityOf(await handle.stat({ bigint: true }));
-    }
-    catch (error) {
-        await external_node_fs_.promises.rm(file, { force: true });
-        throw error;
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function replaceFile(file, content, mode) {
-    const temporary = external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    await createFile(temporary, content, mode);
-    try {
-        await external_node_fs_.promises.rename(temporary, file);
-    }
-    catch (error) {
-        await external_node_fs_.promises.rm(temporary, { force: true });
-        throw error;
-    }
-}
 function runProcess(file, args, options) {
     return new Promise(resolve => {
         (0,external_node_child_process_namespaceObject.execFile)(file, args, { timeout: options.timeoutMs, maxBuffer: MAX_PROCESS_OUTPUT, windowsHide: true, shell: options.shell ?? false, encoding: 'utf8' }, (error, stdout, stderr) => {
@@ -4332,6 +4217,147 @@ function isRunning(pid) {
     }
 }
 function messageOfError(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/core/machine.ts
+/**
+ * The machine around the core: the clock and timers, files, and processes. Everything that
+ * touches them goes through a Machine, so tests hand in a fake one and never wait, never touch
+ * the real file system by accident, and never start a real program they did not mean to.
+ * `nodeMachine()` is the real one (its processes: processes.ts).
+ */
+
+
+
+
+/** Why a file that must hold a credential could not be read. */
+class FileReadError extends Error {
+    reason;
+    constructor(message, 
+    /** `not-regular`: a FIFO, device, directory or socket; `too-large`: over the caller's bound. */
+    reason) {
+        super(message);
+        this.reason = reason;
+        this.name = 'FileReadError';
+    }
+}
+function nodeMachine() {
+    return {
+        platform: process.platform,
+        now: Date.now,
+        random: Math.random,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        timer: (ms, onTimeout) => {
+            const handle = setTimeout(onTimeout, ms);
+            return () => clearTimeout(handle);
+        },
+        readRegularFile,
+        realPath: file => external_node_fs_.promises.realpath(file),
+        isExecutable: async (file) => {
+            try {
+                const stat = await external_node_fs_.promises.stat(file);
+                return stat.isFile() && (process.platform === 'win32' || (stat.mode & 0o111) !== 0);
+            }
+            catch {
+                return false;
+            }
+        },
+        createFile,
+        replaceFile,
+        fileIdentity: async (file) => {
+            try {
+                const stat = await external_node_fs_.promises.lstat(file, { bigint: true });
+                return stat.isFile() ? identityOf(stat) : undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        removeFile: file => external_node_fs_.promises.rm(file, { force: true }),
+        runProcess: runProcess,
+        startBackground: startBackground,
+        isRunning: isRunning
+    };
+}
+async function readRegularFile(file, maxBytes) {
+    let handle;
+    try {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        const code = error.code;
+        throw new FileReadError(code === 'ENOENT' ? 'no such file' : machine_messageOfError(error), code === 'ENOENT' ? 'missing' : 'unreadable');
+    }
+    try {
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            throw new FileReadError(`it is ${kindOf(stat)}, not a regular file`, 'not-regular');
+        if (stat.size > maxBytes)
+            throw new FileReadError(`it has ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large');
+        const content = await handle.readFile();
+        if (content.length > maxBytes)
+            throw new FileReadError(`it has more than the ${maxBytes} bytes allowed`, 'too-large');
+        return content;
+    }
+    catch (error) {
+        if (error instanceof FileReadError)
+            throw error;
+        throw new FileReadError(machine_messageOfError(error), 'unreadable');
+    }
+    finally {
+        await handle.close();
+    }
+}
+function kindOf(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+        return 'a device';
+    return 'not a file';
+}
+function identityOf(stat) {
+    return { device: String(stat.dev), inode: String(stat.ino), size: String(stat.size), modifiedNs: String(stat.mtimeNs) };
+}
+async function createFile(file, content, mode) {
+    const directory = external_node_path_.dirname(file);
+    await external_node_fs_.promises.mkdir(directory, { recursive: true, mode: 0o700 }).catch((error) => {
+        // mkdir says EEXIST when a parent is a file: that is not "the file exists".
+        if (error.code !== 'EEXIST')
+            throw error;
+        throw Object.assign(new Error(`ENOTDIR: a parent of the file is not a directory, mkdir '${directory}'`), { code: 'ENOTDIR' });
+    });
+    // 'wx' is O_CREAT | O_EXCL: it fails on an existing file and on a symbolic link, dangling or not.
+    const handle = await external_node_fs_.promises.open(file, 'wx', mode);
+    try {
+        await handle.writeFile(content, 'utf8');
+        return identityOf(await handle.stat({ bigint: true }));
+    }
+    catch (error) {
+        await external_node_fs_.promises.rm(file, { force: true });
+        throw error;
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function replaceFile(file, content, mode) {
+    const temporary = external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    await createFile(temporary, content, mode);
+    try {
+        await external_node_fs_.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+function machine_messageOfError(error) {
     return error instanceof Error ? error.message : String(error);
 }
 

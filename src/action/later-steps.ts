@@ -139,7 +139,8 @@ function alreadySignedIn(kind: 'managed-identity' | 'azure-cli', clientId: strin
     : '';
   return (
     "sign-in-later-steps: no token endpoint was started, because later steps can already use this runner's managed identity: " +
-    `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login --identity, and this action with auth-type managed-identity.${select}`
+    `DefaultAzureCredential or ManagedIdentityCredential of the Azure SDKs, az login ` +
+    `--identity, and this action with auth-type managed-identity.${select}`
   );
 }
 

@@ -46,7 +46,8 @@ export async function stopTokenEndpoint(deps: PostDeps): Promise<void> {
   const secret = deps.env['IDENTITY_HEADER'];
   if (!secret) {
     runner.warning(
-      `Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this step (did a step remove it?). The runner ends it with the job.`
+      `Could not stop the token endpoint at ${saved.url}: IDENTITY_HEADER is not set in this ` +
+        `step (did a step remove it?). The runner ends it with the job.`
     );
     return;
   }
@@ -72,7 +73,8 @@ export async function stopTokenEndpoint(deps: PostDeps): Promise<void> {
           ? ' IDENTITY_ENDPOINT names another endpoint now: a later step replaced it, and its header with it.'
           : '';
       runner.warning(
-        `The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ${result.said}).${replaced} The runner ends it with the job.`
+        `The token endpoint at ${saved.url} refused to stop (HTTP ${result.status}: ` +
+          `${result.said}).${replaced} The runner ends it with the job.`
       );
       return;
     }

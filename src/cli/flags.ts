@@ -104,7 +104,10 @@ function secretFlagHint(name: string): string | undefined {
   if (/(cert|certificate).*(password|passphrase)|passphrase/.test(lower)) return PASSWORD_HINT;
   if (/secret/.test(lower)) return SECRET_HINT;
   if (/password|passwd/.test(lower)) {
-    return "Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD.";
+    return (
+      'Put a client secret in AZURE_CLIENT_SECRET (or a file given with --creds @FILE), a ' +
+      "certificate's passphrase in AZURE_CLIENT_CERTIFICATE_PASSWORD."
+    );
   }
   return undefined;
 }

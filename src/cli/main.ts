@@ -112,7 +112,8 @@ function chooseOutput(flags: Flags, config: Config): Printed {
 function logIdentity(log: Log, config: Config, authType: string, acquired: Acquired): void {
   const { identity, token } = acquired;
   log.info(
-    `Signed in with auth-type '${authType}' as client ${identity.clientId ?? '-'} (object ${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
+    `Signed in with auth-type '${authType}' as client ${identity.clientId ?? '-'} (object ` +
+      `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
   );
   log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }

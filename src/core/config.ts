@@ -212,7 +212,8 @@ export function parseCreds(text: string, masker: Masker, input = 'creds'): Creds
     throw new InputError(
       input,
       'is not valid JSON.',
-      'Give the JSON printed by \'az ad sp create-for-rbac\' or azure/login\'s {"clientId","clientSecret","tenantId"} object, stored whole in one secret.'
+      "Give the JSON printed by 'az ad sp create-for-rbac' or azure/login's " +
+        '{"clientId","clientSecret","tenantId"} object, stored whole in one secret.'
     );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

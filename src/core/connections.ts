@@ -126,12 +126,10 @@ function poolAgent<T extends typeof http.Agent>(Base: T, secure: boolean) {
     #open(options: ConnectOptions, callback: Callback): Duplex | undefined {
       const proxy = this.#proxy;
       if (!proxy) return (super.createConnection as (options: ConnectOptions) => Duplex)(options);
-      const target = `${isAddress(String(options.host)) && String(options.host).includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
-      const auth = proxy.username
-        ? {
-            'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
-          }
-        : {};
+      const host = String(options.host);
+      const target = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+      const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      const auth = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` } : {};
       const connect = (proxy.protocol === 'https:' ? https : http).request({
         host: proxy.hostname,
         port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),

@@ -165,7 +165,8 @@ export function createHttp(options: HttpOptions): Http {
       try {
         const response = await attempt(request, Math.max(1, Math.min(timeoutMs, budgetEnd - attemptStart)));
         log.debug(
-          `${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ms (attempt ${attemptNumber})`
+          `${request.method} ${debugUrl(request.url)}: HTTP ${response.status} in ${clock.now() - attemptStart} ` +
+            `ms (attempt ${attemptNumber})`
         );
         const malformed = response.status >= 200 && response.status < 300 && response.json === undefined;
         const done = { ...response, attempts: attemptNumber, endpoint };
@@ -231,7 +232,10 @@ export function createHttp(options: HttpOptions): Http {
  * `Entra ID token endpoint (POST https://login.microsoftonline.com/t/oauth2/v2.0/token) answered HTTP 503 after 4 attempts`.
  */
 export function answeredAfter(response: HttpResponse): string {
-  return `${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ${response.attempts === 1 ? 'attempt' : 'attempts'}`;
+  return (
+    `${response.endpoint} answered HTTP ${response.status} after ${response.attempts} ` +
+    `${response.attempts === 1 ? 'attempt' : 'attempts'}`
+  );
 }
 
 /** Refuses to put a bearer token on the wire in clear text, except to this machine. */

@@ -48,6 +48,7 @@ export function checkNotExpired(token: AccessToken, now: number, source: string)
   if (token.expiresOn.getTime() > now) return token;
   throw new ActionError(
     `${source} answered with a token that expired at ${token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`,
-    'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is right, the service is broken: re-run the job later.'
+    'Check the runner clock (a self-hosted runner should sync it with NTP); if the clock is ' +
+      'right, the service is broken: re-run the job later.'
   );
 }

@@ -73,7 +73,8 @@ export function decide(request: EndpointRequest, identity: EndpointIdentity): De
     return refuse(
       400,
       'invalid_request',
-      `The request came through a proxy (it has a ${forwarded} header); this endpoint answers this machine only. Add 127.0.0.1,localhost to NO_PROXY.`
+      `The request came through a proxy (it has a ${forwarded} header); this endpoint answers ` +
+        `this machine only. Add 127.0.0.1,localhost to NO_PROXY.`
     );
   }
   const host = request.headers.host?.toLowerCase();
@@ -104,7 +105,8 @@ export function decide(request: EndpointRequest, identity: EndpointIdentity): De
     return refuse(
       400,
       'invalid_request',
-      'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or 2017-09-01 (MSI_ENDPOINT, header secret), given once.'
+      'api-version must be 2019-08-01 (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER) or ' +
+        '2017-09-01 (MSI_ENDPOINT, header secret), given once.'
     );
   }
   const resources = query.getAll('resource');
@@ -132,7 +134,8 @@ export function decide(request: EndpointRequest, identity: EndpointIdentity): De
       400,
       'invalid_request',
       `This endpoint serves one identity, client ID ${identity.clientId}, and the request asked for ${printable(asked)}. ` +
-        "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove it from the job's env, or set it to this client ID."
+        "DefaultAzureCredential asks for AZURE_CLIENT_ID's app when that variable is set: remove " +
+        "it from the job's env, or set it to this client ID."
     );
   }
   return { kind: 'token', version: versions[0], resource };

@@ -34,7 +34,8 @@ export function createAzureCliCredential(settings: AzureCliSettings, deps: Crede
       if (!SAFE_RESOURCE.test(resource) || (tenant !== undefined && !SAFE_TENANT.test(tenant))) {
         const inTenant = tenant ? ` in tenant '${externalText(tenant)}'` : '';
         throw new ActionError(
-          `The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only letters, digits and - _ . : / may be used.`
+          `The Azure CLI cannot be asked for resource '${externalText(resource)}'${inTenant}: only ` +
+            `letters, digits and - _ . : / may be used.`
         );
       }
       const args = ['account', 'get-access-token', '--output', 'json', '--resource', resource, ...(tenant ? ['--tenant', tenant] : [])];

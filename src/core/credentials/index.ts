@@ -61,7 +61,8 @@ function explainingChoice(credential: Credential, choice: AutoChoice, meantOidc:
         return await credential.getToken(scope, options);
       } catch (error) {
         if (!(error instanceof ActionError)) throw error;
-        const context = `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling out:\n${choice.ruledOut.join('\n')}`;
+        const context =
+          `auth-type 'auto' chose '${choice.kind}' because ${choice.because}, after ruling ` + `out:\n${choice.ruledOut.join('\n')}`;
         const headline = meantOidc ? MISSING_ID_TOKEN_PERMISSION : error.headline;
         const explained = new ActionError(error.message, error.hint ? `${error.hint}\n${context}` : context, headline);
         explained.name = error.name;

@@ -45,7 +45,8 @@ export const PERMISSIONS_HINT =
   'Workflows triggered from forks and by Dependabot get no OIDC token: use another credential there.';
 
 export const WEBHOOK_HINT =
-  'Label the pod azure.workload.identity/use: "true" and run it under a service account annotated with azure.workload.identity/client-id, ' +
+  'Label the pod azure.workload.identity/use: "true" and run it under a service account ' +
+  'annotated with azure.workload.identity/client-id, ' +
   'so the webhook sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.';
 
 /** An input a credential cannot do without, named in the error when it is empty. */

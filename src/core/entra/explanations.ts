@@ -20,7 +20,8 @@ const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** AADSTS700213's fix when the token is a Kubernetes service account's (AKS workload identity). */
 const KUBERNETES_SUBJECT_FIX =
-  "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a federated credential for exactly the subject below.";
+  "The subject is the pod's service account, system:serviceaccount:NAMESPACE:NAME: add a " +
+  'federated credential for exactly the subject below.';
 
 /** What each AADSTS code means for a workflow, and what to do about it. */
 export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.freeze({
@@ -39,7 +40,8 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
   700213: {
     meaning: 'No federated credential of the app has the subject of the token presented.',
     fix:
-      "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it by name (repo:OWNER/REPO:...) or, for repositories " +
+      "The subject depends on the trigger and on the job's `environment:`, and GitHub writes it " +
+      'by name (repo:OWNER/REPO:...) or, for repositories ' +
       'created or renamed since 2026-07-15, with immutable ids (repo:OWNER@ID/REPO@ID:...). Add a ' +
       'federated credential for exactly the subject below: it is the one this job presents.'
   },
@@ -110,7 +112,9 @@ export const ENTRA_EXPLANATIONS: Readonly<Record<number, Explanation>> = Object.
   },
   53003: {
     meaning: 'A Conditional Access policy blocked the sign-in.',
-    fix: "Ask a tenant admin to allow this workload identity (Conditional Access for workload identities), or the runner's network location."
+    fix:
+      'Ask a tenant admin to allow this workload identity (Conditional Access for workload ' +
+      "identities), or the runner's network location."
   },
   90055: {
     meaning: 'The tenant is throttling token requests.',
@@ -158,7 +162,8 @@ export function explainEntraError(response: HttpResponse, request: EntraTokenReq
     hints.push('Entra ID kept failing through the retries: re-run the job (https://azure.status.microsoft shows outages).');
   } else if (error === undefined && code === undefined) {
     hints.push(
-      `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`
+      `Check that ${request.authorityHost} is an Entra ID authority ('authority-host', ` +
+        `AZURE_AUTHORITY_HOST) and that no proxy answers in its place.`
     );
   }
   const presented = 'presented' in request.proof ? request.proof.presented : undefined;
@@ -178,7 +183,10 @@ function errorCode(codes: unknown, description: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-/** The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the command that registers a match for them. */
+/**
+ * The values a federated token (GitHub's, or a Kubernetes service account's) presented, and the
+ * command that registers a match for them.
+ */
 function federatedCredentialAdvice(clientId: string, presented: PresentedAssertion): string[] {
   const prefix = presented.issuer === GITHUB_ISSUER ? 'github' : 'federated';
   const name = `${prefix}-${presented.subject}`

@@ -92,7 +92,9 @@ function whyOther(code: string | undefined, f: Facts): string {
   );
   switch (code) {
     case 'SecretDisabled':
-      return `the secret is disabled. Enable it:${command(`az keyvault secret set-attributes --vault-name ${f.vaultName} --name ${f.name} --enabled true`)}`;
+      return `the secret is disabled. Enable it:${command(
+        `az keyvault secret set-attributes --vault-name ${f.vaultName} --name ${f.name} --enabled true`
+      )}`;
     case 'ForbiddenByRbac':
       return `the identity has no role that may read secrets in this vault. Assign it 'Key Vault Secrets User':${roleCommand}`;
     case 'ForbiddenByFirewall':

@@ -196,7 +196,8 @@ function parseVault(text: string, cloud: Cloud, fail: Fail): { origin: string; p
   if (!URL_LIKE.test(text) && !text.includes('.')) {
     if (!VAULT_NAME.test(text)) {
       throw fail(
-        `has the vault name ${quoted(text)}, which must be 3-24 letters, digits and dashes, start with a letter, end with a letter or digit, and have no '--'.`,
+        `has the vault name ${quoted(text)}, which must be 3-24 letters, digits and dashes, start ` +
+          `with a letter, end with a letter or digit, and have no '--'.`,
         "Use the vault's name as the portal shows it (my-vault), or its URL."
       );
     }

@@ -80,7 +80,8 @@ function errorHint(context: ErrorContext, status: number, said: string, retryabl
       ? `Assign the user-assigned identity with client ID ${clientId} to the app: az containerapp identity ` +
           `assign --user-assigned <identity-resource-id> (Functions / App Service: az webapp identity assign ` +
           `--identities <identity-resource-id>).`
-      : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned (Functions / App Service: az webapp identity assign).';
+      : 'Turn on the system-assigned identity: az containerapp identity assign --system-assigned ' +
+          '(Functions / App Service: az webapp identity assign).';
   }
   if (source === 'imds') {
     return clientId
