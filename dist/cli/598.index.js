@@ -1677,6 +1677,9 @@ async function acquire(config, credential, deps) {
         const names = loaded.secrets.map(secret => secret.envName).join(', ') || 'none';
         deps.log.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
     }
+    deps.log.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
+        `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
+    deps.log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
     return { token, identity, secrets: loaded.secrets };
 }
 /**
@@ -3691,7 +3694,6 @@ function output_shellQuote(value) {
 
 
 
-
 function defaultDeps() {
     const machine = nodeMachine();
     return {
@@ -3724,7 +3726,6 @@ async function run(flags, deps = defaultDeps()) {
         const printed = chooseOutput(flags, config);
         const credential = await createCredential(config, { http, machine: deps.machine, masker, log });
         const acquired = await acquire(config, credential, { http, machine: deps.machine, masker, log });
-        logIdentity(log, config, credential.kind, acquired);
         const result = { acquired, authType: credential.kind, resource: config.resource, secretsAsked: config.secrets.length > 0 };
         await handOver(result, printed, { file: config.tokenFile, replace: flags.replace }, deps, log);
         return 0;
@@ -3761,13 +3762,6 @@ function chooseOutput(flags, config) {
         throw new cli_flags/* UsageError */.eb('--output env prints Key Vault secrets, and no --secrets are given: use --output token or --output json for the token.');
     }
     return printed;
-}
-/** The same two lines the action logs once it is signed in. */
-function logIdentity(log, config, authType, acquired) {
-    const { identity, token } = acquired;
-    log.info(`Signed in with auth-type '${authType}' as client ${identity.clientId ?? '-'} (object ` +
-        `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
-    log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 /**
  * Everything was obtained: the output is formatted first (it can still refuse a value), then

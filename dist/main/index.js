@@ -2804,6 +2804,9 @@ async function acquire(config, credential, deps) {
         const names = loaded.secrets.map(secret => secret.envName).join(', ') || 'none';
         deps.log.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
     }
+    deps.log.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
+        `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
+    deps.log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
     return { token, identity, secrets: loaded.secrets };
 }
 /**
@@ -7290,7 +7293,6 @@ function failureSummary(facts) {
 
 
 
-
 function defaultDeps() {
     const runner = actionsRunner();
     const machine = nodeMachine();
@@ -7310,7 +7312,6 @@ async function run(deps = defaultDeps()) {
         config = readConfig({ input: actionInputs(deps.env), env: deps.env, workspace: deps.env['GITHUB_WORKSPACE']?.trim() || process.cwd() }, masker);
         credential = await createCredential(config, { http, machine, masker, log: runner });
         const acquired = await acquire(config, credential, { http, machine, masker, log: runner });
-        logIdentity(runner, config, credential, acquired);
         // Everything was obtained: only now does anything reach the runner's files.
         await handOver(config, credential, acquired, deps);
         if (config.signInLaterSteps)
@@ -7356,12 +7357,6 @@ async function writeTokenFileForPost(deps, file, token) {
         await deps.machine.removeFile(file);
         throw error;
     }
-}
-function logIdentity(runner, config, credential, acquired) {
-    const { identity, token } = acquired;
-    runner.info(`Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
-        `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`);
-    runner.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 /** The failure's summary, when the step was asked for one (read from the raw input if the inputs did not parse). */
 async function summarizeFailure(deps, config, credential, message) {

@@ -7,7 +7,6 @@ import { acquire, type Acquired } from '../core/acquire.js';
 import { type Config, type Env, readConfig } from '../core/config.js';
 import { createCredential, type Credential } from '../core/credentials/index.js';
 import { describeError } from '../core/errors.js';
-import { formatExpiry } from '../core/identity.js';
 import { createHttp, type Http } from '../core/http.js';
 import { type Machine, nodeMachine } from '../core/machine.js';
 import { createMasker } from '../core/masking.js';
@@ -52,7 +51,6 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     );
     credential = await createCredential(config, { http, machine, masker, log: runner });
     const acquired = await acquire(config, credential, { http, machine, masker, log: runner });
-    logIdentity(runner, config, credential, acquired);
     // Everything was obtained: only now does anything reach the runner's files.
     await handOver(config, credential, acquired, deps);
     if (config.signInLaterSteps)
@@ -98,15 +96,6 @@ async function writeTokenFileForPost(deps: Deps, file: string, token: string): P
     await deps.machine.removeFile(file);
     throw error;
   }
-}
-
-function logIdentity(runner: Runner, config: Config, credential: Credential, acquired: Acquired): void {
-  const { identity, token } = acquired;
-  runner.info(
-    `Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
-      `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
-  );
-  runner.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 
 /** The failure's summary, when the step was asked for one (read from the raw input if the inputs did not parse). */

@@ -3,10 +3,9 @@
  * the core read them, pick the credential, get the token and the secrets, then hand them over:
  * the token file, then stdout. The log goes to stderr; the exit status says how it went.
  */
-import { acquire, type Acquired } from '../core/acquire.js';
+import { acquire } from '../core/acquire.js';
 import { type Config, type Env, readConfig } from '../core/config.js';
 import { createCredential } from '../core/credentials/index.js';
-import { formatExpiry } from '../core/identity.js';
 import { createHttp, type Http } from '../core/http.js';
 import type { Log } from '../core/log.js';
 import { type Machine, nodeMachine } from '../core/machine.js';
@@ -68,7 +67,6 @@ export async function run(flags: Flags, deps: CliDeps = defaultDeps()): Promise<
     const printed = chooseOutput(flags, config);
     const credential = await createCredential(config, { http, machine: deps.machine, masker, log });
     const acquired = await acquire(config, credential, { http, machine: deps.machine, masker, log });
-    logIdentity(log, config, credential.kind, acquired);
     const result = { acquired, authType: credential.kind, resource: config.resource, secretsAsked: config.secrets.length > 0 };
     await handOver(result, printed, { file: config.tokenFile, replace: flags.replace }, deps, log);
     return 0;
@@ -106,16 +104,6 @@ function chooseOutput(flags: Flags, config: Config): Printed {
     );
   }
   return printed;
-}
-
-/** The same two lines the action logs once it is signed in. */
-function logIdentity(log: Log, config: Config, authType: string, acquired: Acquired): void {
-  const { identity, token } = acquired;
-  log.info(
-    `Signed in with auth-type '${authType}' as client ${identity.clientId ?? '-'} (object ` +
-      `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
-  );
-  log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
 }
 
 /**

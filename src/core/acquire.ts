@@ -6,7 +6,7 @@
 import type { Config } from './config.js';
 import type { Credential } from './credentials/credential.js';
 import type { Http } from './http.js';
-import { type Identity, identityOf } from './identity.js';
+import { formatExpiry, type Identity, identityOf } from './identity.js';
 import { type LoadedSecret, loadSecrets, MAX_REQUESTS_IN_FLIGHT, type SecretsLoad, vaultScope } from './keyvault/load.js';
 import type { Log } from './log.js';
 import type { Machine } from './machine.js';
@@ -37,6 +37,11 @@ export async function acquire(config: Config, credential: Credential, deps: Core
     const names = loaded.secrets.map(secret => secret.envName).join(', ') || 'none';
     deps.log.info(`Loaded ${loaded.secrets.length} Key Vault ${loaded.secrets.length === 1 ? 'secret' : 'secrets'}: ${names}.`);
   }
+  deps.log.info(
+    `Signed in with auth-type '${credential.kind}' as client ${identity.clientId ?? '-'} (object ` +
+      `${identity.objectId ?? '-'}) in tenant ${identity.tenantId ?? '-'}.`
+  );
+  deps.log.info(`Token for ${config.resource} expires at ${formatExpiry(token.expiresOn)}.`);
   return { token, identity, secrets: loaded.secrets };
 }
 
