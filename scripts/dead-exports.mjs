@@ -35,7 +35,7 @@ const testDir = `${path.join(root, '__tests__')}${path.sep}`;
 const dead = [];
 const testOnly = [];
 for (const source of program.getSourceFiles()) {
-  if (!source.fileName.startsWith(sourceDir.split(path.sep).join('/')) && !path.resolve(source.fileName).startsWith(sourceDir)) continue;
+  if (!path.resolve(source.fileName).startsWith(sourceDir)) continue;
   const moduleSymbol = checker.getSymbolAtLocation(source);
   if (!moduleSymbol) continue;
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {

@@ -1972,9 +1972,9 @@ function formatSeconds(ms) {
 
 ;// CONCATENATED MODULE: ./src/core/keyvault/explanations.ts
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line ' +
-   'names the secret, its vault and Key Vault's code; a command to run
- * stands on its own line, so it can be copied whole.
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors).
+ * Every line names the secret, its vault and Key Vault's code; a command to run stands on its own
+ * line, so it can be copied whole.
  */
 
 
@@ -2027,8 +2027,8 @@ function whyAccessPolicy(f) {
         command(`az keyvault set-policy --name ${f.vaultName} --object-id ${f.assignee} --secret-permissions get list`));
 }
 function whyOther(code, f) {
-    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az ` +
-        `keyvault show --name ${f.vaultName} --query id --output tsv)`);
+    const roleCommand = command(`az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} ` +
+        `--scope $(az keyvault show --name ${f.vaultName} --query id --output tsv)`);
     switch (code) {
         case 'SecretDisabled':
             return `the secret is disabled. Enable it:${command(`az keyvault secret set-attributes --vault-name ${f.vaultName} --name ${f.name} --enabled true`)}`;

@@ -1,7 +1,7 @@
 /**
- * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors). Every line ' +
-   'names the secret, its vault and Key Vault's code; a command to run
- * stands on its own line, so it can be copied whole.
+ * What Key Vault's error answers mean, and what to do about them (docs/protocol.md#key-vault-errors).
+ * Every line names the secret, its vault and Key Vault's code; a command to run stands on its own
+ * line, so it can be copied whole.
  */
 import { ActionError } from '../errors.js';
 import { externalText } from '../external-text.js';
@@ -87,8 +87,8 @@ function whyAccessPolicy(f: Facts): string {
 
 function whyOther(code: string | undefined, f: Facts): string {
   const roleCommand = command(
-    `az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} --scope $(az ` +
-      `keyvault show --name ${f.vaultName} --query id --output tsv)`
+    `az role assignment create --role "Key Vault Secrets User" --assignee ${f.assignee} ` +
+      `--scope $(az keyvault show --name ${f.vaultName} --query id --output tsv)`
   );
   switch (code) {
     case 'SecretDisabled':
